@@ -1,0 +1,107 @@
+// One esbuild script: the extension host (node/cjs, `vscode` external), the engine + CLI + bench
+// (node/cjs), the webview (browser/iife), and the unit tests. TF.js and native/wasm packages stay
+// external: they load their own binaries at run time.
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const nodeExternals = [
+  'vscode',
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-layers',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgpu',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+  'webgpu',
+  'h5wasm',
+  'playwright-core',
+];
+
+/** The shared options for every Node bundle. */
+function nodeConfig(entryPoints, outdir, extra = {}) {
+  return {
+    entryPoints,
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: production ? false : 'linked',
+    minify: production,
+    external: nodeExternals,
+    logLevel: 'warning',
+    ...extra,
+  };
+}
+
+function findTests(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (name === '.harness' || name === '.run' || name === 'fixtures') continue;
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (/\.(unit|vscode|e2e)\.test\.ts$/.test(name) || /^index\.ts$/.test(name) && dir.endsWith('integration')) out.push(p);
+  }
+  return out;
+}
+
+const configs = [
+  nodeConfig({ extension: join(root, 'extension/extension.ts') }, join(root, 'dist')),
+  nodeConfig(
+    {
+      cli: join(root, 'src/cli.ts'),
+      engine: join(root, 'src/engine-process.ts'),
+      bench: join(root, 'src/bench.ts'),
+    },
+    join(root, 'dist'),
+    { banner: { js: '#!/usr/bin/env node' } },
+  ),
+  {
+    entryPoints: { webview: join(root, 'webview/main.ts') },
+    outdir: join(root, 'dist'),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: production ? false : 'linked',
+    minify: production,
+    loader: { '.css': 'css' },
+    logLevel: 'warning',
+  },
+];
+const tests = findTests(join(root, 'test'));
+if (tests.length > 0 && !production) {
+  configs.push(nodeConfig(tests, join(root, 'dist-test'), { outbase: join(root, 'test') }));
+}
+
+function present(config) {
+  const eps = Array.isArray(config.entryPoints) ? config.entryPoints : Object.values(config.entryPoints);
+  return eps.every((p) => existsSync(p));
+}
+
+rmSync(join(root, 'dist-test'), { recursive: true, force: true });
+mkdirSync(join(root, 'dist'), { recursive: true });
+const active = configs.filter(present);
+if (watch) {
+  for (const c of active) await (await esbuild.context(c)).watch();
+  console.log('watching', active.length, 'bundles');
+} else {
+  await Promise.all(active.map((c) => esbuild.build(c)));
+}
+// The webview's icon font and the media folder ship as files.
+const codicons = join(root, 'node_modules/@vscode/codicons/dist');
+if (existsSync(codicons)) {
+  cpSync(join(codicons, 'codicon.css'), join(root, 'dist/codicon.css'));
+  cpSync(join(codicons, 'codicon.ttf'), join(root, 'dist/codicon.ttf'));
+}
+const uplotCss = join(root, 'node_modules/uplot/dist/uPlot.min.css');
+if (existsSync(uplotCss)) cpSync(uplotCss, join(root, 'dist/uPlot.min.css'));
+if (!watch) console.log(`built ${active.length} bundles${tests.length ? ` (${tests.length} test files)` : ''} → ${relative(process.cwd(), join(root, 'dist')) || 'dist'}`);

@@ -1,0 +1,50 @@
+// Lint, including the house boundaries (DESIGN.md): src/ never imports `vscode`; webview/ never
+// imports Node built-ins or `vscode` (type-only imports of src/protocol.ts are fine).
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'dist-test/**', 'node_modules/**', 'test/e2e/.harness/**', 'test/e2e/.run/**', 'test/fixtures/**', 'data/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'src/ is the engine: it runs without VS Code (DESIGN.md).' }] },
+      ],
+    },
+  },
+  {
+    files: ['webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'vscode', message: 'webview/ runs in a browser sandbox.' },
+            ...nodeBuiltins.map((name) => ({ name, message: 'webview/ runs in a browser sandbox.' })),
+          ],
+          patterns: [
+            {
+              group: ['../src/*', '!../src/protocol', '!../src/protocol.ts'],
+              message: 'webview/ may only use src/protocol.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.mjs', 'scripts/**/*.js', 'test/e2e/**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+);
