@@ -82,14 +82,20 @@ if (tests.length > 0 && !production) {
   configs.push(nodeConfig(tests, join(root, 'dist-test'), { outbase: join(root, 'test') }));
 }
 
+/** Drops entry points whose file does not exist yet, and bundles with none left. */
 function present(config) {
-  const eps = Array.isArray(config.entryPoints) ? config.entryPoints : Object.values(config.entryPoints);
-  return eps.every((p) => existsSync(p));
+  const eps = config.entryPoints;
+  if (Array.isArray(eps)) {
+    const kept = eps.filter((p) => existsSync(p));
+    return kept.length ? { ...config, entryPoints: kept } : null;
+  }
+  const kept = Object.fromEntries(Object.entries(eps).filter(([, p]) => existsSync(p)));
+  return Object.keys(kept).length ? { ...config, entryPoints: kept } : null;
 }
 
 rmSync(join(root, 'dist-test'), { recursive: true, force: true });
 mkdirSync(join(root, 'dist'), { recursive: true });
-const active = configs.filter(present);
+const active = configs.map(present).filter(Boolean);
 if (watch) {
   for (const c of active) await (await esbuild.context(c)).watch();
   console.log('watching', active.length, 'bundles');

@@ -179,6 +179,8 @@ export interface RunConfig {
   whatIf: 'elu' | null;
   whatIfLayers: string[] | null;
   eluAlpha: number;
+  /** Evaluate on the validation split during training (default true). */
+  validate?: boolean;
 }
 
 // ---- engine → host events ----

@@ -1,0 +1,230 @@
+/**
+ * The advisor: findings a person understands, each with its evidence in numbers and the probe size,
+ * and a suggestion where one applies (ELU for ReLU-family layers whose units die or whose mean drifts,
+ * with He init where the layer uses Glorot/default, and early stopping — ELU-NOTES.md).
+ */
+import type { Finding, LayerProbe, Severity, SourceRef, Suggestion, TrainingSummary } from '../protocol';
+import type { LayerSpec } from '../model/spec';
+
+export interface AdvisorThresholds {
+  /** Dead fraction at or above which dead units are a warning (default 0.10). */
+  deadThreshold: number;
+  /** Dormant fraction at or above which it is reported (default 0.10). */
+  dormantThreshold: number;
+  /** Mean drift (away from zero) reported when it exceeds this × the layer's step-0 std. */
+  driftStd: number;
+  /** Saturated fraction reported for ELU / leaky layers. */
+  saturationThreshold: number;
+  eluAlpha: number;
+}
+
+export const DEFAULT_THRESHOLDS: AdvisorThresholds = {
+  deadThreshold: 0.1,
+  dormantThreshold: 0.1,
+  driftStd: 0.5,
+  saturationThreshold: 0.1,
+  eluAlpha: 1.0,
+};
+
+export interface LayerHistory {
+  name: string;
+  activation: string;
+  spec: LayerSpec | null;
+  probes: LayerProbe[];
+  neverFires: number[] | null;
+}
+
+const RECTIFIERS = new Set(['relu', 'relu6', 'leaky_relu', 'prelu', 'thresholded_relu']);
+const NO_DRIFT = new Set(['softmax', 'sigmoid', 'hard_sigmoid', 'linear']);
+const GLOROT = new Set([null, undefined, 'glorot_uniform', 'glorot_normal', 'variance_scaling']);
+
+const pct = (f: number) => `${(100 * f).toFixed(f > 0 && f < 0.01 ? 1 : 0)}%`;
+const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`;
+
+function sourceOf(h: LayerHistory): SourceRef | null {
+  const s = h.spec?.source;
+  return s ? { file: s.file, line: s.line, column: s.column } : null;
+}
+
+function eluSuggestion(h: LayerHistory, t: AdvisorThresholds, why: string): Suggestion {
+  const init = h.spec?.kernelInitializer;
+  const heInit = GLOROT.has(init);
+  return {
+    kind: 'switch-to-elu',
+    layer: h.name,
+    alpha: t.eluAlpha,
+    heInit,
+    earlyStopping: true,
+    rationale:
+      `${why} ELU (Clevert et al. 2015) has a non-zero gradient for negative inputs, so units cannot die, ` +
+      `and its negative outputs pull the mean activation toward zero (less bias shift for the next layer).` +
+      (heInit ? ' Use He initialisation with it: the seed experiment found ELU needs He init to match ReLU.' : '') +
+      ' ELU converges faster but overfits sooner: train with early stopping and checkpoints. Run the what-if to see whether it helps this model.',
+  };
+}
+
+/** Findings for one layer from its probe history. */
+function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
+  const findings: Finding[] = [];
+  const first = h.probes[0];
+  const last = h.probes[h.probes.length - 1];
+  if (!first || !last) return findings;
+  const source = sourceOf(h);
+  const samples = `${last.observationsPerUnit} observations per unit`;
+  const rectifier = RECTIFIERS.has(h.activation);
+
+  if (last.nonFinite > 0 || h.probes.some((p) => p.nonFinite > 0)) {
+    const bad = h.probes.find((p) => p.nonFinite > 0)!;
+    findings.push({
+      kind: 'non-finite',
+      layer: h.name,
+      severity: 'error',
+      message: `${h.name}: ${bad.nonFinite} non-finite activations (NaN/Inf) on the probe set at step ${bad.step}.`,
+      evidence: { step: bad.step, nonFinite: bad.nonFinite, observationsPerUnit: bad.observationsPerUnit },
+      source,
+    });
+  }
+
+  if (last.dead.count > 0) {
+    const severity: Severity = last.dead.fraction >= t.deadThreshold ? 'warning' : 'info';
+    findings.push({
+      kind: 'dead-units',
+      layer: h.name,
+      severity,
+      message:
+        `${h.name}: ${last.dead.count} of ${last.units} units (${pct(last.dead.fraction)}) are dead — ` +
+        `they fired 0 of ${last.observationsPerUnit} times on the probe set at step ${last.step}.`,
+      evidence: {
+        step: last.step,
+        deadCount: last.dead.count,
+        units: last.units,
+        deadFraction: Number(last.dead.fraction.toFixed(4)),
+        observationsPerUnit: last.observationsPerUnit,
+        deadUnits: last.dead.units.slice(0, 64),
+      },
+      source,
+    });
+  }
+
+  const deadSeries = h.probes.map((p) => p.dead.count);
+  const rise = last.dead.count - first.dead.count;
+  if (h.probes.length >= 3 && rise >= Math.max(1, Math.ceil(0.02 * last.units)) && last.dead.count >= Math.max(...deadSeries.slice(0, -1))) {
+    findings.push({
+      kind: 'dying',
+      layer: h.name,
+      severity: 'warning',
+      message: `${h.name}: units are dying — dead went from ${first.dead.count} at step ${first.step} to ${last.dead.count} at step ${last.step} (${samples}).`,
+      evidence: { steps: h.probes.map((p) => p.step), deadCount: deadSeries },
+      source,
+    });
+  }
+
+  if (!NO_DRIFT.has(h.activation) && Number.isFinite(last.mean) && Number.isFinite(first.mean)) {
+    const away = Math.abs(last.mean) - Math.abs(first.mean);
+    const scale = Math.max(first.std, 1e-6);
+    if (away > t.driftStd * scale) {
+      findings.push({
+        kind: 'mean-drift',
+        layer: h.name,
+        severity: away > 2 * scale ? 'warning' : 'info',
+        message:
+          `${h.name}: the mean activation moved away from zero, ${signed(first.mean)} at step ${first.step} → ${signed(last.mean)} at step ${last.step} ` +
+          `(${signed(last.mean - first.mean)}, ${(away / scale).toFixed(1)}× the step-0 std) — a bias shift the next layer has to absorb.`,
+        evidence: {
+          step0Mean: Number(first.mean.toFixed(4)),
+          mean: Number(last.mean.toFixed(4)),
+          drift: Number((last.mean - first.mean).toFixed(4)),
+          step0Std: Number(first.std.toFixed(4)),
+          probeSteps: h.probes.length,
+        },
+        source,
+      });
+    }
+  }
+
+  if (last.saturated && last.saturated.fraction >= t.saturationThreshold) {
+    findings.push({
+      kind: 'saturation',
+      layer: h.name,
+      severity: 'warning',
+      message: `${h.name}: ${last.saturated.count} of ${last.units} units (${pct(last.saturated.fraction)}) are saturated — every output within 1% of −α on the probe set at step ${last.step}.`,
+      evidence: { step: last.step, saturatedCount: last.saturated.count, units: last.units, observationsPerUnit: last.observationsPerUnit },
+      source,
+    });
+  }
+
+  const dormantOnly = last.dormant.units.filter((u) => !last.dead.units.includes(u));
+  if (dormantOnly.length / last.units >= t.dormantThreshold) {
+    findings.push({
+      kind: 'dormant',
+      layer: h.name,
+      severity: 'info',
+      message: `${h.name}: ${dormantOnly.length} of ${last.units} live units (${pct(dormantOnly.length / last.units)}) are dormant — mean |activation| below τ × the layer mean.`,
+      evidence: { step: last.step, dormantCount: dormantOnly.length, units: last.units },
+      source,
+    });
+  }
+
+  if (h.neverFires && h.neverFires.length > 0 && RECTIFIERS.has(h.activation)) {
+    findings.push({
+      kind: 'never-fires',
+      layer: h.name,
+      severity: 'warning',
+      message: `${h.name}: ${h.neverFires.length} units can never fire — their largest possible pre-activation over the input range is ≤ 0 (checked from the weights, before any data).`,
+      evidence: { units: h.neverFires.slice(0, 64), count: h.neverFires.length },
+      source,
+    });
+  }
+
+  // One suggestion per rectifier layer, on its most telling finding.
+  if (rectifier) {
+    const target =
+      findings.find((f) => f.kind === 'dead-units' && f.severity === 'warning') ??
+      findings.find((f) => f.kind === 'dying') ??
+      findings.find((f) => f.kind === 'never-fires') ??
+      findings.find((f) => f.kind === 'mean-drift') ??
+      findings.find((f) => f.kind === 'dead-units');
+    if (target) target.suggestion = eluSuggestion(h, t, target.message);
+  }
+  return findings;
+}
+
+/** Validation loss rising while training loss falls: recommend early stopping with checkpoints. */
+export function overfittingFinding(training: TrainingSummary): Finding | null {
+  const v = training.valLoss;
+  if (v.length < 3) return null;
+  const best = v.indexOf(Math.min(...v));
+  const lastVal = v[v.length - 1]!;
+  const bestVal = v[best]!;
+  if (best === v.length - 1 || lastVal < bestVal * 1.05) return null;
+  const trainBest = mean(windowAround(training.loss, training.valSteps[best]!));
+  const trainLast = mean(windowAround(training.loss, training.valSteps[v.length - 1]!));
+  if (!(trainLast < trainBest)) return null;
+  return {
+    kind: 'overfitting',
+    layer: null,
+    severity: 'info',
+    message:
+      `Validation loss rose from ${bestVal.toFixed(4)} at step ${training.valSteps[best]} to ${lastVal.toFixed(4)} at step ${training.valSteps[v.length - 1]} ` +
+      `while training loss kept falling (${trainBest.toFixed(4)} → ${trainLast.toFixed(4)}): stop early and keep the best checkpoint.`,
+    evidence: { bestStep: training.valSteps[best]!, bestValLoss: bestVal, lastValLoss: lastVal, trainLossAtBest: trainBest, trainLossLast: trainLast },
+    source: null,
+  };
+}
+
+function windowAround(series: number[], step: number, half = 10): number[] {
+  return series.slice(Math.max(0, step - half), Math.min(series.length, step + half + 1));
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+export function advise(histories: LayerHistory[], training: TrainingSummary | null, t: AdvisorThresholds = DEFAULT_THRESHOLDS): Finding[] {
+  const findings = histories.flatMap((h) => layerFindings(h, t));
+  const overfit = training ? overfittingFinding(training) : null;
+  if (overfit) findings.push(overfit);
+  return findings.sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+}

@@ -1,0 +1,99 @@
+/** The report (schema activation-lens/report@1) and the pieces of it events share. */
+import type * as tfType from '@tensorflow/tfjs';
+import type { LayerHistory } from '../advisor/rules';
+import { isTappedClass } from '../probe/taps';
+import type { ModelSpec } from '../model/spec';
+import { REPORT_SCHEMA, type Finding, type LayerReport, type LayerSummary, type Report, type RunConfig, type SourceRef } from '../protocol';
+import type { Prepared } from './run-analysis';
+
+function sourceRef(spec: ModelSpec, name: string): SourceRef | null {
+  const s = spec.layers.find((l) => l.name === name)?.source;
+  return s ? { file: s.file, line: s.line, column: s.column } : null;
+}
+
+export function layerSummaries(model: tfType.LayersModel, spec: ModelSpec): LayerSummary[] {
+  return model.layers.map((layer) => {
+    const shape = layer.outputShape as (number | null)[];
+    const specLayer = spec.layers.find((l) => l.name === layer.name);
+    const last = shape[shape.length - 1];
+    return {
+      name: layer.name,
+      className: layer.getClassName(),
+      activation: specLayer?.activation ?? null,
+      outputShape: shape,
+      units: typeof last === 'number' ? last : null,
+      params: layer.countParams(),
+      tapped: isTappedClass(layer.getClassName()),
+      source: sourceRef(spec, layer.name),
+    };
+  });
+}
+
+/** What the parser could not understand becomes findings that name the line. */
+export function sourceFindings(spec: ModelSpec): Finding[] {
+  return spec.issues.map((issue) => ({
+    kind: 'source' as const,
+    layer: null,
+    severity: issue.severity,
+    message: issue.message,
+    evidence: { line: issue.line, column: issue.column },
+    source: { file: issue.file, line: issue.line, column: issue.column },
+  }));
+}
+
+export function layerReports(histories: LayerHistory[], spec: ModelSpec): LayerReport[] {
+  return histories.flatMap((h) => {
+    const last = h.probes[h.probes.length - 1];
+    if (!last) return [];
+    return [
+      {
+        name: h.name,
+        className: h.spec?.className ?? '',
+        activation: h.activation,
+        units: last.units,
+        source: sourceRef(spec, h.name),
+        dead: last.dead,
+        dormant: last.dormant,
+        saturated: last.saturated,
+        sparsity: last.sparsity,
+        mean: last.mean,
+        std: last.std,
+        min: last.min,
+        max: last.max,
+        meanDrift: h.probes.map((p) => ({ step: p.step, mean: p.mean })),
+        deadFraction: h.probes.map((p) => ({ step: p.step, fraction: p.dead.fraction })),
+        histogram: last.histogram,
+        nonFinite: last.nonFinite,
+        neverFires: h.neverFires,
+      },
+    ];
+  });
+}
+
+export function buildReport(args: {
+  prepared: Prepared;
+  config: RunConfig;
+  model: tfType.LayersModel;
+  histories: LayerHistory[];
+  findings: Finding[];
+  training: Report['training'];
+  cancelled: boolean;
+}): Report {
+  const { prepared: p } = args;
+  const layers = layerReports(args.histories, p.spec);
+  // className from the built model where the spec lacks it.
+  for (const l of layers) if (!l.className) l.className = args.model.getLayer(l.name).getClassName();
+  return {
+    schema: REPORT_SCHEMA,
+    createdAt: new Date().toISOString(),
+    backend: p.backend.name,
+    backendDetail: p.backend.detail,
+    model: { name: p.spec.name, origin: p.spec.origin, file: p.spec.file, layers: layerSummaries(args.model, p.spec) },
+    data: { name: p.splits.name, train: p.splits.train.count, probe: p.splits.probe.count, validation: p.splits.validation.count },
+    config: args.config,
+    layers,
+    findings: args.findings,
+    training: args.training,
+    cancelled: args.cancelled,
+  };
+}

@@ -1,0 +1,75 @@
+/** Terminal output for the CLI: the progress bar and the final per-layer table. */
+import type { Finding, Report } from './protocol';
+
+const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
+const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}` : 'n/a');
+
+export function progressBar(step: number, total: number, loss: number, accuracy: number, sps: number, width = 28): string {
+  const done = total > 0 ? Math.min(1, step / total) : 1;
+  const filled = Math.round(done * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${step}/${total}  loss ${loss.toFixed(4)}  acc ${accuracy.toFixed(3)}  ${sps.toFixed(0)} samples/s`;
+}
+
+function verdict(findings: Finding[]): string {
+  if (findings.length === 0) return 'ok';
+  const f = findings[0]!;
+  const label: Record<string, string> = {
+    'dead-units': 'dead units',
+    dying: 'dying',
+    'never-fires': 'never fires',
+    'mean-drift': 'mean drift',
+    'non-finite': 'NaN/Inf',
+    saturation: 'saturated',
+    dormant: 'dormant',
+  };
+  const base = label[f.kind] ?? f.kind;
+  return f.suggestion ? `${base} → try ELU` : base;
+}
+
+function pad(cells: string[][]): string {
+  const widths = cells[0]!.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
+  return cells.map((r) => r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd()).join('\n');
+}
+
+export function reportTable(report: Report): string {
+  const header = ['layer', 'activation', 'units', 'dead', 'dormant', 'mean', 'drift', 'line', 'verdict'];
+  const rows = report.layers.map((l) => {
+    const first = l.meanDrift[0]?.mean ?? l.mean;
+    const own = report.findings.filter((f) => f.layer === l.name);
+    return [
+      l.name,
+      l.activation ?? 'linear',
+      String(l.units),
+      l.activation === 'relu' || l.activation === 'relu6' ? `${l.dead.count} (${pct(l.dead.fraction)})` : l.saturated ? `sat ${l.saturated.count}` : '-',
+      `${l.dormant.count}`,
+      signed(l.mean),
+      signed(l.mean - first),
+      l.source ? String(l.source.line) : '-',
+      verdict(own),
+    ];
+  });
+  const t = report.training;
+  const lines = [
+    `Activation Lens — ${report.model.name} (${report.model.origin}${report.model.file ? `: ${report.model.file}` : ''})`,
+    `backend ${report.backend} (${report.backendDetail}); data ${report.data.name}: ${report.data.train} train, probe set ${report.data.probe}, validation ${report.data.validation}`,
+    `trained ${t.steps} steps at ${t.samplesPerSecond.toFixed(0)} samples/s; probing took ${t.wallSeconds > 0 ? pct(t.probeSeconds / t.wallSeconds) : '0%'} of ${t.wallSeconds.toFixed(1)} s` +
+      (t.loss.length ? `; final loss ${t.loss[t.loss.length - 1]!.toFixed(4)}` : '') +
+      (t.valAccuracy.length ? `, validation accuracy ${t.valAccuracy[t.valAccuracy.length - 1]!.toFixed(4)}` : '') +
+      (report.cancelled ? ' (cancelled)' : ''),
+    '',
+    pad([header, ...rows]),
+    '',
+    'dead = fired 0 times over every probe sample and spatial position; drift = mean now − mean at step 0.',
+  ];
+  if (report.findings.length) {
+    lines.push('', 'Findings:');
+    for (const f of report.findings) {
+      const where = f.source ? ` (${f.source.file}:${f.source.line})` : '';
+      lines.push(`  ${f.severity.padEnd(7)} ${f.message}${where}`);
+      if (f.suggestion) {
+        lines.push(`          suggestion: switch ${f.suggestion.layer} to ELU (α=${f.suggestion.alpha})${f.suggestion.heInit ? ' with He init' : ''}, with early stopping`);
+      }
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,152 @@
+/**
+ * `activation-lens analyze [FILE] [--example mnist-cnn] [--data digits|fashion|PATH] [--steps N |
+ * --epochs N] [--batch N] [--probe N] [--every K] [--backend auto|tensorflow|webgpu|wasm|cpu]
+ * [--seed S] [--json OUT] [--events]` — the headless main job and the contract tests rely on.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runAnalysis, type CancelToken } from './analysis/run-analysis';
+import { progressBar, reportTable } from './cli-format';
+import { UserError, isUserError } from './errors';
+import type { BackendName, EngineEvent, Report, RunConfig } from './protocol';
+import { BACKENDS, defaultRunConfig } from './run-config';
+
+const USAGE = `usage: activation-lens analyze [FILE] [--example mnist-cnn] [--data digits|fashion|PATH]
+         [--steps N | --epochs N] [--batch N] [--probe N] [--every K]
+         [--backend auto|tensorflow|webgpu|wasm|cpu] [--seed S] [--lr RATE]
+         [--json OUT] [--events] [--no-validate] [--debug]`;
+
+function integer(name: string, value: string | undefined, min: number): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+function number(name: string, value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`--${name} must be a positive number, got '${value}'`);
+  return n;
+}
+
+export function parseAnalyzeArgs(argv: string[]): { config: RunConfig; json: string | null; events: boolean; debug: boolean } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      example: { type: 'string' },
+      data: { type: 'string' },
+      steps: { type: 'string' },
+      epochs: { type: 'string' },
+      batch: { type: 'string' },
+      probe: { type: 'string' },
+      every: { type: 'string' },
+      backend: { type: 'string' },
+      seed: { type: 'string' },
+      lr: { type: 'string' },
+      'overhead-budget': { type: 'string' },
+      'dead-threshold': { type: 'string' },
+      'what-if': { type: 'string' },
+      layers: { type: 'string' },
+      alpha: { type: 'string' },
+      json: { type: 'string' },
+      events: { type: 'boolean', default: false },
+      'no-validate': { type: 'boolean', default: false },
+      debug: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length > 1) throw new UserError(`expected at most one model file, got ${positionals.length}: ${positionals.join(' ')}`);
+  const config = defaultRunConfig();
+  const file = positionals[0];
+  if (file && values.example) throw new UserError('give either a model FILE or --example, not both');
+  config.file = file ? resolve(file) : null;
+  config.example = file ? null : (values.example ?? 'mnist-cnn');
+  if (values.data) config.data = ['digits', 'fashion', 'mnist', 'fashion_mnist'].includes(values.data) ? values.data : resolve(values.data);
+  if (values.steps !== undefined && values.epochs !== undefined) throw new UserError('give --steps or --epochs, not both');
+  config.steps = integer('steps', values.steps, 0);
+  config.epochs = integer('epochs', values.epochs, 1);
+  config.batch = integer('batch', values.batch, 1);
+  config.probe = integer('probe', values.probe, 1) ?? config.probe;
+  config.every = integer('every', values.every, 1);
+  config.seed = integer('seed', values.seed, 0) ?? config.seed;
+  config.learningRate = number('lr', values.lr);
+  config.overheadBudget = number('overhead-budget', values['overhead-budget']) ?? config.overheadBudget;
+  config.deadThreshold = number('dead-threshold', values['dead-threshold']) ?? config.deadThreshold;
+  config.eluAlpha = number('alpha', values.alpha) ?? config.eluAlpha;
+  if (values.backend) {
+    if (!BACKENDS.includes(values.backend as BackendName)) throw new UserError(`unknown backend '${values.backend}'`, null, null, `choose one of ${BACKENDS.join(', ')}`);
+    config.backend = values.backend as BackendName;
+  }
+  if (values['what-if'] !== undefined) {
+    if (values['what-if'] !== 'elu') throw new UserError(`--what-if supports 'elu', got '${values['what-if']}'`);
+    config.whatIf = 'elu';
+  }
+  if (values.layers) config.whatIfLayers = values.layers.split(',').map((s) => s.trim()).filter(Boolean);
+  if (values['no-validate']) config.validate = false;
+  return { config, json: values.json ? resolve(values.json) : null, events: values.events ?? false, debug: values.debug ?? false };
+}
+
+async function analyze(argv: string[]): Promise<number> {
+  const { config, json, events, debug } = parseAnalyzeArgs(argv);
+  const tty = process.stderr.isTTY && !events;
+  const cancel: CancelToken = { cancelled: false };
+  process.once('SIGINT', () => {
+    cancel.cancelled = true;
+    process.stderr.write('\ncancelling after this step…\n');
+  });
+  const emit = (e: EngineEvent) => {
+    if (events) process.stdout.write(`${JSON.stringify(e)}\n`);
+    else if (e.type === 'progress' && tty) process.stderr.write(`\r${progressBar(e.step, e.totalSteps, e.loss, e.accuracy, e.samplesPerSecond)}`);
+    else if (e.type === 'log' && (e.level === 'warn' || debug)) process.stderr.write(`${e.message}\n`);
+  };
+  let report: Report;
+  try {
+    report = await runAnalysis(config, emit, cancel, `cli-${process.pid}`);
+  } catch (e) {
+    if (events) {
+      const ue = isUserError(e) ? e : null;
+      process.stdout.write(
+        `${JSON.stringify({ v: 1, runId: `cli-${process.pid}`, type: 'error', message: ue ? ue.format() : String(e), file: ue?.file ?? null, line: ue?.line ?? null })}\n`,
+      );
+    }
+    throw e;
+  }
+  if (tty) process.stderr.write('\n');
+  if (json) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  if (events) process.stdout.write(`${JSON.stringify({ v: 1, runId: `cli-${process.pid}`, type: 'run-finished', report })}\n`);
+  else process.stdout.write(`${reportTable(report)}\n${json ? `\nreport written to ${json}\n` : ''}`);
+  return report.cancelled ? 130 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const debug = rest.includes('--debug');
+  try {
+    switch (command) {
+      case 'analyze':
+        return await analyze(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UserError(`unknown command '${command}'`, null, null, USAGE.split('\n')[0]!.replace('usage: ', 'usage: '));
+    }
+  } catch (e) {
+    if (isUserError(e)) process.stderr.write(`activation-lens: ${e.format()}\n`);
+    else if (e instanceof TypeError && /Unknown option|unexpected argument/i.test(e.message)) process.stderr.write(`activation-lens: ${e.message}\n${USAGE}\n`);
+    else process.stderr.write(`activation-lens: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}${debug ? '' : ' (run with --debug for details)'}\n`);
+    if (debug && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return isUserError(e) ? 1 : 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,32 @@
+/** Any model source the person has → ModelSpec. The file's kind is decided by its name. */
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { UserError } from '../errors';
+import { exampleSpec, EXAMPLES } from './example';
+import type { ModelSpec } from './spec';
+import { loadTfjsModelJson } from './tfjs-json';
+
+export async function loadModelSpec(file: string): Promise<ModelSpec> {
+  if (!existsSync(file)) throw new UserError('file not found', file, null, 'check the path');
+  if (statSync(file).isDirectory()) {
+    if (existsSync(`${file}/saved_model.pb`)) {
+      throw new UserError('TensorFlow SavedModel directories are not supported', file, null, 'save the model as .keras, .h5 or a TF.js model.json');
+    }
+    throw new UserError('is a directory, not a model file', file, null, 'pass a model.json, .h5, .keras, .py, .ts or .js file');
+  }
+  const ext = extname(file).toLowerCase();
+  switch (ext) {
+    case '.json':
+      return loadTfjsModelJson(file);
+    case '.pb':
+      throw new UserError('TensorFlow SavedModel / frozen graphs (.pb) are not supported', file, null, 'save the model as .keras, .h5 or a TF.js model.json');
+    default:
+      throw new UserError(`unsupported model file type '${ext || basename(file)}'`, file, null, 'pass a model.json, .h5, .keras, .py, .ts or .js file');
+  }
+}
+
+export function loadExample(name: string): ModelSpec {
+  const spec = exampleSpec(name);
+  if (!spec) throw new UserError(`unknown example '${name}'`, null, null, `choose one of: ${EXAMPLES.join(', ')}`);
+  return spec;
+}
