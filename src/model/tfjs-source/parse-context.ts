@@ -1,0 +1,31 @@
+/** What every part of the TF.js source parser shares while reading one file. */
+import ts from 'typescript';
+import type { SourceIssue } from '../spec';
+import type { ConstantFolder } from './constant-folding';
+import { positionAt } from './source-range';
+import type { TfBindings } from './tf-bindings';
+
+export class ParseContext {
+  readonly issues: SourceIssue[] = [];
+  /** Nodes an issue was already reported for, so the sweep for stray layers stays quiet on them. */
+  readonly reported = new Set<ts.Node>();
+
+  constructor(
+    readonly sf: ts.SourceFile,
+    readonly file: string,
+    readonly bindings: TfBindings,
+    readonly folder: ConstantFolder,
+  ) {}
+
+  issue(node: ts.Node, message: string, severity: SourceIssue['severity']): void {
+    const { line, column } = positionAt(this.sf, node.getStart(this.sf));
+    this.issues.push({ file: this.file, line, column, message, severity });
+    this.reported.add(node);
+  }
+
+  /** `tf.layers.dense(...)` → 'dense'; null for anything that is not a TF.js layer factory call. */
+  layerFactoryOf(call: ts.CallExpression): string | null {
+    const path = this.bindings.pathOf(call.expression);
+    return path && path.length === 2 && path[0] === 'layers' ? path[1]! : null;
+  }
+}
