@@ -1,0 +1,44 @@
+/**
+ * Reads what the extension says it saw: with ACTIVATION_LENS_TEST_OUT set, the extension appends
+ * one JSON object per line (extension/test-log.ts defines the records). The suite asserts on both
+ * sides: what the host received here, what the person sees in the DOM.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+
+export interface TestOutRecord {
+  t: number;
+  kind: string;
+  [field: string]: unknown;
+}
+
+export function readTestOut(path: string): TestOutRecord[] {
+  if (!existsSync(path)) return [];
+  const records: TestOutRecord[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const value = JSON.parse(line) as unknown;
+      if (value && typeof value === 'object' && typeof (value as TestOutRecord).kind === 'string') records.push(value as TestOutRecord);
+    } catch {
+      // a line being appended right now: the next read sees it whole
+    }
+  }
+  return records;
+}
+
+/** The engine event types the host relayed, in order (run-started, probe, …, run-finished). */
+export function eventTypes(records: TestOutRecord[]): string[] {
+  return records.filter((r) => r.kind === 'event').map((r) => String(r.type));
+}
+
+export function countEvents(records: TestOutRecord[], type: string): number {
+  return eventTypes(records).filter((t) => t === type).length;
+}
+
+/** The engine's own failure, if it reported one: the suite fails fast with its message. */
+export function engineFailure(records: TestOutRecord[]): string | undefined {
+  const bad = records.find((r) => (r.kind === 'event' && r.type === 'error') || r.kind === 'error');
+  if (bad) return JSON.stringify(bad);
+  const exit = records.find((r) => r.kind === 'engine-exit' && r.code !== 0 && r.code !== null);
+  return exit ? JSON.stringify(exit) : undefined;
+}
