@@ -1,9 +1,11 @@
 /** Any model source the person has → ModelSpec. The file's kind is decided by its name. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { UserError } from '../errors';
 import { exampleSpec, EXAMPLES } from './example';
 import type { ModelSpec } from './spec';
+import { loadKerasFile } from './saved/load-keras-file';
+import { isModelSource, parseModelSourceOrThrow } from './source';
 import { loadTfjsModelJson } from './tfjs-json';
 
 export async function loadModelSpec(file: string): Promise<ModelSpec> {
@@ -15,7 +17,12 @@ export async function loadModelSpec(file: string): Promise<ModelSpec> {
     throw new UserError('is a directory, not a model file', file, null, 'pass a model.json, .h5, .keras, .py, .ts or .js file');
   }
   const ext = extname(file).toLowerCase();
+  if (isModelSource(file)) return parseModelSourceOrThrow(file, readFileSync(file, 'utf8'));
   switch (ext) {
+    case '.h5':
+    case '.hdf5':
+    case '.keras':
+      return loadKerasFile(new Uint8Array(readFileSync(file)), file);
     case '.json':
       return loadTfjsModelJson(file);
     case '.pb':

@@ -1,0 +1,31 @@
+/**
+ * Parse (never execute) a model defined in source code: Keras or PyTorch Python, TF.js JS/TS.
+ * Used by the engine to build the model and by the extension for lenses and quick fixes.
+ */
+import { extname } from 'node:path';
+import { parsePythonModel } from './python';
+import type { ModelSpec } from './spec';
+import { parseTfjsSource } from './tfjs-source';
+
+const TFJS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.tsx', '.jsx']);
+
+/** True when the file is source code this module can parse. */
+export function isModelSource(file: string): boolean {
+  const ext = extname(file).toLowerCase();
+  return ext === '.py' || TFJS_EXTENSIONS.has(ext);
+}
+
+/** Parses `text` as the source of `file`; throws UserError when no model can be found. */
+export function parseModelSourceOrThrow(file: string, text: string): ModelSpec {
+  return extname(file).toLowerCase() === '.py' ? parsePythonModel(text, file) : parseTfjsSource(text, file);
+}
+
+/** For lenses: the parsed model, or null when the file holds none (never throws). */
+export function parseModelSource(file: string, text: string): ModelSpec | null {
+  if (!isModelSource(file)) return null;
+  try {
+    return parseModelSourceOrThrow(file, text);
+  } catch {
+    return null;
+  }
+}
