@@ -1,0 +1,91 @@
+/**
+ * Loader for legacy Keras HDF5 model files (`model.save('model.h5')` in Keras 1–2, tf.keras, and
+ * Keras 3's legacy writer): the `model_config` root attribute holds the JSON config, and
+ * `model_weights/<layer>/` holds a `weight_names` attribute naming datasets at `<layer>/<name>`.
+ * Strings may be variable-length (h5py 3) or fixed-length bytes (h5py 2); long string lists are
+ * split into `name0`, `name1`, ... attributes.
+ */
+import { UserError } from '../../errors';
+import type { ModelSpec } from '../spec';
+import { refuseSavedModel, savedFileKind } from './file-kind';
+import { float32Dataset, isDataset, isGroup, openHdf5, stringAttr, stringListAttr, type Hdf5File } from './hdf5';
+import { translateModelConfig } from './keras-config';
+import { savedModelSpec, trainingFromCompileConfig, type StoredArray } from './saved-spec';
+
+/** Loads a legacy Keras `.h5` model (config + weights) into a ModelSpec with origin 'keras-h5'. */
+export async function loadKerasH5(bytes: Uint8Array, file: string): Promise<ModelSpec> {
+  const kind = savedFileKind(bytes, file);
+  if (kind === 'savedmodel') refuseSavedModel(file);
+  if (kind === 'zip') {
+    throw new UserError('this file is a zip archive (a Keras 3 .keras file), not a legacy HDF5 model', file, null, 'give it the .keras extension');
+  }
+  const h5 = await openHdf5(bytes, file, 'the file');
+  try {
+    return readModel(h5, file);
+  } finally {
+    h5.close();
+  }
+}
+
+function readModel(h5: Hdf5File, file: string): ModelSpec {
+  const configText = stringAttr(h5.root, 'model_config');
+  if (configText === null) refuseWeightsOnly(h5, file);
+  let config: unknown;
+  try {
+    config = JSON.parse(configText!);
+  } catch (e) {
+    throw new UserError(`the model_config attribute is not valid JSON (${(e as Error).message})`, file, null, 'save the model again with model.save()');
+  }
+  const weightsGroup = h5.get('model_weights');
+  if (!isGroup(weightsGroup)) {
+    throw new UserError('the file has a model config but no model_weights group', file, null, 'save the whole model with model.save(), including weights');
+  }
+  const kerasVersion = stringAttr(h5.root, 'keras_version') ?? stringAttr(weightsGroup, 'keras_version');
+  const translated = translateModelConfig(config, { file, kerasVersion });
+  let training = {};
+  const trainingText = stringAttr(h5.root, 'training_config');
+  if (trainingText) {
+    try {
+      training = trainingFromCompileConfig(JSON.parse(trainingText));
+    } catch {
+      // A damaged training config only loses the defaults it would have offered.
+    }
+  }
+  return savedModelSpec({
+    origin: 'keras-h5',
+    file,
+    translated,
+    training,
+    arraysFor: (layer) => layerArrays(h5, String(layer.config.name), file),
+  });
+}
+
+function layerArrays(h5: Hdf5File, layer: string, file: string): StoredArray[] {
+  const group = h5.get(`model_weights/${layer}`);
+  if (!isGroup(group)) return [];
+  const names = stringListAttr(group, 'weight_names') ?? [];
+  return names.map((name) => {
+    const dataset = h5.get(`model_weights/${layer}/${name}`);
+    const data = isDataset(dataset) ? float32Dataset(dataset) : null;
+    if (!data) {
+      throw new UserError(
+        `weight '${name}' of layer '${layer}' is missing or not a numeric array`,
+        file,
+        null,
+        'save the model again with model.save(); float16/bfloat16 weights are not supported',
+      );
+    }
+    return { name, ...data };
+  });
+}
+
+/** `model.save_weights('w.h5')` (Keras 2) and `model.weights.h5` (Keras 3) hold no config. */
+function refuseWeightsOnly(h5: Hdf5File, file: string): never {
+  const weightsOnly = stringListAttr(h5.root, 'layer_names') !== null || isGroup(h5.get('layers')) || isGroup(h5.get('vars'));
+  throw new UserError(
+    weightsOnly ? 'this is a weights-only file (model.save_weights): it has no model architecture' : 'this HDF5 file holds no Keras model_config',
+    file,
+    null,
+    'save the whole model with model.save("model.keras") or model.save("model.h5") and analyze that file',
+  );
+}

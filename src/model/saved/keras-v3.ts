@@ -1,0 +1,109 @@
+/**
+ * Loader for Keras 3 `.keras` files: a zip of `metadata.json`, `config.json` and
+ * `model.weights.h5`. Keras 3 addresses a layer's variables not by its name but by its class:
+ * `layers/<snake_case class>[_n]/vars/<i>`, where `_n` counts earlier layers of the same class in
+ * `model.layers` order (keras/src/saving/saving_lib.py, `_save_container_state`).
+ */
+import { unzipSync } from 'fflate';
+import { UserError } from '../../errors';
+import type { KerasLayerJson, ModelSpec } from '../spec';
+import { refuseSavedModel, savedFileKind } from './file-kind';
+import { float32Dataset, isDataset, isGroup, openHdf5, type Hdf5File } from './hdf5';
+import { translateModelConfig } from './keras-config';
+import { kerasSnakeCase } from './layer-weights';
+import { savedModelSpec, trainingFromCompileConfig, type StoredArray } from './saved-spec';
+
+const CONFIG = 'config.json';
+const METADATA = 'metadata.json';
+const WEIGHTS = 'model.weights.h5';
+
+/** Loads a Keras 3 `.keras` model (config + weights) into a ModelSpec with origin 'keras-v3'. */
+export async function loadKerasV3(bytes: Uint8Array, file: string): Promise<ModelSpec> {
+  const kind = savedFileKind(bytes, file);
+  if (kind === 'savedmodel') refuseSavedModel(file);
+  if (kind === 'hdf5') {
+    throw new UserError('this file is HDF5 (a legacy .h5 model or a weights file), not a .keras zip archive', file, null, 'give it the .h5 extension');
+  }
+  const entries = unzip(bytes, file);
+  const configBytes = entries[CONFIG];
+  if (!configBytes) {
+    throw new UserError(`the archive has no ${CONFIG}, so it is not a Keras 3 model file`, file, null, 'save the model with model.save("model.keras")');
+  }
+  const metadata = parseJson(entries[METADATA], METADATA, file);
+  const config = parseJson(configBytes, CONFIG, file);
+  const kerasVersion = typeof metadata?.keras_version === 'string' ? metadata.keras_version : '3';
+  const translated = translateModelConfig(config, { file, kerasVersion });
+  const weightBytes = entries[WEIGHTS];
+  if (!weightBytes) {
+    const npz = entries['model.weights.npz'] !== undefined;
+    throw new UserError(
+      npz ? 'the archive stores its weights as model.weights.npz, which is not supported' : `the archive has no ${WEIGHTS}: it holds an architecture without weights`,
+      file,
+      null,
+      'save the model with model.save("model.keras") (default h5 weights format)',
+    );
+  }
+  const h5 = await openHdf5(weightBytes, file, `${WEIGHTS} inside the archive`);
+  try {
+    const paths = weightPaths(translated.layers);
+    // tf.keras 2.13–2.15 wrote the same layout under `_layer_checkpoint_dependencies`.
+    const root = isGroup(h5.get('layers')) ? 'layers' : isGroup(h5.get('_layer_checkpoint_dependencies')) ? '_layer_checkpoint_dependencies' : 'layers';
+    return savedModelSpec({
+      origin: 'keras-v3',
+      file,
+      translated,
+      training: trainingFromCompileConfig((config as { compile_config?: unknown }).compile_config),
+      arraysFor: (_layer, index) => layerVars(h5, `${root}/${paths[index]!}`, file),
+    });
+  } finally {
+    h5.close();
+  }
+}
+
+function unzip(bytes: Uint8Array, file: string): Record<string, Uint8Array> {
+  try {
+    return unzipSync(bytes, { filter: (f) => f.name === CONFIG || f.name === METADATA || f.name === WEIGHTS || f.name === 'model.weights.npz' });
+  } catch (e) {
+    throw new UserError(
+      `the .keras archive is damaged (${e instanceof Error ? e.message : String(e)})`,
+      file,
+      null,
+      'the file may be truncated; copy or save it again with model.save("model.keras")',
+    );
+  }
+}
+
+function parseJson(bytes: Uint8Array | undefined, entry: string, file: string): Record<string, unknown> | null {
+  if (!bytes) return null;
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+  } catch (e) {
+    throw new UserError(`${entry} inside the archive is not valid JSON (${(e as Error).message})`, file, null, 'save the model again with model.save("model.keras")');
+  }
+}
+
+/** `<snake_case class>[_n]` for each layer, counting repeats per class in model.layers order. */
+export function weightPaths(layers: KerasLayerJson[]): string[] {
+  const used = new Map<string, number>();
+  return layers.map((layer) => {
+    const base = kerasSnakeCase(layer.class_name);
+    const seen = used.get(base);
+    used.set(base, seen === undefined ? 0 : seen + 1);
+    return seen === undefined ? base : `${base}_${seen + 1}`;
+  });
+}
+
+function layerVars(h5: Hdf5File, path: string, file: string): StoredArray[] {
+  const vars = h5.get(`${path}/vars`);
+  if (!isGroup(vars)) return [];
+  const keys = vars.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
+  return keys.map((key) => {
+    const dataset = h5.get(`${path}/vars/${key}`);
+    const data = isDataset(dataset) ? float32Dataset(dataset) : null;
+    if (!data) {
+      throw new UserError(`variable ${path}/vars/${key} in ${WEIGHTS} is not a numeric array`, file, null, 'bfloat16/float16 weights are not supported; save a float32 model');
+    }
+    return { name: null, ...data };
+  });
+}
