@@ -138,6 +138,7 @@ export async function trainWithTaps(
     if (cancel.cancelled && probes.length > 0 && probes[probes.length - 1]![0]?.step !== loss.length) await runProbe(loss.length);
   } finally {
     prober.dispose();
+    trainer.dispose();
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const histories: LayerHistory[] = prober.taps.map((tap, i) => ({

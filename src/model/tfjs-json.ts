@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
 import { layerSpecsFromTopology } from './activation-of';
+import { jsonErrorLine } from './json-error-line';
 import type { KerasTopology, ModelSpec, NamedWeight } from './spec';
 
 interface WeightEntry {
@@ -28,8 +29,7 @@ function parseJson(file: string): Record<string, unknown> {
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
     return value as Record<string, unknown>;
   } catch (e) {
-    const m = /position (\d+)/.exec(String(e));
-    const line = m ? text.slice(0, Number(m[1])).split('\n').length : null;
+    const line = jsonErrorLine(text);
     throw new UserError(`corrupt model.json: ${(e as Error).message}`, file, line, 'export the model again with model.save()');
   }
 }

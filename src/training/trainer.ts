@@ -36,6 +36,7 @@ export class Trainer {
   private readonly dropouts: { seed?: number }[];
   private readonly sampleSize: number;
   stepsDone = 0;
+  private readonly optimizer: tfType.Optimizer;
 
   constructor(
     private readonly tf: Tf,
@@ -53,8 +54,9 @@ export class Trainer {
     })();
     this.dropouts = model.layers.filter((l) => l.getClassName().includes('Dropout')) as unknown as { seed?: number }[];
     this.sampleSize = splits.sampleShape.reduce((a, b) => a * b, 1);
+    this.optimizer = makeOptimizer(tf, options.optimizer, options.learningRate);
     model.compile({
-      optimizer: makeOptimizer(tf, options.optimizer, options.learningRate),
+      optimizer: this.optimizer,
       loss: lossFor(tf, lastActivation),
       metrics: ['accuracy'],
     });
@@ -116,5 +118,10 @@ export class Trainer {
       xs.dispose();
       ys.dispose();
     }
+  }
+
+  /** The optimizer and its slot variables are ours (the model does not own an optimizer instance). */
+  dispose(): void {
+    this.optimizer.dispose();
   }
 }

@@ -1,0 +1,100 @@
+/**
+ * CSV datasets shaped like Kaggle's mnist_train.csv: one sample per row, the label first (or in
+ * the column a header names `label`), then the pixel/feature values. The header row is optional.
+ * Integer values in 0…255 (with a maximum above 1) are uint8 pixels and are scaled to [0, 1];
+ * anything else is kept as-is. `…train….csv` finds its `…test….csv` sibling as the test split.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { UserError } from '../../errors';
+import { assembleDataset } from './assemble';
+import type { Dataset } from './dataset';
+import type { NpyArray } from './npy';
+
+interface CsvTable {
+  /** Row-major features, labels removed (float32: a 60,000-row MNIST CSV is 188 MB as it is). */
+  features: Float32Array;
+  labels: Float64Array;
+  rows: number;
+  columns: number;
+}
+
+export function readCsv(path: string): Dataset {
+  const train = parseCsv(readFileSync(path, 'utf8'), path);
+  const sibling = testSibling(path);
+  const test = sibling ? parseCsv(readFileSync(sibling, 'utf8'), sibling) : null;
+  if (test && test.columns !== train.columns) {
+    throw new UserError(`${basename(sibling!)} has ${test.columns} feature columns but ${basename(path)} has ${train.columns}`, sibling, null, 'both files must describe the same samples');
+  }
+  // Scale only when every value in both files looks like a uint8 pixel, so train and test agree.
+  const pixels = looksLikeUint8(train.features) && (!test || looksLikeUint8(test.features));
+  const name = basename(path).replace(/\.csv$/i, '');
+  const asArrays = (t: CsvTable, file: string) => ({
+    x: { dtype: 'f4', shape: [t.rows, t.columns], data: pixels ? scaleInPlace(t.features) : t.features } satisfies NpyArray,
+    y: { dtype: 'f8', shape: [t.rows], data: t.labels } satisfies NpyArray,
+    xWhat: basename(file),
+    yWhat: `the label column of ${basename(file)}`,
+  });
+  return assembleDataset(name, path, asArrays(train, path), test && sibling ? asArrays(test, sibling) : null);
+}
+
+/** `mnist_train.csv` → `mnist_test.csv` when that file exists. */
+function testSibling(path: string): string | null {
+  const name = basename(path);
+  const at = name.toLowerCase().lastIndexOf('train');
+  if (at < 0) return null;
+  const candidate = join(dirname(path), `${name.slice(0, at)}${name[at] === 'T' ? 'Test' : 'test'}${name.slice(at + 5)}`);
+  return existsSync(candidate) ? candidate : null;
+}
+
+export function parseCsv(text: string, file: string): CsvTable {
+  const lines = text.split(/\r?\n/);
+  let first = 0;
+  while (first < lines.length && lines[first]!.trim() === '') first++;
+  if (first >= lines.length) throw new UserError(`${basename(file)} is empty`, file, null, 'a CSV for --data has one sample per row: label, then the feature values');
+  const head = splitCells(lines[first]!);
+  const hasHeader = head.some((c) => c !== '' && !Number.isFinite(Number(c)));
+  const labelColumn = hasHeader ? Math.max(0, head.findIndex((c) => c.toLowerCase() === 'label')) : 0;
+  const width = head.length;
+  if (width < 2) throw new UserError(`${basename(file)} has ${width} column per row; expected a label column and at least one feature column`, file, first + 1);
+  const dataLines: number[] = [];
+  for (let i = hasHeader ? first + 1 : first; i < lines.length; i++) if (lines[i]!.trim() !== '') dataLines.push(i);
+  const rows = dataLines.length;
+  const columns = width - 1;
+  const features = new Float32Array(rows * columns);
+  const labels = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const lineNo = dataLines[r]!;
+    const cells = splitCells(lines[lineNo]!);
+    if (cells.length !== width) throw new UserError(`row ${r + 1} has ${cells.length} values but the ${hasHeader ? 'header' : 'first row'} has ${width}`, file, lineNo + 1, 'every row needs the same columns: label, then the feature values');
+    let out = r * columns;
+    for (let c = 0; c < width; c++) {
+      const v = Number(cells[c]);
+      if (cells[c] === '' || !Number.isFinite(v)) throw new UserError(`column ${c + 1} of row ${r + 1} is ${JSON.stringify(cells[c])}, not a number`, file, lineNo + 1, 'a CSV for --data holds only numbers below its optional header');
+      if (c === labelColumn) labels[r] = v;
+      else features[out++] = v;
+    }
+  }
+  return { features, labels, rows, columns };
+}
+
+function splitCells(line: string): string[] {
+  return line.split(',').map((c) => {
+    const t = c.trim();
+    return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).trim() : t;
+  });
+}
+
+function looksLikeUint8(values: Float32Array): boolean {
+  let max = 0;
+  for (const v of values) {
+    if (v < 0 || v > 255 || !Number.isInteger(v)) return false;
+    if (v > max) max = v;
+  }
+  return max > 1;
+}
+
+function scaleInPlace(values: Float32Array): Float32Array {
+  for (let i = 0; i < values.length; i++) values[i] = values[i]! / 255;
+  return values;
+}

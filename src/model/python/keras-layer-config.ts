@@ -1,0 +1,320 @@
+/**
+ * One Keras layer constructor call (`Conv2D(32, (3, 3), activation='relu')`) → the TF.js layer
+ * config it means, with where its activation and initializer arguments sit for quick fixes.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import type { SourceLocation } from '../spec';
+import type { Argument } from './interpreter';
+import { snakeCase } from './layer-names';
+import { Parameters } from './call-parameters';
+import type { SourceText } from './source-text';
+import { asIntTuple, asNumber, asShape, asString, describe, hostOf, refName, type PyValue } from './values';
+
+export type SourceRange = NonNullable<SourceLocation['activationRange']>;
+
+/** A layer as read from its constructor, before it is named and placed in a model. */
+export interface LayerDraft {
+  className: string;
+  config: Record<string, unknown>;
+  activation: string | null;
+  kernelInitializer: string | null;
+  activationRange: SourceRange | null;
+  initializerRange: SourceRange | null;
+  /** Per-sample input shape from `input_shape=` / `shape=` (no batch dimension). */
+  inputShape: (number | null)[] | null;
+  explicitName: string | null;
+}
+
+/** `keras.initializers.HeNormal(seed=1)` as a value. */
+export class InitializerValue {
+  constructor(
+    readonly className: string,
+    readonly config: Record<string, unknown>,
+  ) {}
+}
+
+/** Positional parameter order of each supported class (what `Conv2D(32, (3, 3))` means). */
+const positionalParameters: Record<string, string[]> = {
+  Dense: ['units', 'activation', 'use_bias', 'kernel_initializer'],
+  Conv1D: ['filters', 'kernel_size', 'strides', 'padding'],
+  Conv2D: ['filters', 'kernel_size', 'strides', 'padding'],
+  Conv2DTranspose: ['filters', 'kernel_size', 'strides', 'padding'],
+  MaxPooling1D: ['pool_size', 'strides', 'padding'],
+  MaxPooling2D: ['pool_size', 'strides', 'padding'],
+  AveragePooling1D: ['pool_size', 'strides', 'padding'],
+  AveragePooling2D: ['pool_size', 'strides', 'padding'],
+  GlobalAveragePooling1D: [],
+  GlobalAveragePooling2D: [],
+  GlobalMaxPooling1D: [],
+  GlobalMaxPooling2D: [],
+  Flatten: [],
+  Reshape: ['target_shape'],
+  Dropout: ['rate'],
+  BatchNormalization: ['axis', 'momentum', 'epsilon'],
+  Activation: ['activation'],
+  ReLU: ['max_value', 'negative_slope', 'threshold'],
+  ELU: ['alpha'],
+  LeakyReLU: ['alpha'],
+  PReLU: ['alpha_initializer'],
+  Softmax: ['axis'],
+  ZeroPadding2D: ['padding'],
+  UpSampling2D: ['size'],
+  InputLayer: ['input_shape', 'batch_size'],
+  Add: [],
+  Concatenate: ['axis'],
+  Multiply: [],
+  Average: [],
+  Maximum: [],
+};
+
+export function isSupportedKerasLayer(className: string): boolean {
+  return className in positionalParameters;
+}
+
+/** Keras activation names TF.js 4.22 knows (it camel-cases snake_case names on load). */
+const tfjsActivations = new Set(['relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hard_sigmoid', 'softmax', 'log_softmax', 'tanh', 'linear', 'softplus', 'softsign', 'swish', 'gelu', 'mish']);
+const activationAliases: Record<string, string> = { silu: 'swish' };
+
+/** Keras initializer snake_case name → the TF.js class name. */
+const initializerClasses: Record<string, string> = {
+  glorot_uniform: 'GlorotUniform',
+  glorot_normal: 'GlorotNormal',
+  he_normal: 'HeNormal',
+  he_uniform: 'HeUniform',
+  lecun_normal: 'LeCunNormal',
+  lecun_uniform: 'LeCunUniform',
+  zeros: 'Zeros',
+  ones: 'Ones',
+  random_normal: 'RandomNormal',
+  random_uniform: 'RandomUniform',
+  truncated_normal: 'TruncatedNormal',
+  orthogonal: 'Orthogonal',
+  variance_scaling: 'VarianceScaling',
+};
+
+/** `HeNormal` / `LecunNormal` → `he_normal` / `lecun_normal`. */
+export function initializerName(className: string): string {
+  return snakeCase(className.replace('LeCun', 'Lecun'));
+}
+
+export interface DraftProblem {
+  node: SyntaxNode;
+  message: string;
+}
+
+/** Reads a supported layer class's arguments; problems (unreadable arguments) go to `problems`. */
+export function draftKerasLayer(className: string, args: Argument[], call: SyntaxNode, source: SourceText, problems: DraftProblem[]): LayerDraft {
+  const p = new Parameters(args, positionalParameters[className] ?? []);
+  const config: Record<string, unknown> = { trainable: true, dtype: 'float32' };
+  const draft: LayerDraft = {
+    className,
+    config,
+    activation: null,
+    kernelInitializer: null,
+    activationRange: null,
+    initializerRange: null,
+    inputShape: null,
+    explicitName: asString(p.get('name')?.value),
+  };
+  const rank = className.endsWith('1D') ? 1 : 2;
+  const need = (name: string, arg: Argument | undefined, v: unknown): void => {
+    if (arg && (v === null || v === undefined)) problems.push({ node: arg.node, message: `${className}: '${name}' is ${describe(arg.value)}; the reader could not fold it to a constant` });
+  };
+  const setNumber = (key: string, names: string[], fallback: number | null): void => {
+    const a = p.get(...names);
+    const v = asNumber(a?.value);
+    need(key, a, v);
+    const value = v ?? fallback;
+    if (value !== null) config[key] = value;
+  };
+  const setTuple = (key: string, names: string[], fallback: number[] | null): void => {
+    const a = p.get(...names);
+    const v = a && a.value.kind !== 'none' ? asIntTuple(a.value, rank) : null;
+    if (a && a.value.kind !== 'none') need(key, a, v);
+    const value = v ?? fallback;
+    if (value !== null) config[key] = value;
+  };
+  const setString = (key: string, names: string[], fallback: string): void => {
+    const a = p.get(...names);
+    const v = asString(a?.value);
+    need(key, a, v);
+    config[key] = (v ?? fallback).toLowerCase();
+  };
+
+  // Input shape, on any layer (`input_shape=`, `batch_input_shape=`, Keras 3's `shape=`).
+  const shapeArg = p.get('input_shape', 'shape');
+  const batchShapeArg = p.get('batch_input_shape', 'batch_shape');
+  if (shapeArg) {
+    draft.inputShape = asShape(shapeArg.value);
+    need('input_shape', shapeArg, draft.inputShape);
+  } else if (batchShapeArg) {
+    const s = asShape(batchShapeArg.value);
+    need('batch_input_shape', batchShapeArg, s);
+    draft.inputShape = s ? s.slice(1) : null;
+  } else if (p.get('input_dim')) {
+    const d = asNumber(p.get('input_dim')?.value);
+    if (d !== null) draft.inputShape = [d];
+  }
+
+  switch (className) {
+    case 'Dense':
+      setNumber('units', ['units', 'output_dim'], null);
+      readActivation(p.get('activation'), draft, source, problems);
+      readInitializer(p.get('kernel_initializer', 'init'), draft, source, problems);
+      config.use_bias = useBias(p);
+      break;
+    case 'Conv1D':
+    case 'Conv2D':
+    case 'Conv2DTranspose':
+      setNumber('filters', ['filters', 'nb_filter'], null);
+      setTuple('kernel_size', ['kernel_size'], null);
+      setTuple('strides', ['strides', 'subsample'], new Array<number>(rank).fill(1));
+      setString('padding', ['padding', 'border_mode'], 'valid');
+      setTuple('dilation_rate', ['dilation_rate'], new Array<number>(rank).fill(1));
+      config.data_format = 'channels_last';
+      readActivation(p.get('activation'), draft, source, problems);
+      readInitializer(p.get('kernel_initializer', 'init'), draft, source, problems);
+      config.use_bias = useBias(p);
+      break;
+    case 'MaxPooling1D':
+    case 'MaxPooling2D':
+    case 'AveragePooling1D':
+    case 'AveragePooling2D': {
+      const poolDefault = new Array<number>(rank).fill(2);
+      setTuple('pool_size', ['pool_size'], poolDefault);
+      setTuple('strides', ['strides'], (config.pool_size as number[] | undefined) ?? poolDefault);
+      setString('padding', ['padding'], 'valid');
+      if (rank === 1) {
+        config.pool_size = (config.pool_size as number[])[0];
+        config.strides = (config.strides as number[])[0];
+      }
+      config.data_format = 'channels_last';
+      break;
+    }
+    case 'GlobalAveragePooling1D':
+    case 'GlobalAveragePooling2D':
+    case 'GlobalMaxPooling1D':
+    case 'GlobalMaxPooling2D':
+    case 'Flatten':
+      config.data_format = 'channels_last';
+      break;
+    case 'Reshape': {
+      const a = p.get('target_shape');
+      const shape = asIntTuple(a?.value);
+      need('target_shape', a, shape);
+      if (shape) config.target_shape = shape;
+      break;
+    }
+    case 'Dropout':
+      setNumber('rate', ['rate', 'p'], 0.5);
+      break;
+    case 'BatchNormalization':
+      setNumber('axis', ['axis'], -1);
+      setNumber('momentum', ['momentum'], 0.99);
+      setNumber('epsilon', ['epsilon'], 0.001);
+      config.center = true;
+      config.scale = true;
+      break;
+    case 'Activation':
+      readActivation(p.get('activation'), draft, source, problems);
+      draft.activationRange = source.range(call);
+      break;
+    case 'ReLU': {
+      const maxValue = asNumber(p.get('max_value')?.value);
+      if (maxValue !== null) config.max_value = maxValue;
+      const slope = asNumber(p.get('negative_slope')?.value) ?? 0;
+      const threshold = asNumber(p.get('threshold')?.value) ?? 0;
+      if (slope !== 0 || threshold !== 0) problems.push({ node: call, message: 'ReLU with negative_slope or threshold is not supported by TF.js; it is analyzed as a plain ReLU' });
+      draft.activation = 'relu';
+      draft.activationRange = source.range(call);
+      break;
+    }
+    case 'ELU':
+      setNumber('alpha', ['alpha'], 1.0);
+      if (config.alpha !== 1) {
+        problems.push({ node: call, message: `ELU alpha=${String(config.alpha)}: TF.js 4.22 builds ELU layers with alpha=1 only; the analysis uses alpha=1` });
+        config.alpha = 1;
+      }
+      draft.activation = 'elu';
+      draft.activationRange = source.range(call);
+      break;
+    case 'LeakyReLU':
+      setNumber('alpha', ['alpha', 'negative_slope'], 0.3);
+      draft.activation = 'leaky_relu';
+      draft.activationRange = source.range(call);
+      break;
+    case 'PReLU':
+      config.alpha_initializer = { class_name: 'Zeros', config: {} };
+      draft.activation = 'prelu';
+      draft.activationRange = source.range(call);
+      break;
+    case 'Softmax':
+      setNumber('axis', ['axis'], -1);
+      draft.activation = 'softmax';
+      draft.activationRange = source.range(call);
+      break;
+    case 'ZeroPadding2D': {
+      const a = p.get('padding');
+      const v = a ? a.value : null;
+      const flat = v ? asIntTuple(v, 2) : [1, 1];
+      if (flat && flat.length === 2) config.padding = [[flat[0], flat[0]], [flat[1], flat[1]]];
+      else if (v?.kind === 'tuple') config.padding = v.items.map((item) => asIntTuple(item, 2));
+      config.data_format = 'channels_last';
+      break;
+    }
+    case 'UpSampling2D':
+      setTuple('size', ['size'], [2, 2]);
+      config.data_format = 'channels_last';
+      break;
+    case 'Concatenate':
+      setNumber('axis', ['axis'], -1);
+      break;
+    default:
+      break;
+  }
+  return draft;
+}
+
+function useBias(p: Parameters): boolean {
+  const v = p.get('use_bias', 'bias')?.value;
+  return v?.kind === 'bool' ? v.value : true;
+}
+
+function readActivation(arg: Argument | undefined, draft: LayerDraft, source: SourceText, problems: DraftProblem[]): void {
+  draft.config.activation = 'linear';
+  if (!arg || arg.value.kind === 'none') return;
+  // 'relu', keras.activations.relu, tf.nn.relu: the name is what counts.
+  let name = asString(arg.value) ?? refName(arg.value);
+  if (name === null) {
+    problems.push({ node: arg.node, message: `activation is ${describe(arg.value)}; the layer is analyzed without an activation` });
+    return;
+  }
+  name = activationAliases[name.toLowerCase()] ?? name.toLowerCase();
+  draft.activationRange = source.range(arg.node);
+  if (!tfjsActivations.has(name)) {
+    problems.push({ node: arg.node, message: `activation '${name}' has no TF.js equivalent; the layer is analyzed as linear` });
+    draft.activation = name;
+    return;
+  }
+  draft.config.activation = name;
+  draft.activation = name === 'linear' ? null : name;
+}
+
+function readInitializer(arg: Argument | undefined, draft: LayerDraft, source: SourceText, problems: DraftProblem[]): void {
+  // Keras' default kernel initializer.
+  draft.kernelInitializer = 'glorot_uniform';
+  draft.config.kernel_initializer = { class_name: 'GlorotUniform', config: { seed: null } };
+  draft.config.bias_initializer = { class_name: 'Zeros', config: {} };
+  if (!arg) return;
+  const value: PyValue = arg.value;
+  const init = hostOf(value, InitializerValue);
+  const name = init ? initializerName(init.className) : asString(value)?.toLowerCase() ?? (refName(value) ? initializerName(refName(value)!) : null);
+  const className = name ? initializerClasses[name] : undefined;
+  if (!name || !className) {
+    problems.push({ node: arg.node, message: `kernel_initializer ${describe(value)} is not understood; Glorot uniform is used` });
+    return;
+  }
+  draft.kernelInitializer = name;
+  draft.initializerRange = source.range(arg.node);
+  draft.config.kernel_initializer = { class_name: className, config: init ? init.config : className === 'VarianceScaling' ? {} : { seed: null } };
+}
