@@ -128,6 +128,13 @@ export function classifyLoadError(kind: TfjsNodeKind, text: string): { missing: 
     };
   }
 
+  if (/tfjs_binding\.node: file too short/.test(text)) {
+    return {
+      missing: 'addon',
+      reason: `its native addon (tfjs_binding.node) is damaged — a truncated download. Reinstall ${name}.`,
+    };
+  }
+
   const library =
     /([\w.+-]+\.so(?:\.\d+)*): cannot open shared object file/.exec(text)?.[1] ??
     /Library not loaded: \S*?([\w.+-]+\.dylib)/.exec(text)?.[1] ??
