@@ -60,9 +60,11 @@ export function parseNpy(bytes: Uint8Array, file: string, member?: string): NpyA
   const count = dims.reduce((a, b) => a * b, 1);
   const byteLength = count * ITEM_SIZE[dtype];
   if (dataStart + byteLength > bytes.length) throw bad(`it is truncated: shape (${dims.join(', ')}) needs ${byteLength} data bytes, the file has ${bytes.length - dataStart}`, 'the file was cut short; write it again');
-  // A fresh copy is aligned for the typed array whatever the source buffer's offset was.
-  const raw = bytes.slice(dataStart, dataStart + byteLength).buffer;
-  return { dtype, shape: dims, data: typedArray(dtype, raw, count) };
+  // A fresh copy is aligned for the typed array whatever the source buffer's offset was
+  // (Buffer#slice would be a view into Node's shared pool, so copy explicitly).
+  const raw = new Uint8Array(byteLength);
+  raw.set(bytes.subarray(dataStart, dataStart + byteLength));
+  return { dtype, shape: dims, data: typedArray(dtype, raw.buffer, count) };
 }
 
 function dtypeOf(descr: string): NpyDtype | null {
