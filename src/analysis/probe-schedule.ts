@@ -1,10 +1,13 @@
 /**
- * When to probe: every K steps, with K chosen so probing stays under a share of training time
- * (default 3%), from the measured median step time and the last probe's time. `--every K` fixes it.
+ * When to probe. With `--every K` every K steps; otherwise by budget: a probe is due when the probe
+ * time spent so far, plus this probe and one reserved for the end of the run, stays within the
+ * overhead budget (default 3%) of the measured training time. Step 0 and the last step always probe.
  */
 export class ProbeSchedule {
-  private readonly stepTimes: number[] = [];
+  private steps = 0;
+  private trainSeconds = 0;
   private probeSeconds = 0;
+  private lastProbe = 0;
 
   constructor(
     private readonly fixedEvery: number | null,
@@ -12,27 +15,20 @@ export class ProbeSchedule {
   ) {}
 
   recordStep(seconds: number): void {
-    this.stepTimes.push(seconds);
-    if (this.stepTimes.length > 50) this.stepTimes.shift();
+    this.steps++;
+    this.trainSeconds += seconds;
   }
 
   recordProbe(seconds: number): void {
-    this.probeSeconds = seconds;
-  }
-
-  /** The current interval K in steps. */
-  get every(): number {
-    if (this.fixedEvery && this.fixedEvery > 0) return this.fixedEvery;
-    if (this.stepTimes.length === 0) return 1;
-    const sorted = [...this.stepTimes].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
-    return Math.max(1, Math.ceil(this.probeSeconds / (this.overheadBudget * median)));
+    this.probeSeconds += seconds;
+    this.lastProbe = seconds;
   }
 
   /** Whether a probe is due `sinceLast` steps after the previous one. */
   due(sinceLast: number): boolean {
-    // The first steps are slow (kernel compilation); wait for a few before trusting the median.
-    if (!this.fixedEvery && this.stepTimes.length < 3) return false;
-    return sinceLast >= this.every;
+    if (this.fixedEvery && this.fixedEvery > 0) return sinceLast >= this.fixedEvery;
+    // The first steps are slow (kernel compilation): wait for a few before trusting the times.
+    if (this.steps < 3) return false;
+    return this.probeSeconds + 2 * this.lastProbe <= this.overheadBudget * this.trainSeconds;
   }
 }

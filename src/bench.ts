@@ -1,0 +1,157 @@
+/**
+ * `npm run bench [-- --quick] [-- --json OUT] [-- --backend all|wasm|cpu|webgpu|tensorflow]`:
+ * in one run, per backend, bare training vs instrumented training of the reference CNN (same data,
+ * seed and steps), alternating A/B/B/A so drift on a shared machine hits both arms alike.
+ * Reports medians: samples/s, probe cost, overhead.ratio = instrumented / bare time, time to the
+ * first probe summary.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { prepare, trainWithTaps, type Prepared } from './analysis/run-analysis';
+import { buildModel } from './model/build';
+import type { BackendName, RunConfig } from './protocol';
+import { defaultRunConfig } from './run-config';
+import { Trainer } from './training/trainer';
+
+interface BackendResult {
+  backend: string;
+  detail: string;
+  steps: number;
+  batch: number;
+  repeats: number;
+  bareSeconds: number[];
+  instrumentedSeconds: number[];
+  probes: number[];
+  probeSeconds: number[];
+  firstProbeSeconds: number;
+  samplesPerSecond: { bare: number; instrumented: number };
+  probeCostInSteps: number;
+  overhead: { ratio: number; ratios: number[] };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function bare(p: Prepared, config: RunConfig, steps: number): Promise<number> {
+  const model = await buildModel(p.tf, p.spec, config.seed);
+  const trainer = new Trainer(p.tf, model, p.splits, { batchSize: p.batchSize, seed: config.seed, optimizer: p.spec.training.optimizer }, 'softmax');
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await trainer.step();
+  const seconds = (performance.now() - t0) / 1000;
+  trainer.dispose();
+  model.dispose();
+  return seconds;
+}
+
+async function instrumented(p: Prepared, config: RunConfig, steps: number): Promise<{ seconds: number; probes: number; probeSeconds: number; firstProbe: number }> {
+  const model = await buildModel(p.tf, p.spec, config.seed);
+  let probes = 0;
+  let firstProbe = 0;
+  const t0 = performance.now();
+  const run = await trainWithTaps({ ...p, totalSteps: steps }, model, config, (e) => {
+    if (e.type !== 'probe') return;
+    if (probes === 0) firstProbe = (performance.now() - t0) / 1000;
+    probes++;
+  }, { cancelled: false }, 'bench');
+  const seconds = (performance.now() - t0) / 1000;
+  model.dispose();
+  return { seconds, probes, probeSeconds: run.training.probeSeconds, firstProbe };
+}
+
+async function benchBackend(backend: BackendName, steps: number, repeats: number): Promise<BackendResult> {
+  const config: RunConfig = { ...defaultRunConfig(), backend, example: 'mnist-cnn', validate: false, steps };
+  const started = performance.now();
+  const p = await prepare(config, () => undefined, 'bench');
+  const coldFirst = await instrumented(p, config, 2); // also warms kernels / shaders
+  const firstProbeSeconds = (performance.now() - started) / 1000 - coldFirst.seconds + coldFirst.firstProbe;
+  const bareSeconds: number[] = [];
+  const inst: Awaited<ReturnType<typeof instrumented>>[] = [];
+  for (let r = 0; r < repeats; r++) {
+    // A B B A ordering across repeat pairs.
+    if (r % 2 === 0) {
+      bareSeconds.push(await bare(p, config, steps));
+      inst.push(await instrumented(p, config, steps));
+    } else {
+      inst.push(await instrumented(p, config, steps));
+      bareSeconds.push(await bare(p, config, steps));
+    }
+    process.stderr.write(`  ${p.backend.name} repeat ${r + 1}/${repeats}: bare ${bareSeconds[r]!.toFixed(2)} s, instrumented ${inst[r]!.seconds.toFixed(2)} s (${inst[r]!.probes} probes)\n`);
+  }
+  const ratios = inst.map((x, i) => x.seconds / bareSeconds[i]!);
+  const samples = steps * p.batchSize;
+  const bareMedian = median(bareSeconds);
+  const probeMedian = median(inst.map((x) => x.probeSeconds / x.probes));
+  return {
+    backend: p.backend.name,
+    detail: p.backend.detail,
+    steps,
+    batch: p.batchSize,
+    repeats,
+    bareSeconds,
+    instrumentedSeconds: inst.map((x) => x.seconds),
+    probes: inst.map((x) => x.probes),
+    probeSeconds: inst.map((x) => x.probeSeconds),
+    firstProbeSeconds,
+    samplesPerSecond: { bare: samples / bareMedian, instrumented: samples / median(inst.map((x) => x.seconds)) },
+    probeCostInSteps: probeMedian / (bareMedian / steps),
+    overhead: { ratio: median(ratios), ratios },
+  };
+}
+
+function table(results: BackendResult[]): string {
+  const rows = [
+    ['backend', 'steps×batch', 'bare samples/s', 'instr. samples/s', 'overhead ratio', 'probe (steps)', 'probes/run', 'first probe'],
+    ...results.map((r) => [
+      `${r.backend} (${r.detail})`,
+      `${r.steps}×${r.batch}`,
+      r.samplesPerSecond.bare.toFixed(1),
+      r.samplesPerSecond.instrumented.toFixed(1),
+      r.overhead.ratio.toFixed(3),
+      r.probeCostInSteps.toFixed(2),
+      String(median(r.probes)),
+      `${r.firstProbeSeconds.toFixed(2)} s`,
+    ]),
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, backend: { type: 'string', default: 'wasm' }, repeats: { type: 'string' }, steps: { type: 'string' } },
+  });
+  const quick = values.quick ?? false;
+  const wanted = values.backend === 'all' ? (['tensorflow', 'webgpu', 'wasm', 'cpu'] as BackendName[]) : [values.backend as BackendName];
+  const repeats = Number(values.repeats ?? (quick ? 3 : 5));
+  // The cpu backend trains ~10× slower than wasm: fewer steps keep the run short.
+  const stepsFor = (b: BackendName) => Number(values.steps ?? (b === 'cpu' ? (quick ? 3 : 6) : quick ? 20 : 60));
+  const results: BackendResult[] = [];
+  const skipped: { backend: string; reason: string }[] = [];
+  for (const backend of wanted) {
+    process.stderr.write(`bench: ${backend}…\n`);
+    try {
+      results.push(await benchBackend(backend, stepsFor(backend), repeats));
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      skipped.push({ backend, reason });
+      process.stderr.write(`  ${backend} not available: ${reason}\n`);
+    }
+  }
+  if (results.length === 0) throw new Error(`no backend could run: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+  const fastest = [...results].sort((a, b) => b.samplesPerSecond.bare - a.samplesPerSecond.bare)[0]!;
+  const out = { schema: 'activation-lens/bench@1', createdAt: new Date().toISOString(), machine, model: 'mnist-cnn (reference CNN)', overhead: fastest.overhead, results, skipped };
+  process.stdout.write(`\n${table(results)}\n\noverhead.ratio (${fastest.backend}, median of ${fastest.repeats}) = ${fastest.overhead.ratio.toFixed(3)}; goal ≤ 1.03\n`);
+  for (const s of skipped) process.stdout.write(`skipped ${s.backend}: ${s.reason}\n`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(out, null, 2)}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
