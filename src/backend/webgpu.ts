@@ -1,7 +1,7 @@
 // WebGPU through Dawn (npm `webgpu`, dawn.node inside the package): a real GPU route that installs
 // offline. Vulkan/D3D12/Metal first; on Linux without a usable Vulkan driver, OpenGL ES in
 // compatibility mode, which also runs on Mesa's llvmpipe so CI exercises the GPU code path.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { installIntegerTransposeFix } from './webgpu-int-transpose';
 
@@ -185,7 +185,8 @@ async function initOnce(tf: Tf, opts: { allowSoftware: boolean }): Promise<WebGp
       continue;
     }
     if (adapter === null) {
-      misses.push(`${route.label}: no adapter`);
+      const icds = route.name === 'native' && process.platform === 'linux' ? vulkanDrivers() : null;
+      misses.push(`${route.label}: no adapter${icds === null ? '' : ` (Vulkan drivers installed: ${icds})`}`);
       continue;
     }
     const info = describeAdapter(adapter.info ?? (await adapter.requestAdapterInfo?.()));
@@ -263,6 +264,7 @@ async function startBackend(
     () => {
       const backend = new WebGPUBackend(device as unknown as BackendDevice, adapterInfo);
       installIntegerTransposeFix(backend);
+      failReadsOnDeviceErrors(backend);
       return backend;
     },
     3,
@@ -279,6 +281,22 @@ async function startBackend(
     return `setBackend('webgpu') did not switch (active backend: ${safeGetBackend(tf) ?? 'none'})`;
   }
   return verifyComputes(tf);
+}
+
+/**
+ * Makes `await tensor.data()` reject when the device reported an error since the last read: the
+ * values it would return come from a voided command buffer (zeros or stale data), and training on
+ * them must stop with the reason rather than go on quietly wrong.
+ */
+function failReadsOnDeviceErrors(backend: object): void {
+  const target = backend as { read(dataId: object): Promise<unknown> };
+  const read = target.read.bind(target);
+  target.read = async (dataId) => {
+    const values = await read(dataId);
+    const errors = takeWebGpuErrors();
+    if (errors.length > 0) throw new Error(`WebGPU device error, results are invalid: ${errors.join('; ')}`);
+    return values;
+  };
 }
 
 /** A matmul + relu + reduction on the device, read back asynchronously (dataSync needs OffscreenCanvas). */
@@ -340,6 +358,21 @@ const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/u
 function libraryPresent(name: string): boolean {
   const extra = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d.length > 0);
   return [...extra, ...LIB_DIRS].some((dir) => existsSync(join(dir, name)));
+}
+
+// Where the Vulkan loader finds drivers (ICD manifests); NVIDIA's is nvidia_icd.json.
+const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'];
+
+/** The installed Vulkan drivers, e.g. "lvp_icd.x86_64.json" (lavapipe) — the usual missing piece. */
+function vulkanDrivers(): string {
+  const names = ICD_DIRS.flatMap((dir) => {
+    try {
+      return readdirSync(dir).filter((n) => n.endsWith('.json'));
+    } catch {
+      return [];
+    }
+  });
+  return names.length > 0 ? names.join(', ') : 'none';
 }
 
 /** What to install, judged by which loader libraries are on disk (Linux only). */

@@ -237,4 +237,28 @@ describe('webgpu parity with cpu', () => {
     const gpu = await run('webgpu');
     assert.deepEqual(gpu, cpu);
   });
+
+  test('a software adapter is refused when software is not allowed', async (t) => {
+    const skip = skipReason();
+    if (skip) return t.skip(skip);
+    if (!init.ok || !init.software) return t.skip('the adapter here is hardware');
+    const refused = await initWebGpu(tf, { allowSoftware: false });
+    assert.equal(refused.ok, false);
+    if (!refused.ok) assert.match(refused.reason, /only a software WebGPU adapter/);
+  });
+
+  test('a device error makes the next read reject instead of returning voided results', async (t) => {
+    const skip = skipReason();
+    if (skip) return t.skip(skip);
+    await tf.setBackend('webgpu');
+    const device = (tf.backend() as unknown as { device: { createShaderModule(d: { code: string }): unknown } }).device;
+    // A real validation error on the device tfjs uses, as a broken kernel would produce.
+    device.createShaderModule({ code: 'fn broken() { let x: f32 = 1i; }' });
+    const product = tf.tidy(() => tf.matMul(tf.fill([64, 64], 1), tf.fill([64, 64], 1)));
+    await assert.rejects(product.data(), /WebGPU device error, results are invalid: .*WGSL/);
+    product.dispose();
+    const again = tf.tidy(() => tf.matMul(tf.fill([64, 64], 1), tf.fill([64, 64], 2)).sum());
+    assert.equal((await again.data())[0], 64 * 64 * 128, 'reads work again once the error is reported');
+    again.dispose();
+  });
 });
