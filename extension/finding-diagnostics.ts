@@ -1,0 +1,92 @@
+/**
+ * Findings with a source location → Problems entries on the layer's line. Each diagnostic remembers
+ * its layer; when the file is re-parsed it follows the layer to its new line, and is dropped once
+ * the layer is gone or no longer has the activation the finding was about (e.g. after the ELU fix).
+ */
+import * as vscode from 'vscode';
+import type { Finding } from '../src/protocol';
+import type { ModelSpec } from '../src/model/spec';
+import { appendTestRecord } from './test-log';
+
+export const DIAGNOSTIC_SOURCE = 'Activation Lens';
+
+interface Tracked {
+  finding: Finding;
+  /** The layer's activation when the finding was made; undefined when its file was not parsed yet. */
+  activation: string | null | undefined;
+}
+
+export function severityOf(finding: Finding): vscode.DiagnosticSeverity {
+  if (finding.severity === 'error') return vscode.DiagnosticSeverity.Error;
+  return finding.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+}
+
+export class FindingDiagnostics implements vscode.Disposable {
+  private readonly tracked = new Map<string, Tracked[]>();
+
+  constructor(private readonly collection: vscode.DiagnosticCollection) {}
+
+  /**
+   * Replaces all diagnostics with the findings of one run. `specFor` gives the parsed spec of a file
+   * (or null), to record which activation each finding was about.
+   */
+  setFindings(findings: readonly Finding[], specFor: (file: string) => ModelSpec | null): void {
+    this.collection.clear();
+    this.tracked.clear();
+    for (const finding of findings) {
+      if (!finding.source) continue;
+      const spec = specFor(finding.source.file);
+      const layer = finding.layer ? spec?.layers.find((l) => l.name === finding.layer) : undefined;
+      const list = this.tracked.get(finding.source.file) ?? [];
+      list.push({ finding, activation: spec ? (layer?.activation ?? null) : undefined });
+      this.tracked.set(finding.source.file, list);
+    }
+    for (const file of this.tracked.keys()) this.publish(file);
+  }
+
+  /** After a re-parse: move diagnostics with their layers, drop the ones that no longer apply. */
+  onParsed(file: string, spec: ModelSpec | null): void {
+    const list = this.tracked.get(file);
+    // A half-typed file that does not parse keeps its diagnostics until it parses again.
+    if (!list || !spec) return;
+    const kept: Tracked[] = [];
+    for (const t of list) {
+      if (!t.finding.layer) {
+        kept.push(t);
+        continue;
+      }
+      const layer = spec.layers.find((l) => l.name === t.finding.layer);
+      if (!layer?.source || (t.activation !== undefined && layer.activation !== t.activation)) continue;
+      kept.push({ activation: layer.activation, finding: { ...t.finding, source: { file, line: layer.source.line, column: layer.source.column } } });
+    }
+    this.tracked.set(file, kept);
+    this.publish(file);
+  }
+
+  clear(): void {
+    this.collection.clear();
+    this.tracked.clear();
+  }
+
+  private publish(file: string): void {
+    const list = this.tracked.get(file) ?? [];
+    const diagnostics = list.map(({ finding }) => {
+      const line = Math.max(0, (finding.source?.line ?? 1) - 1);
+      const col = Math.max(0, (finding.source?.column ?? 1) - 1);
+      const d = new vscode.Diagnostic(new vscode.Range(line, col, line, Number.MAX_SAFE_INTEGER), finding.message, severityOf(finding));
+      d.source = DIAGNOSTIC_SOURCE;
+      d.code = finding.kind;
+      return d;
+    });
+    this.collection.set(vscode.Uri.file(file), diagnostics);
+    appendTestRecord({
+      kind: 'diagnostics',
+      file,
+      items: diagnostics.map((d) => ({ line: d.range.start.line + 1, code: String(d.code), message: d.message })),
+    });
+  }
+
+  dispose(): void {
+    this.collection.dispose();
+  }
+}

@@ -1,0 +1,69 @@
+import { reset, recorded, fakeDocument, EventEmitter, type CodeLens } from './fake-vscode';
+import { test, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { LayerLensProvider, type RunStateSource } from '../../../extension/layer-lenses';
+import { ModelDocuments } from '../../../extension/model-documents';
+import { parseModelSource } from '../../../src/model/source';
+import type { DashboardState } from '../../../src/protocol';
+import { emptyDashboardState } from '../../../webview/dashboard-state';
+import { probe, probeEvent, stateWith } from './fixtures';
+import type * as vscode from 'vscode';
+
+const FILE = '/work/example/mnist_cnn.py';
+const TEXT = `from tensorflow.keras import Sequential
+from tensorflow.keras.layers import Conv2D, Dense, Flatten, ReLU
+
+model = Sequential([
+    Conv2D(32, (3, 3), activation='relu', input_shape=(28, 28, 1)),
+    Flatten(),
+    Dense(256, activation='relu'),
+    Dense(10, activation='softmax'),
+])
+`;
+
+function setup(state: DashboardState, enabled = true) {
+  const doc = fakeDocument(FILE, TEXT);
+  const run: RunStateSource = { state, onDidChangeState: new EventEmitter<void>().event as unknown as vscode.Event<void> };
+  const documents = new ModelDocuments(parseModelSource, () => undefined);
+  const provider = new LayerLensProvider(documents, run, () => enabled);
+  const lenses = () => provider.provideCodeLenses(doc as unknown as vscode.TextDocument) as unknown as CodeLens[];
+  return { lenses };
+}
+
+beforeEach(reset);
+
+test('before a run: "▶ Analyze activations" on each ReLU layer line, nowhere else', () => {
+  const { lenses } = setup(emptyDashboardState());
+  const ls = lenses();
+  assert.deepEqual(
+    ls.map((l) => [l.range.start.line + 1, l.command?.title, l.command?.command]),
+    [
+      [5, '▶ Analyze activations', 'activationLens.analyze'],
+      [7, '▶ Analyze activations', 'activationLens.analyze'],
+    ],
+  );
+  assert.equal(recorded.messages.length, 0);
+});
+
+test('during a run on this file: live numbers and "Switch to ELU" with (uri, layer)', () => {
+  const probes = [
+    probeEvent('r1', 0, [probe('conv2d', 0, 0, 32, 0.1), probe('dense', 0, 3, 256, 0.12)]),
+    probeEvent('r1', 120, [probe('conv2d', 120, 2, 32, 0.3), probe('dense', 120, 105, 256, 0.38)]),
+  ];
+  const { lenses } = setup(stateWith(FILE, probes));
+  const ls = lenses();
+  assert.deepEqual(
+    ls.map((l) => l.command?.title),
+    ['conv2d · 6% dead (2/32) · mean +0.30 ↑', 'Switch to ELU', 'dense · 41% dead (105/256) · mean +0.38 ↑', 'Switch to ELU'],
+  );
+  const fix = ls[3]?.command;
+  assert.equal(fix?.command, 'activationLens.applyEluFix');
+  assert.equal((fix?.arguments?.[0] as { fsPath: string }).fsPath, FILE);
+  assert.equal(fix?.arguments?.[1], 'dense');
+});
+
+test('a run on another file leaves this file with the analyze lens; switched off shows none', () => {
+  const probes = [probeEvent('r1', 0, [probe('dense', 0, 3, 256, 0.12)])];
+  assert.ok(setup(stateWith('/elsewhere/model.py', probes)).lenses().every((l) => l.command?.title === '▶ Analyze activations'));
+  assert.deepEqual(setup(stateWith(FILE, probes), false).lenses(), []);
+});

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildRunConfig } from '../../../extension/run-config';
+import { engineEnvironment } from '../../../extension/engine-environment';
+import { findingsToSarif } from '../../../extension/sarif';
+import type { Finding } from '../../../src/protocol';
+
+test('defaults: 300 steps, probe 256, adaptive interval, 3% overhead, the example when no file', () => {
+  const c = buildRunConfig(() => undefined, { file: null, workspaceFolder: null });
+  assert.deepEqual(
+    { steps: c.steps, probe: c.probe, every: c.every, overhead: c.overheadBudget, backend: c.backend, data: c.data, example: c.example, dead: c.deadThreshold, tau: c.dormantTau, alpha: c.eluAlpha, whatIf: c.whatIf },
+    { steps: 300, probe: 256, every: null, overhead: 0.03, backend: 'auto', data: 'digits', example: 'mnist-cnn', dead: 0.1, tau: 0.025, alpha: 1, whatIf: null },
+  );
+});
+
+test('settings flow through; bad values fall back or clamp; relative data paths resolve', () => {
+  const s: Record<string, unknown> = { steps: 50, probeSize: 64, probeEvery: 10, backend: 'webgpu', data: 'data/mnist.npz', eluAlpha: 0.5, deadThreshold: 7 };
+  const c = buildRunConfig((k) => s[k], { file: '/w/m.py', workspaceFolder: '/w' }, { layers: ['dense'] });
+  assert.equal(c.file, '/w/m.py');
+  assert.equal(c.example, null);
+  assert.equal(c.steps, 50);
+  assert.equal(c.every, 10);
+  assert.equal(c.backend, 'webgpu');
+  assert.equal(c.data, '/w/data/mnist.npz');
+  assert.equal(c.deadThreshold, 1);
+  assert.equal(c.whatIf, 'elu');
+  assert.deepEqual(c.whatIfLayers, ['dense']);
+  assert.equal(buildRunConfig((k) => ({ backend: 'cuda' })[k], { file: null, workspaceFolder: null }).backend, 'auto');
+  assert.equal(buildRunConfig(() => undefined, { file: null, workspaceFolder: null }, { layers: [] }).whatIfLayers, null);
+});
+
+test('engine runtime: VS Code runtime as Node by default; a Node binary and NODE_PATH when set', () => {
+  const a = engineEnvironment({ baseEnv: { PATH: '/bin' }, nodePath: '', tfjsNodePath: '', gpuBackendFolder: null });
+  assert.equal(a.execPath, undefined);
+  assert.equal(a.env.ELECTRON_RUN_AS_NODE, '1');
+  assert.equal(a.env.NODE_PATH, undefined);
+  const b = engineEnvironment({ baseEnv: { ELECTRON_RUN_AS_NODE: '1', NODE_PATH: '/x' }, nodePath: '/usr/bin/node', tfjsNodePath: '/opt/tfjs', gpuBackendFolder: '/gs/tfjs-node-gpu' });
+  assert.equal(b.execPath, '/usr/bin/node');
+  assert.equal(b.env.ELECTRON_RUN_AS_NODE, undefined);
+  assert.equal(b.env.NODE_PATH, ['/opt/tfjs/node_modules', '/gs/tfjs-node-gpu/node_modules', '/x'].join(process.platform === 'win32' ? ';' : ':'));
+});
+
+test('SARIF 2.1.0: one rule per kind, results with levels and workspace-relative locations', () => {
+  const findings: Finding[] = [
+    { kind: 'dead-units', layer: 'dense', severity: 'warning', message: '41% dead', evidence: { dead: 105, units: 256 }, source: { file: '/w/m.py', line: 7, column: 5 } },
+    { kind: 'mean-drift', layer: 'dense', severity: 'info', message: 'drift', evidence: { from: 0.1, to: 0.4 }, source: { file: '/elsewhere/x.py', line: 2, column: 1 } },
+    { kind: 'overfitting', layer: null, severity: 'warning', message: 'val loss up', evidence: {}, source: null },
+  ];
+  const sarif = findingsToSarif(findings, { toolVersion: '0.1.0', workspaceFolder: '/w' }) as {
+    version: string;
+    runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; ruleIndex: number; level: string; locations?: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number } } }[] }[] }[];
+  };
+  assert.equal(sarif.version, '2.1.0');
+  const run = sarif.runs[0]!;
+  assert.deepEqual(run.tool.driver.rules.map((r) => r.id), ['dead-units', 'mean-drift', 'overfitting']);
+  assert.deepEqual(run.results.map((r) => [r.ruleId, r.ruleIndex, r.level]), [['dead-units', 0, 'warning'], ['mean-drift', 1, 'note'], ['overfitting', 2, 'warning']]);
+  assert.deepEqual(run.results[0]?.locations?.[0]?.physicalLocation, { artifactLocation: { uri: 'm.py', uriBaseId: 'SRCROOT' }, region: { startLine: 7, startColumn: 5 } });
+  assert.equal(run.results[1]?.locations?.[0]?.physicalLocation.artifactLocation.uri, 'file:///elsewhere/x.py');
+  assert.equal(run.results[2]?.locations, undefined);
+});

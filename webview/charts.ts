@@ -1,0 +1,130 @@
+/**
+ * uPlot charts for the dashboard: time series (loss, accuracy, dead share, mean drift), a histogram
+ * as bars, and the histogram-over-time heatmap (steps × bins) painted under uPlot's axes.
+ */
+import uPlot from 'uplot';
+import type { Histogram } from '../src/protocol';
+import { themeColors } from './theme';
+
+export interface SeriesSpec {
+  label: string;
+  color: keyof Omit<ReturnType<typeof themeColors>, 'heat'>;
+  scale?: string;
+  dash?: number[];
+}
+
+const HEIGHT = 140;
+
+function axes(scaleRight: string | null, label: (v: number) => string = (v) => String(v)): uPlot.Axis[] {
+  const t = themeColors();
+  const base = { stroke: t.foreground, grid: { stroke: t.grid, width: 0.5 }, ticks: { stroke: t.grid, width: 0.5 }, font: '10px sans-serif' };
+  const out: uPlot.Axis[] = [{ ...base }, { ...base, values: (_u, splits) => splits.map(label) }];
+  if (scaleRight) out.push({ ...base, scale: scaleRight, side: 1, grid: { show: false } });
+  return out;
+}
+
+/** A line chart over steps; `data[0]` are the x values. */
+export function lineChart(target: HTMLElement, title: string, series: SeriesSpec[], data: uPlot.AlignedData, width: number): uPlot {
+  const t = themeColors();
+  const right = series.find((s) => s.scale && s.scale !== 'y')?.scale ?? null;
+  return new uPlot(
+    {
+      title,
+      width,
+      height: HEIGHT,
+      scales: { x: { time: false } },
+      axes: axes(right),
+      legend: { show: true, live: false },
+      cursor: { drag: { x: false, y: false } },
+      series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: t[s.color], width: 1.5, scale: s.scale ?? 'y', ...(s.dash ? { dash: s.dash } : {}), spanGaps: true }))],
+    },
+    data,
+    target,
+  );
+}
+
+/** The latest histogram as bars, x = bin centre. */
+export function histogramChart(target: HTMLElement, width: number): uPlot {
+  const t = themeColors();
+  const u = new uPlot(
+    {
+      title: 'Current histogram (post-activation values)',
+      width,
+      height: HEIGHT,
+      scales: { x: { time: false } },
+      axes: axes(null),
+      legend: { show: false },
+      cursor: { show: false },
+      series: [{}, { label: 'count', fill: t.blue, stroke: t.blue, paths: uPlot.paths.bars?.({ size: [0.95, Infinity] }) }],
+    },
+    [[], []],
+    target,
+  );
+  u.ctx.canvas.classList.add('histogram');
+  return u;
+}
+
+export function histogramData(h: Histogram): uPlot.AlignedData {
+  const centres = h.counts.map((_, i) => ((h.edges[i] ?? 0) + (h.edges[i + 1] ?? 0)) / 2);
+  return [centres, h.counts];
+}
+
+/** Steps × bins: one column per probe step, one row per bin, brightness = log(1 + count). */
+export interface HeatmapData {
+  steps: number[];
+  edges: number[];
+  counts: number[][];
+}
+
+export function heatmapChart(target: HTMLElement, width: number, get: () => HeatmapData): uPlot {
+  const t = themeColors();
+  const u = new uPlot(
+    {
+      title: 'Histogram over time (step × value)',
+      width,
+      height: HEIGHT + 20,
+      scales: { x: { time: false }, y: { auto: false, range: () => { const d = get(); return [d.edges[0] ?? 0, d.edges[d.edges.length - 1] ?? 1]; } } },
+      axes: axes(null, (v) => v.toFixed(2)),
+      legend: { show: false },
+      cursor: { show: false },
+      series: [{}, { label: 'range', stroke: 'transparent', points: { show: false } }],
+      hooks: {
+        drawAxes: [
+          (self) => {
+            const d = get();
+            if (d.steps.length === 0 || d.edges.length < 2) return;
+            const ctx = self.ctx;
+            const max = Math.max(1, ...d.counts.flat());
+            const logMax = Math.log1p(max);
+            const [r, g, b] = t.heat;
+            ctx.save();
+            for (let s = 0; s < d.steps.length; s++) {
+              const x0 = self.valToPos(d.steps[s] as number, 'x', true);
+              const x1 = s + 1 < d.steps.length ? self.valToPos(d.steps[s + 1] as number, 'x', true) : self.bbox.left + self.bbox.width;
+              const column = d.counts[s] ?? [];
+              for (let k = 0; k < column.length; k++) {
+                const c = column[k] as number;
+                if (c <= 0) continue;
+                const y0 = self.valToPos(d.edges[k + 1] as number, 'y', true);
+                const y1 = self.valToPos(d.edges[k] as number, 'y', true);
+                ctx.fillStyle = `rgba(${r},${g},${b},${(0.15 + 0.85 * Math.log1p(c) / logMax).toFixed(3)})`;
+                ctx.fillRect(x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0));
+              }
+            }
+            ctx.restore();
+          },
+        ],
+      },
+    },
+    [[], []],
+    target,
+  );
+  u.ctx.canvas.classList.add('histogram', 'heatmap');
+  return u;
+}
+
+/** x values for the heatmap's dummy series so uPlot sets the step scale. */
+export function heatmapFrame(d: HeatmapData): uPlot.AlignedData {
+  const xs = d.steps.length === 1 ? [d.steps[0] as number, (d.steps[0] as number) + 1] : d.steps;
+  return [xs, xs.map(() => null)];
+}

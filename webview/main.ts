@@ -1,0 +1,63 @@
+/**
+ * Dashboard entry (bundled to dist/webview.js). Browser code only: it talks to the host through
+ * the protocol, restores its last state from vscode.getState at once, then asks for the whole
+ * state with `ready` and applies events as they come, rendering at most 10 times a second.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-table/index.js';
+import '@vscode-elements/elements/dist/vscode-table-header/index.js';
+import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
+import '@vscode-elements/elements/dist/vscode-table-body/index.js';
+import '@vscode-elements/elements/dist/vscode-table-row/index.js';
+import '@vscode-elements/elements/dist/vscode-table-cell/index.js';
+import { PROTOCOL_VERSION, type DashboardState, type HostMessage, type WebviewRequest } from '../src/protocol';
+import { applyEngineEvent, emptyDashboardState } from './dashboard-state';
+import { fromPersisted, toPersisted } from './persisted-state';
+import { Dashboard } from './dashboard';
+
+interface VsCodeApi {
+  postMessage(message: WebviewRequest): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const api = acquireVsCodeApi();
+const root = document.getElementById('app') as HTMLElement;
+let state: DashboardState = fromPersisted(api.getState()) ?? emptyDashboardState();
+const dashboard = new Dashboard(root, (r) => api.postMessage(r));
+
+const MIN_RENDER_INTERVAL_MS = 100;
+let lastRender = 0;
+let timer: ReturnType<typeof setTimeout> | null = null;
+function scheduleRender(): void {
+  if (timer) return;
+  timer = setTimeout(() => {
+    timer = null;
+    lastRender = performance.now();
+    dashboard.render(state);
+    api.setState(toPersisted(state));
+  }, Math.max(0, MIN_RENDER_INTERVAL_MS - (performance.now() - lastRender)));
+}
+
+/** The host is trusted, but a malformed message must not break the view. */
+function isHostMessage(raw: unknown): raw is HostMessage {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const m = raw as Record<string, unknown>;
+  if (m.v !== PROTOCOL_VERSION) return false;
+  if (m.type === 'state') return typeof m.state === 'object' && m.state !== null;
+  if (m.type === 'event') return typeof m.event === 'object' && m.event !== null && typeof (m.event as { type?: unknown }).type === 'string';
+  return false;
+}
+
+window.addEventListener('message', (e: MessageEvent<unknown>) => {
+  if (!isHostMessage(e.data)) return;
+  state = e.data.type === 'state' ? e.data.state : applyEngineEvent(state, e.data.event);
+  scheduleRender();
+});
+new ResizeObserver(() => scheduleRender()).observe(root);
+
+dashboard.render(state);
+api.postMessage({ v: PROTOCOL_VERSION, type: 'ready' });

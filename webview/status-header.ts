@@ -1,0 +1,25 @@
+/** The run's one-line status (#status) and the run buttons. */
+import type { DashboardState } from '../src/protocol';
+
+/** "Running on webgpu · step 120/300 · loss 0.312 · acc 0.91 · 812 samples/s". Pure. */
+export function statusText(s: DashboardState): string {
+  const backend = s.started ? `${s.started.backend}` : null;
+  const last = s.progress[s.progress.length - 1];
+  const where = s.started ? `${s.started.model.name} on ${backend}` : 'no run yet';
+  switch (s.status) {
+    case 'idle':
+      return 'No analysis yet. Run "Analyze Activations" on a model script, a saved model, or the built-in example.';
+    case 'running':
+      return last
+        ? `Running ${where} · step ${last.step}/${last.totalSteps} · loss ${last.loss.toFixed(3)} · acc ${last.accuracy.toFixed(3)} · ${Math.round(last.samplesPerSecond)} samples/s`
+        : s.started
+          ? `Running ${where} · starting…`
+          : 'Starting the engine…';
+    case 'finished':
+      return `Finished ${where} · ${s.report?.training.steps ?? last?.step ?? 0} steps · ${s.findings.length} finding${s.findings.length === 1 ? '' : 's'}`;
+    case 'cancelled':
+      return `Stopped ${where}${last ? ` at step ${last.step}` : ''} · the data so far is kept`;
+    case 'failed':
+      return `Failed: ${s.error ?? 'the engine stopped'} · the data so far is kept`;
+  }
+}
