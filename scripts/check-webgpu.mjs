@@ -13,9 +13,8 @@ const trainSteps = trainIndex >= 0 ? Number(args[trainIndex + 1] ?? 5) : 0;
 const batchIndex = args.indexOf('--batch');
 const batch = batchIndex >= 0 ? Number(args[batchIndex + 1]) : 64;
 
-const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-if (process.platform === 'linux' && process.env.EGL_PLATFORM === undefined && !hasDisplay) {
-  // libEGL picks its platform when Dawn first initialises EGL; headless, only surfaceless works.
+if (process.platform === 'linux' && process.env.EGL_PLATFORM === undefined) {
+  // libEGL picks its platform when Dawn first initialises EGL; compute needs no surface.
   process.env.EGL_PLATFORM = 'surfaceless';
 }
 

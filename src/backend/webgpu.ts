@@ -160,9 +160,10 @@ export async function initWebGpu(tf: Tf, opts: { allowSoftware: boolean }): Prom
 
 async function initOnce(tf: Tf, opts: { allowSoftware: boolean }): Promise<WebGpuInit> {
   const previousBackend = safeGetBackend(tf);
-  // libEGL reads this when the GL route initialises EGL; without a display only the surfaceless
-  // platform works, and setting it in-process before Dawn's first GL call is enough.
-  if (process.platform === 'linux' && process.env.EGL_PLATFORM === undefined && !hasDisplay()) {
+  // libEGL reads this when the GL route initialises EGL. Compute presents nothing, so the
+  // surfaceless platform is right even where DISPLAY is set (an Xvfb in CI, a dead ssh -X);
+  // setting it in-process before Dawn's first GL call is enough. A value the user set wins.
+  if (process.platform === 'linux' && process.env.EGL_PLATFORM === undefined) {
     process.env.EGL_PLATFORM = 'surfaceless';
   }
 
@@ -347,10 +348,6 @@ function safeGetBackend(tf: Tf): string | null {
   } catch {
     return null;
   }
-}
-
-function hasDisplay(): boolean {
-  return Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 }
 
 const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu'];

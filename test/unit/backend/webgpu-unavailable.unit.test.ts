@@ -9,7 +9,7 @@ import { initWebGpu } from '../../../src/backend/webgpu';
 
 test('no usable adapter: a reason, no exception, previous backend kept', async (t) => {
   process.env.EGL_PLATFORM = 'x11';
-  delete process.env.DISPLAY;
+  delete process.env.DISPLAY; // so the X11 platform has nothing to connect to
   delete process.env.WAYLAND_DISPLAY;
   const tf = await loadTf();
   assert.equal(await tf.setBackend('cpu'), true);
