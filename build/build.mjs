@@ -22,6 +22,8 @@ const nodeExternals = [
   'webgpu',
   'h5wasm',
   'playwright-core',
+  // 9 MB: loaded only when a JS/TS model source is parsed, never at activation.
+  'typescript',
 ];
 
 /** The shared options for every Node bundle. */
