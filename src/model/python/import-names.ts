@@ -92,3 +92,14 @@ export function bindImport(statement: SyntaxNode, source: SourceText, scope: Sco
   }
   flush();
 }
+
+const modelNames = new Set(['Sequential', 'Model', 'load_model', 'model_from_json']);
+
+/** Whether `from M import *` is known to bring `name` (to choose among several star imports). */
+export function starModuleExports(module: string, name: string): boolean {
+  const capitalized = name[0] !== undefined && name[0] === name[0].toUpperCase() && name[0] !== name[0].toLowerCase();
+  if (module === 'keras.models') return modelNames.has(name);
+  if (module === 'keras.layers') return capitalized && !modelNames.has(name);
+  if (module === 'torch.nn') return capitalized;
+  return false;
+}

@@ -19,16 +19,20 @@ export function parsePythonModel(text: string, file: string): ModelSpec {
   const imported = importedFrameworks(probe);
   const order: Framework[] = imported.length > 0 ? imported : ['keras', 'torch'];
   const found: ModelSpec[] = [];
+  let failure: UserError | null = null;
   for (const framework of order) {
     const source = new SourceText(text, file);
     source.reportSyntaxErrors();
-    const spec = framework === 'keras' ? new KerasReader(source).read() : new TorchReader(source).read();
+    const reader = framework === 'keras' ? new KerasReader(source) : new TorchReader(source);
+    const spec = reader.read();
     if (spec) found.push(spec);
+    failure ??= reader.failure;
   }
   // A script that imports both (Keras' datasets in a PyTorch script …): the bigger model wins.
   let best: ModelSpec | null = null;
   for (const spec of found) if (!best || spec.layers.length > best.layers.length) best = spec;
   if (best) return best;
+  if (failure) throw failure;
   const syntax = probe.tree.topNode.firstChild === null ? null : probe;
   syntax?.reportSyntaxErrors();
   const firstError = syntax?.issues[0];

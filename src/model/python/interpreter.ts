@@ -5,8 +5,8 @@
  * framework reader's hooks, which turn layer constructors into layers.
  */
 import type { SyntaxNode } from '@lezer/common';
-import { bindImport, canonicalPath } from './import-names';
-import { allChildren, callArguments, namedChildren, stringValue, type SourceText } from './source-text';
+import { bindImport, canonicalPath, starModuleExports } from './import-names';
+import { allChildren, callArguments, hasError, namedChildren, simpleStatements, stringValue, type SourceText } from './source-text';
 import { asNumber, asString, describe, hostOf, num, Scope, unknown, type PyValue } from './values';
 
 /** An evaluated argument of a call. */
@@ -45,6 +45,8 @@ export interface InterpreterHooks {
   member?(object: PyValue, name: string, node: SyntaxNode): PyValue | undefined;
   /** `object.name = value` (PyTorch's `self.conv1 = nn.Conv2d(...)`). */
   assignMember?(object: PyValue, name: string, value: PyValue, node: SyntaxNode): void;
+  /** `a + b` where an operand is a framework object (tensors: a skip connection). */
+  binary?(left: PyValue, op: string, right: PyValue, node: SyntaxNode): PyValue | undefined;
   /** A `for` / `while` statement: the body is not executed, the reader may report what it builds. */
   loop?(statement: SyntaxNode, scope: Scope, interp: Interpreter): void;
 }
@@ -53,6 +55,16 @@ const builtinNames = new Set(['int', 'float', 'len', 'tuple', 'list', 'max', 'mi
 const maxInlineDepth = 12;
 /** Loops longer than this are not unrolled (they are training loops, not layer builders). */
 const maxUnrolled = 256;
+
+const maxRecoveredLines = 200;
+
+function skipsTokens(node: SyntaxNode): boolean {
+  const cursor = node.cursor();
+  do {
+    if (cursor.type.isError && cursor.to > cursor.from) return true;
+  } while (cursor.next() && cursor.from <= node.to);
+  return false;
+}
 
 class ReturnSignal {
   constructor(readonly value: PyValue) {}
@@ -93,6 +105,7 @@ export class Interpreter {
   }
 
   execStatement(statement: SyntaxNode, scope: Scope): void {
+    if (simpleStatements.has(statement.name) && this.recoverLines(statement, scope)) return;
     switch (statement.name) {
       case 'ImportStatement':
         bindImport(statement, this.source, scope);
@@ -149,6 +162,30 @@ export class Interpreter {
       default:
         return;
     }
+  }
+
+  /**
+   * A simple statement with a syntax error spanning several lines is usually an unclosed bracket
+   * that swallowed the lines after it: each line is parsed and run on its own instead.
+   */
+  private recoverLines(statement: SyntaxNode, scope: Scope): boolean {
+    const first = this.source.position(statement.from).line;
+    const last = this.source.position(statement.to).line;
+    // Only when the parser skipped tokens (lines swallowed); a merely unfinished statement at the
+    // end of the file reads better as it is.
+    if (last === first || last - first > maxRecoveredLines || !skipsTokens(statement)) return false;
+    for (let line = first; line <= last; line++) {
+      for (const s of namedChildren(this.source.parseLine(line).topNode)) {
+        if (simpleStatements.has(s.name) && !hasError(s)) this.execStatement(s, scope);
+        else if (simpleStatements.has(s.name)) this.execPartial(s, scope);
+      }
+    }
+    return true;
+  }
+
+  /** A broken one-line statement (`model.add(Dense(64)` ): its complete calls still count. */
+  private execPartial(statement: SyntaxNode, scope: Scope): void {
+    if (statement.name === 'ExpressionStatement') for (const e of namedChildren(statement)) if (!e.type.isError) this.evaluate(e, scope);
   }
 
   private execIf(statement: SyntaxNode, scope: Scope): void {
@@ -274,7 +311,12 @@ export class Interpreter {
           if (t === null) return unknown('a condition');
           return (opText === 'and') === t ? this.evaluate(right, scope) : l;
         }
-        return binary(l, opText, this.evaluate(right, scope));
+        const r = this.evaluate(right, scope);
+        if (l.kind === 'host' || r.kind === 'host') {
+          const handled = this.hooks.binary?.(l, opText, r, node);
+          if (handled) return handled;
+        }
+        return binary(l, opText, r);
       }
       case 'UnaryExpression': {
         const [op, operand] = allChildren(node);
@@ -311,9 +353,9 @@ export class Interpreter {
     if (builtinNames.has(name)) return { kind: 'ref', path: `builtins.${name}` };
     const stars = scope.stars();
     if (stars.length > 0) {
-      // With several star imports, prefer the framework's layer/model modules.
-      const preferred = stars.find((s) => s === 'keras.layers' || s === 'torch.nn') ?? stars[stars.length - 1]!;
-      return { kind: 'ref', path: canonicalPath(`${preferred}.${name}`) };
+      // Several `import *`: the module known to export the name, else the last one (Python's rule).
+      const owner = [...stars].reverse().find((m) => starModuleExports(m, name)) ?? stars[stars.length - 1]!;
+      return { kind: 'ref', path: canonicalPath(`${owner}.${name}`) };
     }
     return unknown(`'${name}' is not defined in this file`);
   }

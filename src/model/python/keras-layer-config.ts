@@ -23,6 +23,8 @@ export interface LayerDraft {
   /** Per-sample input shape from `input_shape=` / `shape=` (no batch dimension). */
   inputShape: (number | null)[] | null;
   explicitName: string | null;
+  /** A required argument that is missing or unreadable: the layer cannot be built. */
+  missing: string | null;
 }
 
 /** `keras.initializers.HeNormal(seed=1)` as a value. */
@@ -115,6 +117,7 @@ export function draftKerasLayer(className: string, args: Argument[], call: Synta
     initializerRange: null,
     inputShape: null,
     explicitName: asString(p.get('name')?.value),
+    missing: null,
   };
   const rank = className.endsWith('1D') ? 1 : 2;
   const need = (name: string, arg: Argument | undefined, v: unknown): void => {
@@ -272,6 +275,8 @@ export function draftKerasLayer(className: string, args: Argument[], call: Synta
     default:
       break;
   }
+  const required: Record<string, string[]> = { Dense: ['units'], Conv1D: ['filters', 'kernel_size'], Conv2D: ['filters', 'kernel_size'], Conv2DTranspose: ['filters', 'kernel_size'], Reshape: ['target_shape'] };
+  draft.missing = (required[className] ?? []).find((key) => config[key] === undefined) ?? null;
   return draft;
 }
 

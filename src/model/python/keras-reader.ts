@@ -6,7 +6,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { UserError } from '../../errors';
 import type { LayerSpec, ModelSpec, TrainingSetup } from '../spec';
-import { BoundMethod, Interpreter, type CallContext } from './interpreter';
+import { BoundMethod, Interpreter, type Argument, type CallContext } from './interpreter';
 import { draftKerasLayer, InitializerValue, isSupportedKerasLayer, type DraftProblem, type LayerDraft } from './keras-layer-config';
 import { LayerNamer } from './layer-names';
 import type { SourceText } from './source-text';
@@ -28,6 +28,10 @@ class KerasLayer {
     readonly unsupported: string | null,
     readonly className: string,
   ) {}
+
+  describe(): string {
+    return `a ${this.className} layer`;
+  }
 }
 
 /** The output of one call of a layer. */
@@ -36,6 +40,10 @@ class KerasTensor {
     readonly layer: KerasLayer,
     readonly nodeIndex: number,
   ) {}
+
+  describe(): string {
+    return `the output of ${this.layer.name}`;
+  }
 }
 
 class SequentialModel {
@@ -48,6 +56,10 @@ class SequentialModel {
     readonly name: string,
     readonly node: SyntaxNode,
   ) {}
+
+  describe(): string {
+    return `the Sequential model ${this.name}`;
+  }
 }
 
 class FunctionalModel {
@@ -73,11 +85,14 @@ export class KerasReader {
   private dataset: string | undefined;
   private order = 0;
   private subclassedModel: SyntaxNode | null = null;
+  /** Why no model could be read, when the file has a recognisable but unsupported one. */
+  failure: UserError | null = null;
 
   constructor(private readonly source: SourceText) {
     this.interp = new Interpreter(source, {
       call: (ctx) => this.call(ctx),
       loop: (statement, scope) => this.loop(statement, scope),
+      binary: (left, op, right, node) => this.binary(left, op, right, node),
     });
   }
 
@@ -87,7 +102,7 @@ export class KerasReader {
     const model = this.chooseModel();
     if (!model) {
       if (this.subclassedModel) {
-        throw new UserError(
+        this.failure = new UserError(
           'a subclassed keras.Model is not understood (its call() runs arbitrary Python)',
           this.source.file,
           this.source.position(this.subclassedModel.from).line,
@@ -142,8 +157,8 @@ export class KerasReader {
       const cls = path.slice('keras.layers.'.length);
       if (cls === 'Input') return this.input(ctx);
       const merge = mergeFunctions[cls];
-      if (merge) return this.apply(this.createLayer(merge, { ...ctx, args: ctx.args.filter((a) => a.keyword !== null) }), ctx);
-      if (cls[0] && cls[0] === cls[0].toUpperCase()) return { kind: 'host', value: this.createLayer(cls, ctx) };
+      if (merge) return this.apply(this.createLayer(merge, ctx.args.filter((a) => a.keyword !== null), ctx.node), ctx);
+      if (cls[0] && cls[0] === cls[0].toUpperCase()) return { kind: 'host', value: this.createLayer(cls, ctx.args, ctx.node) };
     }
     if (path.startsWith('keras.initializers.')) {
       const config: Record<string, unknown> = {};
@@ -165,7 +180,7 @@ export class KerasReader {
   private activationFunction(path: string, ctx: CallContext): PyValue {
     const name = refName({ kind: 'ref', path })!.toLowerCase();
     const args = [{ keyword: 'activation', value: { kind: 'string' as const, value: name, node: null }, node: ctx.calleeNode }];
-    const layer = this.createLayer('Activation', { ...ctx, args });
+    const layer = this.createLayer('Activation', args, ctx.node);
     if (layer.draft) layer.draft.activationRange = this.source.range(ctx.calleeNode);
     return this.apply(layer, { ...ctx, args: ctx.args.filter((a) => hostOf(a.value, KerasTensor)).slice(0, 1) });
   }
@@ -182,22 +197,39 @@ export class KerasReader {
     return undefined;
   }
 
-  private createLayer(cls: string, ctx: CallContext): KerasLayer {
+  private createLayer(cls: string, args: Argument[], node: SyntaxNode): KerasLayer {
     if (!isSupportedKerasLayer(cls)) {
       const why = cls === 'Lambda' ? 'a Lambda layer runs arbitrary Python, which the reader does not execute' : `keras.layers.${cls} is not supported by the reader`;
-      return new KerasLayer(this.namer.auto(cls), ctx.node, null, why, cls);
+      return new KerasLayer(this.namer.auto(cls), node, null, why, cls);
     }
     const problems: DraftProblem[] = [];
-    const draft = draftKerasLayer(cls, ctx.args, ctx.node, this.source, problems);
+    const draft = draftKerasLayer(cls, args, node, this.source, problems);
     for (const p of problems) this.source.report(p.node, p.message, 'warning');
     const name = draft.explicitName ? this.namer.explicit(draft.explicitName) : this.namer.auto(cls, cls === 'InputLayer');
-    return new KerasLayer(name, ctx.node, draft, null, cls);
+    if (draft.missing) return new KerasLayer(name, node, null, `${cls}(...) has no readable '${draft.missing}'`, cls);
+    return new KerasLayer(name, node, draft, null, cls);
+  }
+
+  /** `x + y` / `x * y` on tensors is what Add / Multiply layers compute. */
+  private binary(left: PyValue, op: string, right: PyValue, node: SyntaxNode): PyValue | undefined {
+    const l = hostOf(left, KerasTensor);
+    const r = hostOf(right, KerasTensor);
+    if (!l && !r) return undefined;
+    const cls = op === '+' ? 'Add' : op === '*' ? 'Multiply' : null;
+    if (!l || !r || !cls) {
+      this.source.report(node, `'${op}' on a tensor is not understood; the model continues from ${l ? 'the left' : 'the right'} operand`, 'warning');
+      return l ? left : right;
+    }
+    const layer = this.createLayer(cls, [], node);
+    if (layer.order < 0) layer.order = this.order++;
+    layer.inbound.push([l, r]);
+    return { kind: 'host', value: new KerasTensor(layer, layer.inbound.length - 1) };
   }
 
   /** `Input(shape=(28, 28, 1))`: an InputLayer and its output tensor. */
   private input(ctx: CallContext): PyValue {
     const args = ctx.args.map((a) => (a.keyword === null ? { ...a, keyword: 'shape' } : a));
-    const layer = this.createLayer('InputLayer', { ...ctx, args });
+    const layer = this.createLayer('InputLayer', args, ctx.node);
     if (!layer.draft?.inputShape) this.source.report(ctx.node, 'Input() without a readable shape; the model cannot be built from it', 'error');
     layer.order = this.order++;
     layer.inbound.push([]);

@@ -31,6 +31,23 @@ export class SourceText {
     return { line: lo + 1, column: offset - (this.lineStarts[lo] ?? 0) + 1 };
   }
 
+  /** Offset where a 1-based line starts (the text length past the last line). */
+  lineStart(line: number): number {
+    return this.lineStarts[line - 1] ?? this.text.length;
+  }
+
+  /**
+   * The tree of one line parsed on its own, at its real offsets (everything before it blanked):
+   * how a statement swallowed by an unclosed bracket is read again line by line.
+   */
+  parseLine(line: number): Tree {
+    const from = this.lineStart(line);
+    const to = line < this.lineStarts.length ? this.lineStart(line + 1) : this.text.length;
+    let prefix = '';
+    for (let i = 0; i < from; i++) prefix += this.text.charCodeAt(i) === 10 ? '\n' : ' ';
+    return parser.parse(prefix + this.text.slice(from, to));
+  }
+
   slice(node: SyntaxNode): string {
     return this.text.slice(node.from, node.to);
   }
@@ -47,25 +64,63 @@ export class SourceText {
 
   /** Records something not understood; `node` places it. Repeats at the same place are dropped. */
   report(node: SyntaxNode, message: string, severity: SourceIssue['severity'] = 'warning'): void {
-    const { line, column } = this.position(node.from);
-    if (this.issues.some((i) => i.line === line && i.column === column && i.message === message)) return;
-    this.issues.push({ file: this.file, line, column, message, severity });
+    this.reportAt(node.from, message, severity);
   }
 
-  /** Syntax errors become issues (one per line) so a half-typed file still yields a model. */
+  /**
+   * Syntax errors become issues so a half-typed file still yields a model. An error inside a
+   * statement that spans lines (an unclosed bracket swallowing what follows) is placed on the
+   * lines that do not parse on their own, which is where the person has to look.
+   */
   reportSyntaxErrors(): void {
     const seenLines = new Set<number>();
+    const seenStatements = new Set<number>();
     const cursor = this.tree.cursor();
     do {
       if (!cursor.type.isError) continue;
+      const statement = enclosingSimpleStatement(cursor.node);
+      const first = statement ? this.position(statement.from).line : 0;
+      const last = statement ? this.position(statement.to).line : 0;
+      if (statement && last > first) {
+        if (seenStatements.has(statement.from)) continue;
+        seenStatements.add(statement.from);
+        for (let line = first; line <= last; line++) {
+          if (seenLines.has(line) || !hasError(this.parseLine(line).topNode)) continue;
+          seenLines.add(line);
+          this.reportAt(this.lineStart(line), `Python syntax error on line ${line} (an unclosed bracket or a typo); the statement on lines ${first}–${last} is read as far as possible`, 'error');
+        }
+        continue;
+      }
       const { line } = this.position(cursor.from);
       if (seenLines.has(line)) continue;
       seenLines.add(line);
       const near = this.text.slice(cursor.from, cursor.to).trim();
       const what = near ? `near '${near.slice(0, 30)}'` : 'here';
-      this.report(cursor.node, `Python syntax error ${what}; this statement may be read incompletely`, 'error');
+      this.reportAt(cursor.from, `Python syntax error ${what}; this statement may be read incompletely`, 'error');
     } while (cursor.next());
   }
+
+  reportAt(offset: number, message: string, severity: SourceIssue['severity']): void {
+    const { line, column } = this.position(offset);
+    if (this.issues.some((i) => i.line === line && i.column === column && i.message === message)) return;
+    this.issues.push({ file: this.file, line, column, message, severity });
+  }
+}
+
+export const simpleStatements = new Set(['AssignStatement', 'ExpressionStatement', 'UpdateStatement', 'ReturnStatement', 'StatementGroup']);
+
+function enclosingSimpleStatement(node: SyntaxNode): SyntaxNode | null {
+  for (let n: SyntaxNode | null = node; n; n = n.parent) if (simpleStatements.has(n.name)) return n;
+  return null;
+}
+
+/** Whether a subtree holds a syntax error node. */
+export function hasError(node: SyntaxNode): boolean {
+  const cursor = node.cursor();
+  do {
+    if (cursor.type.isError) return true;
+  } while (cursor.next() && cursor.from <= node.to);
+  return false;
 }
 
 /** The named children of a node, without punctuation and keywords. */

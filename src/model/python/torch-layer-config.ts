@@ -24,6 +24,8 @@ export interface TorchConversion {
   mismatches: string[];
   /** Other things approximated or not understood. */
   notes: string[];
+  /** A required size that is missing or unreadable: nothing can be built. */
+  missing: string | null;
 }
 
 /** Parameter order of each supported module class (functional forms use the same names). */
@@ -118,7 +120,13 @@ const torchDefaultKernelInit = { class_name: 'VarianceScaling', config: { scale:
 
 export function convertTorchModule(kind: string, args: Argument[], input: Shape): TorchConversion {
   const p = new Parameters(args, moduleParameters[kind] ?? []);
-  const out: TorchConversion = { layers: [], mismatches: [], notes: [] };
+  const out: TorchConversion = { layers: [], mismatches: [], notes: [], missing: null };
+  const required: Record<string, string> = { Conv1d: 'out_channels', Conv2d: 'out_channels', Linear: 'out_features' };
+  const requiredName = required[kind];
+  if (requiredName && asNumber(p.get(requiredName)?.value) === null) {
+    out.missing = requiredName;
+    return out;
+  }
   const n = (name: string, fallback: number): number => {
     const a = p.get(name);
     const v = asNumber(a?.value);

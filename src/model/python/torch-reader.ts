@@ -5,6 +5,7 @@
  * order, and declared sizes (`nn.Linear(9216, 128)`) are checked against what reaches them.
  */
 import type { SyntaxNode } from '@lezer/common';
+import type { UserError } from '../../errors';
 import type { LayerSpec, ModelSpec, TrainingSetup } from '../spec';
 import { BoundMethod, Interpreter, type Argument, type CallContext } from './interpreter';
 import { LayerNamer } from './layer-names';
@@ -27,6 +28,10 @@ class ModuleDef {
     readonly node: SyntaxNode,
     readonly unsupported: string | null,
   ) {}
+
+  describe(): string {
+    return `nn.${this.kind}`;
+  }
 }
 
 class SequentialDef {
@@ -58,6 +63,10 @@ class Tensor {
     readonly origin: SyntaxNode | null,
     readonly layerName: string | null,
   ) {}
+
+  describe(): string {
+    return this.layerName ? `the output of ${this.layerName}` : 'the model input';
+  }
 }
 
 type Candidate = ModuleInstance | SequentialDef;
@@ -85,6 +94,8 @@ export class TorchReader {
   /** > 0 while a forward pass runs. */
   private forwardDepth = 0;
   private reportedBranching = false;
+  /** PyTorch models are always read as far as they go; nothing here stops the reader. */
+  readonly failure: UserError | null = null;
 
   constructor(private readonly source: SourceText) {
     this.interp = new Interpreter(source, {
@@ -92,6 +103,7 @@ export class TorchReader {
       member: (object, name) => this.member(object, name),
       assignMember: (object, name, value) => this.assignMember(object, name, value),
       loop: (statement, scope) => this.loop(statement, scope),
+      binary: (left, op, right, node) => this.binary(left, op, right, node),
     });
   }
 
@@ -379,6 +391,10 @@ export class TorchReader {
     this.checkChain(input, site);
     const shape = this.shapeOf(input, kind, args, defNode);
     const conversion = convertTorchModule(kind, args, shape);
+    if (conversion.missing) {
+      this.source.report(defNode, `nn.${kind}(...) has no readable '${conversion.missing}'; it is left out and the model continues from its input`, 'error');
+      return { kind: 'host', value: input };
+    }
     const defLine = this.source.position(defNode.from).line;
     for (const m of conversion.mismatches) {
       const from = input.origin ? `the incoming shape comes from line ${this.source.position(input.origin.from).line}` : 'the incoming shape is the model input';
@@ -482,6 +498,20 @@ export class TorchReader {
     }
     this.source.report(ctx.node, `view/reshape to (${flatDims.map(describe).join(', ')}) is not understood; the tensor is passed on unchanged`, 'warning');
     return { kind: 'host', value: tensor };
+  }
+
+  /** `out + identity` (a skip connection) has no place in a chain: reported, the chain goes on. */
+  private binary(left: PyValue, op: string, right: PyValue, node: SyntaxNode): PyValue | undefined {
+    const tensor = hostOf(left, Tensor) ?? hostOf(right, Tensor);
+    if (!tensor) return undefined;
+    const both = hostOf(left, Tensor) && hostOf(right, Tensor);
+    if (both) {
+      this.reportedBranching = true;
+      this.source.report(node, `'${op}' of two tensors (a skip connection) is not understood; only a straight chain of layers is, so the model continues from the left operand`, 'warning');
+    } else if (this.forwardDepth > 0) {
+      this.source.report(node, `'${op}' with a constant on a tensor is left out (TF.js model has no layer for it)`, 'info');
+    }
+    return { kind: 'host', value: hostOf(left, Tensor) ?? tensor };
   }
 
   /** The loss usually sits in a `train()` nothing runs statically: find `F.nll_loss(...)` by name. */

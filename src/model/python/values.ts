@@ -98,6 +98,10 @@ export function describe(v: PyValue): string {
       return v.path;
     case 'unknown':
       return `an unknown value (${v.why})`;
+    case 'host': {
+      const d = (v.value as { describe?: () => string }).describe;
+      return typeof d === 'function' ? d.call(v.value) : 'a framework object';
+    }
     default:
       return v.kind;
   }

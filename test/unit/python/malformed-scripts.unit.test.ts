@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isUserError } from '../../../src/errors';
+import { parsePythonModel } from '../../../src/model/python/index';
+import { assertLayers, fixtureText, issueAt, readFixture } from './python-fixtures';
+
+test('an unclosed bracket: the error is placed on its line and the swallowed lines are still read', () => {
+  const { spec, text } = readFixture('malformed_syntax_error.py');
+  assertLayers(spec, text, [
+    ['flatten', 'Flatten', null, 5, 'Flatten(input_shape=(28, 28))'],
+    ['dense', 'Dense', 'relu', 6, "Dense(128, activation='relu')"],
+    ['dense_1', 'Dense', 'relu', 7, "Dense(64, activation='relu')"],
+    ['dense_2', 'Dense', 'softmax', 8, "Dense(10, activation='softmax')"],
+  ]);
+  const error = spec.issues.find((i) => i.severity === 'error');
+  assert.ok(error);
+  assert.equal(error.line, 6);
+  assert.match(error.message, /syntax error on line 6/);
+  issueAt(spec, 9, 'syntax error on line 9');
+});
+
+test('custom layer class, Lambda and an unknown layer class each become an error issue on their line', () => {
+  const { spec, text } = readFixture('malformed_custom_layers.py');
+  assertLayers(spec, text, [
+    ['dense', 'Dense', null, 17, 'layers.Dense(256)'],
+    ['dense_1', 'Dense', 'relu', 20, 'layers.Dense(256, activation="relu")'],
+    ['dense_2', 'Dense', null, 22, 'layers.Dense(10)'],
+  ]);
+  issueAt(spec, 18, 'custom layer class Antirectifier');
+  issueAt(spec, 19, 'Lambda');
+  issueAt(spec, 21, 'keras.layers.SomethingNew is not supported');
+  assert.deepEqual(
+    spec.issues.map((i) => [i.line, i.severity]),
+    [
+      [18, 'error'],
+      [19, 'error'],
+      [21, 'error'],
+    ],
+  );
+});
+
+test('a loop whose length is only known at run time is reported, the rest of the model is read', () => {
+  const { spec, text } = readFixture('malformed_dynamic_loop.py');
+  assertLayers(spec, text, [
+    ['dense', 'Dense', 'relu', 7, "Dense(64, activation='relu', input_shape=(784,))"],
+    ['dense_1', 'Dense', 'softmax', 10, "Dense(10, activation='softmax')"],
+  ]);
+  issueAt(spec, 8, 'cannot be unrolled');
+  assert.equal(spec.issues[0]!.severity, 'warning');
+});
+
+test('a file cut off inside nn.Sequential(: the complete layers are read, the cut one is reported', () => {
+  const { spec, text } = readFixture('malformed_truncated.py');
+  assertLayers(spec, text, [
+    ['dense', 'Dense', null, 4, 'nn.Linear(784, 128)'],
+    ['activation', 'Activation', 'relu', 5, 'nn.ReLU()'],
+  ]);
+  issueAt(spec, 6, "no readable 'out_features'");
+  issueAt(spec, 3, 'syntax error');
+});
+
+test('nn.ModuleList iterated in forward: reported as not unrollable, the straight part is read', () => {
+  const { spec, text } = readFixture('torch_modulelist_loop.py');
+  assertLayers(spec, text, [
+    ['inp', 'Dense', null, 8, 'nn.Linear(784, sizes[0])'],
+    ['inp_relu', 'Activation', 'relu', 13, 'torch.relu(self.inp(x))'],
+    ['out', 'Dense', null, 10, 'nn.Linear(sizes[-1], 10)'],
+  ]);
+  issueAt(spec, 14, 'nn.ModuleList');
+});
+
+test('a skip connection (out + identity) in forward is a warning on its line, not a crash', () => {
+  const { spec, text } = readFixture('torch_branching.py');
+  assertLayers(spec, text, [
+    ['conv_in', 'Conv2D', null, 8, 'nn.Conv2d(1, 16, 3, padding=1)'],
+    ['conv_in_relu', 'Activation', 'relu', 15, 'F.relu(self.conv_in(x))'],
+    ['conv_a', 'Conv2D', null, 9, 'nn.Conv2d(16, 16'],
+    ['conv_a_relu', 'Activation', 'relu', 17, 'F.relu(self.conv_a(x))'],
+    ['conv_b', 'Conv2D', null, 10, 'nn.Conv2d(16, 16'],
+    ['conv_b_relu', 'Activation', 'relu', 19, 'F.relu(out + identity)'],
+    ['pool', 'GlobalAveragePooling2D', null, 11, 'nn.AdaptiveAvgPool2d(1)'],
+    ['head', 'Dense', null, 12, 'nn.Linear(16, 10)'],
+  ]);
+  issueAt(spec, 19, 'skip connection');
+});
+
+test('a subclassed keras.Model is a UserError naming the class line and what to do', () => {
+  assert.throws(
+    () => parsePythonModel(fixtureText('keras_subclassed_model.py'), 'keras_subclassed_model.py'),
+    (e: unknown) => isUserError(e) && e.file === 'keras_subclassed_model.py' && e.line === 5 && /subclassed keras\.Model/.test(e.message) && e.hint !== null,
+  );
+});
+
+test('no model at all is a UserError with file and line', () => {
+  assert.throws(
+    () => parsePythonModel(fixtureText('not_a_model.py'), 'not_a_model.py'),
+    (e: unknown) => isUserError(e) && e.file === 'not_a_model.py' && e.line === 1 && /no Keras or PyTorch model/.test(e.message),
+  );
+});
+
+test('garbage and half-typed input never crash: either a model with issues or a UserError', () => {
+  const samples = [
+    '',
+    'import torch.nn as nn\nclass Net(nn.Module):\n    def forward(self, x):\n        return self.fc(x)\n',
+    'from keras.layers import Dense\nmodel = Sequential(\n',
+    "import keras\nmodel = keras.Sequential([keras.layers.Dense(\n",
+    'def f(:\n  pass\n)))]]}}',
+    'import tensorflow as tf\nm = tf.keras.Sequential()\nm.add(tf.keras.layers.Dense(units=n))\nm.add(tf.keras.layers.Dense(4, input_shape=(3,)))\n',
+    'import torch\nx = torch.nn.Sequential(torch.nn.Linear(4, 2), torch.nn.Conv2d(2, 2, 3))\n',
+  ];
+  for (const source of samples) {
+    try {
+      const spec = parsePythonModel(source, 'sample.py');
+      assert.ok(spec.layers.length > 0);
+    } catch (e) {
+      assert.ok(isUserError(e), `not a UserError for ${JSON.stringify(source)}: ${String(e)}`);
+    }
+  }
+});
+
+test('an unreadable required argument leaves the layer out with an error on its line', () => {
+  const spec = parsePythonModel(
+    'import tensorflow as tf\nm = tf.keras.Sequential()\nm.add(tf.keras.layers.Dense(units=n, input_shape=(3,)))\nm.add(tf.keras.layers.Dense(4))\n',
+    'sample.py',
+  );
+  assert.deepEqual(spec.layers.map((l) => [l.name, l.source?.line]), [['dense_1', 4]]);
+  issueAt(spec, 3, "'units'");
+});

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { readFixture } from './python-fixtures';
+
+/** Every fixture with a model: TF.js output shape of the last layer, and parameters where the original's count is known. */
+const expected: Record<string, { output: (number | null)[]; params?: number }> = {
+  'keras_elu_machinecurve.py': { output: [null, 10], params: 431242 },
+  'keras_relu_machinecurve.py': { output: [null, 10], params: 431242 },
+  'keras_tf_quickstart.py': { output: [null, 10], params: 101770 },
+  'keras_io_simple_convnet.py': { output: [null, 10], params: 34826 },
+  'keras_functional_mlp.py': { output: [null, 10], params: 55050 },
+  'keras_functional_residual.py': { output: [null, 10] },
+  'keras_tf_cnn_cifar.py': { output: [null, 10], params: 122570 },
+  'keras_old_submodules.py': { output: [null, 10] },
+  'keras3_activation_layers.py': { output: [null, 10] },
+  'keras_conv1d_sequence.py': { output: [null, 6] },
+  'keras_build_function.py': { output: [null, 10] },
+  'keras_loop_unrolled.py': { output: [null, 10] },
+  'keras_star_import.py': { output: [null, 10], params: 669706 },
+  // PyTorch's count for its MNIST example Net is 1,199,882; the quickstart's is 669,706.
+  'torch_mnist_example.py': { output: [null, 10], params: 1199882 },
+  'torch_quickstart_fashion.py': { output: [null, 10], params: 669706 },
+  'torch_sequential_cnn.py': { output: [null, 10] },
+  'torch_lenet_nested.py': { output: [null, 10], params: 44426 },
+  'torch_shape_mismatch.py': { output: [null, 10] },
+  'torch_leaky_args.py': { output: [null, 10] },
+  'mixed_imports_torch.py': { output: [null, 10] },
+  'torch_branching.py': { output: [null, 10] },
+  'torch_modulelist_loop.py': { output: [null, 10] },
+  'malformed_syntax_error.py': { output: [null, 10] },
+  'malformed_custom_layers.py': { output: [null, 10] },
+  'malformed_dynamic_loop.py': { output: [null, 10] },
+};
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+for (const [file, want] of Object.entries(expected)) {
+  test(`${file}: the topology builds with tf.models.modelFromJSON`, async () => {
+    const { spec } = readFixture(file);
+    const model = await tf.models.modelFromJSON({ modelTopology: spec.topology as unknown as tf.io.ModelJSON['modelTopology'] });
+    try {
+      // Sequential models hide their InputLayer; functional ones list it, as the spec does.
+      assert.deepEqual(
+        model.layers.map((l) => l.name),
+        spec.layers.map((l) => l.name),
+      );
+      assert.deepEqual(model.outputs[0]!.shape, want.output);
+      if (want.params !== undefined) assert.equal(model.countParams(), want.params);
+      const probe = tf.zeros([2, ...(model.inputs[0]!.shape.slice(1) as number[])]);
+      const out = model.predict(probe) as tf.Tensor;
+      assert.deepEqual(out.shape, [2, ...(want.output.slice(1) as number[])]);
+      tf.dispose([probe, out]);
+    } finally {
+      model.dispose();
+    }
+  });
+}
+
+test('intermediate shapes of the PyTorch example match what PyTorch computes (NCHW → NHWC)', async () => {
+  const { spec } = readFixture('torch_mnist_example.py');
+  const model = await tf.models.modelFromJSON({ modelTopology: spec.topology as unknown as tf.io.ModelJSON['modelTopology'] });
+  try {
+    assert.deepEqual(
+      model.layers.map((l) => l.outputShape),
+      [
+        [null, 26, 26, 32],
+        [null, 26, 26, 32],
+        [null, 24, 24, 64],
+        [null, 24, 24, 64],
+        [null, 12, 12, 64],
+        [null, 12, 12, 64],
+        [null, 9216],
+        [null, 128],
+        [null, 128],
+        [null, 128],
+        [null, 10],
+        [null, 10],
+      ],
+    );
+  } finally {
+    model.dispose();
+  }
+});
