@@ -295,7 +295,8 @@ function readActivation(arg: Argument | undefined, draft: LayerDraft, source: So
     return;
   }
   name = activationAliases[name.toLowerCase()] ?? name.toLowerCase();
-  draft.activationRange = source.range(arg.node);
+  // `act = 'relu'` … `activation=act`: the literal is what a quick fix rewrites.
+  draft.activationRange = source.range(arg.value.kind === 'string' && arg.value.node ? arg.value.node : arg.node);
   if (!tfjsActivations.has(name)) {
     problems.push({ node: arg.node, message: `activation '${name}' has no TF.js equivalent; the layer is analyzed as linear` });
     draft.activation = name;
@@ -320,6 +321,6 @@ function readInitializer(arg: Argument | undefined, draft: LayerDraft, source: S
     return;
   }
   draft.kernelInitializer = name;
-  draft.initializerRange = source.range(arg.node);
+  draft.initializerRange = source.range(value.kind === 'string' && value.node ? value.node : arg.node);
   draft.config.kernel_initializer = { class_name: className, config: init ? init.config : className === 'VarianceScaling' ? {} : { seed: null } };
 }

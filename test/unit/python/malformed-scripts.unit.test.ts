@@ -126,3 +126,10 @@ test('an unreadable required argument leaves the layer out with an error on its 
   assert.deepEqual(spec.layers.map((l) => [l.name, l.source?.line]), [['dense_1', 4]]);
   issueAt(spec, 3, "'units'");
 });
+
+test('an activation held in a variable: the quick-fix range is the string literal where it is defined', () => {
+  const text = "from keras.layers import Dense\nfrom keras.models import Sequential\nact = 'relu'\nm = Sequential([Dense(8, activation=act, input_shape=(4,))])\n";
+  const spec = parsePythonModel(text, 'v.py');
+  assert.equal(spec.layers[0]!.activation, 'relu');
+  assert.deepEqual(spec.layers[0]!.source!.activationRange, { start: { line: 3, column: 7 }, end: { line: 3, column: 13 } });
+});
