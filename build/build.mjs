@@ -1,6 +1,9 @@
 // One esbuild script: the extension host (node/cjs, `vscode` external), the engine + CLI + bench
-// (node/cjs), the webview (browser/iife), and the unit tests. TF.js and native/wasm packages stay
-// external: they load their own binaries at run time.
+// (node/cjs), the webview (browser/iife), and the unit tests. In development TF.js stays external
+// (tests share one tfjs-core with the bundles); `--production` (the .vsix) bundles TF.js and its
+// wasm/webgpu backends into the engine and copies the .wasm binaries beside it, so the package
+// carries none of TF.js's 300 MB of node_modules. Native packages (webgpu's dawn.node), h5wasm and
+// the TypeScript compiler stay external.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -37,7 +40,7 @@ function nodeConfig(entryPoints, outdir, extra = {}) {
     target: 'node20',
     sourcemap: production ? false : 'linked',
     minify: production,
-    external: nodeExternals,
+    external: production ? nodeExternals.filter((m) => !m.startsWith('@tensorflow/tfjs')) : nodeExternals,
     logLevel: 'warning',
     ...extra,
   };
@@ -109,6 +112,11 @@ const codicons = join(root, 'node_modules/@vscode/codicons/dist');
 if (existsSync(codicons)) {
   cpSync(join(codicons, 'codicon.css'), join(root, 'dist/codicon.css'));
   cpSync(join(codicons, 'codicon.ttf'), join(root, 'dist/codicon.ttf'));
+}
+if (production) {
+  // Emscripten looks for its .wasm next to the script that contains it: dist/engine.js.
+  const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  for (const f of readdirSync(wasmDir).filter((n) => n.endsWith('.wasm'))) cpSync(join(wasmDir, f), join(root, 'dist', f));
 }
 const uplotCss = join(root, 'node_modules/uplot/dist/uPlot.min.css');
 if (existsSync(uplotCss)) cpSync(uplotCss, join(root, 'dist/uPlot.min.css'));

@@ -1,104 +1,89 @@
 /**
- * Pick and verify a TF.js backend. `setBackend` can return false and silently keep the previous
- * backend, so every route is verified by `tf.getBackend()` and a real computation read back; the
- * report always names the backend that actually ran, and why others were not used.
+ * Pick and verify a TF.js backend. An explicit choice that cannot run is an error that says why
+ * (never a silent fallback). `auto` starts every route that can run, measures each with a short
+ * training probe, keeps the fastest, and explains the choice with the numbers.
  */
 import type { BackendName } from '../protocol';
 import { UserError } from '../errors';
+import { measureTrainingSpeed } from './measure';
+import { ROUTES, type RouteName, type RouteResult } from './routes';
 import { loadTf, type Tf } from './tf';
-import { installWasmConvGradients } from './wasm-conv-grads';
 
 export interface BackendAttempt {
   route: string;
   ok: boolean;
   reason: string;
+  /** Measured by the auto probe (samples/s of a small CNN), when it ran. */
+  samplesPerSecond?: number;
 }
 
 export interface BackendInfo {
   /** What `tf.getBackend()` says after init. */
   name: string;
-  /** Human-readable: adapter/driver, SIMD/threads, software or hardware. */
+  /** Human-readable: adapter/driver, SIMD/threads, software or hardware, and why it was chosen. */
   detail: string;
   software: boolean | null;
   attempts: BackendAttempt[];
 }
 
-type Route = (tf: Tf) => Promise<{ ok: true; detail: string; software: boolean | null } | { ok: false; reason: string }>;
+const AUTO_ORDER: RouteName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 
-async function verify(tf: Tf, expected: string): Promise<string | null> {
-  if (tf.getBackend() !== expected) return `setBackend kept '${tf.getBackend()}'`;
-  const probe = tf.tensor1d([1, 2, 3]).square().sum();
-  const value = (await probe.data())[0];
-  probe.dispose();
-  return value === 14 ? null : `verification computed ${value}, expected 14`;
+async function start(route: RouteName, tf: Tf): Promise<RouteResult> {
+  try {
+    return await ROUTES[route](tf);
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  }
 }
 
-const wasmRoute: Route = async (tf) => {
-  await import('@tensorflow/tfjs-backend-wasm');
-  const ok = await tf.setBackend('wasm').catch(() => false);
-  if (!ok) return { ok: false, reason: 'the wasm backend failed to initialise' };
-  await tf.ready();
-  const bad = await verify(tf, 'wasm');
-  if (bad) return { ok: false, reason: bad };
-  installWasmConvGradients(tf);
-  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-  return { ok: true, detail: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'threads' : 'one thread'})`, software: true };
-};
-
-const cpuRoute: Route = async (tf) => {
-  const ok = await tf.setBackend('cpu');
-  if (!ok) return { ok: false, reason: 'the cpu backend failed to initialise' };
-  const bad = await verify(tf, 'cpu');
-  return bad ? { ok: false, reason: bad } : { ok: true, detail: 'cpu (plain JavaScript)', software: true };
-};
-
-/** Extra routes registered by optional modules (webgpu, tfjs-node): name → route. */
-const extraRoutes = new Map<string, Route>();
-
-export function registerBackendRoute(name: 'webgpu' | 'tensorflow', route: Route): void {
-  extraRoutes.set(name, route);
+/** Switch back to a route that was started and measured earlier (same tf module, registered backend). */
+async function reselect(route: RouteName, chosen: Extract<RouteResult, { ok: true }>): Promise<void> {
+  const name = route === 'tensorflow' ? 'tensorflow' : route;
+  if (chosen.tf.getBackend() !== name && !(await chosen.tf.setBackend(name))) {
+    throw new UserError(`the ${name} backend was measured but could not be selected again`);
+  }
 }
 
-function routesFor(preference: BackendName): [string, Route][] {
-  const named = (n: string): [string, Route][] => {
-    if (n === 'wasm') return [['wasm', wasmRoute]];
-    if (n === 'cpu') return [['cpu', cpuRoute]];
-    const r = extraRoutes.get(n);
-    return r ? [[n, r]] : [];
-  };
-  if (preference !== 'auto') return named(preference);
-  return [...named('tensorflow'), ...named('webgpu'), ...named('wasm'), ...named('cpu')];
-}
-
-/**
- * Initialise the preferred backend. An explicit preference that cannot run is an error that says
- * why (never a silent fallback); `auto` walks the chain and records every attempt.
- */
 export async function initBackend(preference: BackendName): Promise<{ tf: Tf; info: BackendInfo }> {
   const tf = await loadTf();
-  const attempts: BackendAttempt[] = [];
-  const routes = routesFor(preference);
-  if (routes.length === 0) {
-    throw new UserError(
-      `backend '${preference}' is not available in this build`,
-      null,
-      null,
-      'use --backend auto, wasm or cpu',
-    );
-  }
-  for (const [route, init] of routes) {
-    try {
-      const result = await init(tf);
-      if (result.ok) {
-        attempts.push({ route, ok: true, reason: 'verified' });
-        return { tf, info: { name: tf.getBackend(), detail: result.detail, software: result.software, attempts } };
-      }
-      attempts.push({ route, ok: false, reason: result.reason });
-    } catch (e) {
-      attempts.push({ route, ok: false, reason: e instanceof Error ? e.message : String(e) });
+  if (preference !== 'auto') {
+    const result = await start(preference, tf);
+    if (!result.ok) {
+      throw new UserError(`the ${preference} backend cannot run here: ${result.reason}`, null, null, 'choose --backend auto to use the fastest one that can');
     }
+    return { tf: result.tf, info: { name: result.tf.getBackend(), detail: result.detail, software: result.software, attempts: [{ route: preference, ok: true, reason: 'verified' }] } };
   }
-  const why = attempts.map((a) => `${a.route}: ${a.reason}`).join('; ');
-  throw new UserError(`no TF.js backend could run (${why})`, null, null, 'try --backend cpu');
+  const attempts: BackendAttempt[] = [];
+  const started: { route: RouteName; result: Extract<RouteResult, { ok: true }>; speed: number }[] = [];
+  for (const route of AUTO_ORDER) {
+    const result = await start(route, tf);
+    if (!result.ok) {
+      attempts.push({ route, ok: false, reason: result.reason });
+      continue;
+    }
+    let speed: number;
+    try {
+      speed = await measureTrainingSpeed(result.tf);
+    } catch (e) {
+      attempts.push({ route, ok: false, reason: `started but failed the training probe: ${e instanceof Error ? e.message : String(e)}` });
+      continue;
+    }
+    attempts.push({ route, ok: true, reason: 'verified and measured', samplesPerSecond: Math.round(speed) });
+    started.push({ route, result, speed });
+  }
+  if (started.length === 0) {
+    throw new UserError(`no TF.js backend could run (${attempts.map((a) => `${a.route}: ${a.reason}`).join('; ')})`, null, null, 'try --backend cpu');
+  }
+  const best = started.reduce((a, b) => (b.speed > a.speed ? b : a));
+  await reselect(best.route, best.result);
+  const ranking = started
+    .sort((a, b) => b.speed - a.speed)
+    .map((s) => `${s.route} ${Math.round(s.speed)}`)
+    .join(' > ');
+  const unavailable = attempts.filter((a) => !a.ok).map((a) => a.route);
+  const why = `auto: fastest measured (samples/s of a small CNN: ${ranking})${unavailable.length ? `; not available: ${unavailable.join(', ')}` : ''}`;
+  return {
+    tf: best.result.tf,
+    info: { name: best.result.tf.getBackend(), detail: `${best.result.detail}; ${why}`, software: best.result.software, attempts },
+  };
 }

@@ -7,14 +7,10 @@ let loaded: Tf | null = null;
 
 export async function loadTf(): Promise<Tf> {
   if (!loaded) {
-    // tfjs-core warns about the missing tfjs-node on every import; the engine reports backends itself.
-    const warn = console.warn;
-    console.warn = () => undefined;
-    try {
-      loaded = (await import('@tensorflow/tfjs')) as Tf;
-    } finally {
-      console.warn = warn;
-    }
+    loaded = (await import('@tensorflow/tfjs')) as Tf;
+    // PROD silences tfjs's "install tfjs-node" banner on first cpu use: the engine reports which
+    // backend ran, and why others did not, itself.
+    loaded.env().set('PROD', true);
   }
   return loaded;
 }

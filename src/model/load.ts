@@ -5,7 +5,7 @@ import { UserError } from '../errors';
 import { exampleSpec, EXAMPLES } from './example';
 import type { ModelSpec } from './spec';
 import { loadKerasFile } from './saved/load-keras-file';
-import { isModelSource, parseModelSourceOrThrow } from './source';
+import { isModelSource } from './source-kind';
 import { loadTfjsModelJson } from './tfjs-json';
 
 export async function loadModelSpec(file: string): Promise<ModelSpec> {
@@ -17,7 +17,8 @@ export async function loadModelSpec(file: string): Promise<ModelSpec> {
     throw new UserError('is a directory, not a model file', file, null, 'pass a model.json, .h5, .keras, .py, .ts or .js file');
   }
   const ext = extname(file).toLowerCase();
-  if (isModelSource(file)) return parseModelSourceOrThrow(file, readFileSync(file, 'utf8'));
+  // The parsers (and the TypeScript compiler) load only when a source file is analysed.
+  if (isModelSource(file)) return (await import('./source')).parseModelSourceOrThrow(file, readFileSync(file, 'utf8'));
   switch (ext) {
     case '.h5':
     case '.hdf5':

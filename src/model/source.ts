@@ -7,13 +7,9 @@ import { parsePythonModel } from './python';
 import type { ModelSpec } from './spec';
 import { parseTfjsSource } from './tfjs-source';
 
-const TFJS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.tsx', '.jsx']);
+import { isModelSource } from './source-kind';
 
-/** True when the file is source code this module can parse. */
-export function isModelSource(file: string): boolean {
-  const ext = extname(file).toLowerCase();
-  return ext === '.py' || TFJS_EXTENSIONS.has(ext);
-}
+export { isModelSource };
 
 /** Parses `text` as the source of `file`; throws UserError when no model can be found. */
 export function parseModelSourceOrThrow(file: string, text: string): ModelSpec {

@@ -1,0 +1,36 @@
+/**
+ * A short measured probe for `--backend auto`: a few training steps of a small CNN (conv forward and
+ * both conv gradients, a dense layer, Adam) on each route, so the choice follows measured speed on
+ * this machine, not a name (a software WebGPU adapter is slower than wasm; a real GPU is not).
+ */
+import type { Tf } from './tf';
+
+const BATCH = 64;
+const TIMED_STEPS = 3;
+
+/** Samples per second of the probe workload on the current backend of `tf`. */
+export async function measureTrainingSpeed(tf: Tf): Promise<number> {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+    ],
+  });
+  const optimizer = tf.train.adam(0.001);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+  const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, 'float32', 3);
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32', 4), 10).cast('float32'));
+  try {
+    await model.trainOnBatch(x, y); // warm-up: kernel compilation, shader pipelines
+    const t0 = performance.now();
+    for (let i = 0; i < TIMED_STEPS; i++) await model.trainOnBatch(x, y);
+    return (TIMED_STEPS * BATCH) / ((performance.now() - t0) / 1000);
+  } finally {
+    x.dispose();
+    y.dispose();
+    model.dispose();
+    optimizer.dispose();
+  }
+}
