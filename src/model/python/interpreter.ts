@@ -205,6 +205,9 @@ export class Interpreter {
       const value = this.evaluate(cond, scope);
       const truth = truthiness(value);
       // Unknown conditions (`if use_cuda:`): take the first branch, as a reader of the script would.
+      if (truth === null && parts.slice(i + 3).some((q) => q.name === 'else' || q.name === 'elif')) {
+        this.source.report(cond, `the condition '${this.source.slice(cond).slice(0, 40)}' is not known without running the script; its first branch is read`, 'info');
+      }
       if (truth === true || truth === null) {
         this.execBlock(body, scope);
         return;

@@ -314,7 +314,9 @@ function readInitializer(arg: Argument | undefined, draft: LayerDraft, source: S
   if (!arg) return;
   const value: PyValue = arg.value;
   const init = hostOf(value, InitializerValue);
-  const name = init ? initializerName(init.className) : asString(value)?.toLowerCase() ?? (refName(value) ? initializerName(refName(value)!) : null);
+  // 'he_normal', 'HeNormal', initializers.he_normal(), keras.initializers.HeNormal(seed=1).
+  const written = init ? init.className : (asString(value) ?? refName(value));
+  const name = written === null ? null : initializerName(written);
   const className = name ? initializerClasses[name] : undefined;
   if (!name || !className) {
     problems.push({ node: arg.node, message: `kernel_initializer ${describe(value)} is not understood; Glorot uniform is used` });

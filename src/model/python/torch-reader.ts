@@ -69,6 +69,11 @@ class Tensor {
   }
 }
 
+/** The named children of `nn.Sequential(OrderedDict([...]))`. */
+class NamedModules {
+  constructor(readonly entries: [string, PyValue][]) {}
+}
+
 type Candidate = ModuleInstance | SequentialDef;
 
 const passThroughMethods = new Set(['to', 'cuda', 'cpu', 'train', 'eval', 'float', 'double', 'half', 'contiguous', 'clone', 'detach', 'share_memory']);
@@ -227,11 +232,15 @@ export class TorchReader {
     }
     const parts = path.split('.');
     const last = parts[parts.length - 1]!;
+    if (path === 'collections.OrderedDict') return this.orderedModules(ctx);
     if (path === 'torch.nn.Sequential') {
-      const seq = new SequentialDef(
-        ctx.args.filter((a) => a.keyword === null).map((a) => a.value),
-        ctx.node,
-      );
+      const positional = ctx.args.filter((a) => a.keyword === null).map((a) => a.value);
+      const named = positional.length === 1 ? hostOf(positional[0], NamedModules) : null;
+      const seq = new SequentialDef(named ? named.entries.map(([, v]) => v) : positional, ctx.node);
+      named?.entries.forEach(([name, v]) => {
+        const part = hostOf(v, ModuleDef) ?? hostOf(v, ModuleInstance) ?? hostOf(v, SequentialDef);
+        if (part && part.attrName === null) part.attrName = name;
+      });
       if (this.initDepth === 0 && this.forwardDepth === 0) this.candidates.push(seq);
       return { kind: 'host', value: seq };
     }
@@ -316,6 +325,19 @@ export class TorchReader {
         return receiver;
       }
     }
+  }
+
+  /** `OrderedDict([('conv1', nn.Conv2d(...)), ...])` for a Sequential with named children. */
+  private orderedModules(ctx: CallContext): PyValue | undefined {
+    const list = ctx.args[0]?.value;
+    if (list?.kind !== 'tuple') return undefined;
+    const entries: [string, PyValue][] = [];
+    for (const item of list.items) {
+      const name = item.kind === 'tuple' && item.items.length === 2 && item.items[0]!.kind === 'string' ? item.items[0]!.value : null;
+      if (name === null || item.kind !== 'tuple') return undefined;
+      entries.push([name, item.items[1]!]);
+    }
+    return { kind: 'host', value: new NamedModules(entries) };
   }
 
   /** `x.size(0)` is the batch; other axes are known once the input shape is. */

@@ -92,3 +92,10 @@ test('positions are 1-based and count UTF-16 units; end columns are exclusive', 
   assert.equal(call.name, 'CallExpression');
   assert.deepEqual(source.range(call), { start: { line: 2, column: 5 }, end: { line: 2, column: 13 } });
 });
+
+test('an if whose condition cannot be known: the first branch is read, and said so', () => {
+  const interp = new Interpreter(new SourceText('import sys\nif sys.argv[1] == "big":\n    width = 64\nelse:\n    width = 16\n', 's.py'), {});
+  interp.runModule();
+  assert.equal(describeValue(interp.module.get('width')!), '64');
+  assert.deepEqual(interp.source.issues.map((i) => [i.line, i.severity]), [[2, 'info']]);
+});

@@ -23,6 +23,8 @@ const expected: Record<string, { output: (number | null)[]; params?: number }> =
   'torch_quickstart_fashion.py': { output: [null, 10], params: 669706 },
   'torch_sequential_cnn.py': { output: [null, 10] },
   'torch_lenet_nested.py': { output: [null, 10], params: 44426 },
+  // The PyTorch CIFAR-10 tutorial's Net has 62,006 parameters.
+  'torch_cifar_tutorial.py': { output: [null, 10], params: 62006 },
   'torch_shape_mismatch.py': { output: [null, 10] },
   'torch_leaky_args.py': { output: [null, 10] },
   'mixed_imports_torch.py': { output: [null, 10] },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parsePythonModel } from '../../../src/model/python/index';
 import { activationTexts, assertLayers, issueAt, readFixture } from './python-fixtures';
 
 test("PyTorch's MNIST example: Net with F.relu, max_pool2d, dropout, flatten, log_softmax; argparse defaults", () => {
@@ -145,4 +146,43 @@ test('mixed imports: a PyTorch model fed by keras.datasets.mnist is read as PyTo
   ]);
   assert.deepEqual(spec.training, { dataset: 'mnist', optimizer: 'adam', learningRate: 0.01 });
   assert.deepEqual(spec.issues, []);
+});
+
+test('PyTorch CIFAR-10 tutorial: one pool module applied twice, torchvision.datasets.CIFAR10 gives 32×32×3', () => {
+  const { spec, text } = readFixture('torch_cifar_tutorial.py');
+  assertLayers(spec, text, [
+    ['conv1', 'Conv2D', null, 23, 'nn.Conv2d(3, 6, 5)'],
+    ['conv1_relu', 'Activation', 'relu', 31, 'F.relu(self.conv1(x))'],
+    ['pool', 'MaxPooling2D', null, 24, 'nn.MaxPool2d(2, 2)'],
+    ['conv2', 'Conv2D', null, 25, 'nn.Conv2d(6, 16, 5)'],
+    ['conv2_relu', 'Activation', 'relu', 32, 'F.relu(self.conv2(x))'],
+    ['pool_1', 'MaxPooling2D', null, 24, 'nn.MaxPool2d(2, 2)'],
+    ['flatten', 'Flatten', null, 33, 'torch.flatten(x, 1)'],
+    ['fc1', 'Dense', null, 26, 'nn.Linear(16 * 5 * 5, 120)'],
+    ['fc1_relu', 'Activation', 'relu', 34, 'F.relu(self.fc1(x))'],
+    ['fc2', 'Dense', null, 27, 'nn.Linear(120, 84)'],
+    ['fc2_relu', 'Activation', 'relu', 35, 'F.relu(self.fc2(x))'],
+    ['fc3', 'Dense', null, 28, 'nn.Linear(84, 10)'],
+  ]);
+  assert.deepEqual((spec.topology.config.layers as { config: Record<string, unknown> }[])[0]!.config.batch_input_shape, [null, 32, 32, 3]);
+  assert.deepEqual(spec.training, { dataset: 'cifar10', batchSize: 4, loss: 'sparse_categorical_crossentropy', optimizer: 'sgd', learningRate: 0.001, epochs: 2 });
+  assert.deepEqual(spec.issues, []);
+});
+
+test('nn.Sequential(OrderedDict([...])): children take their given names', () => {
+  const text = [
+    'from collections import OrderedDict',
+    'import torch.nn as nn',
+    'model = nn.Sequential(OrderedDict([',
+    "    ('fc1', nn.Linear(784, 64)),",
+    "    ('act1', nn.ReLU()),",
+    "    ('out', nn.Linear(64, 10)),",
+    ']))',
+  ].join('\n');
+  const spec = parsePythonModel(text, 'od.py');
+  assert.deepEqual(spec.layers.map((l) => [l.name, l.className, l.source?.line, l.source?.column]), [
+    ['fc1', 'Dense', 4, 13],
+    ['act1', 'Activation', 5, 14],
+    ['out', 'Dense', 6, 13],
+  ]);
 });
