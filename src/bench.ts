@@ -38,7 +38,7 @@ const median = (xs: number[]) => {
 
 async function bare(p: Prepared, config: RunConfig, steps: number): Promise<number> {
   const model = await buildModel(p.tf, p.spec, config.seed);
-  const trainer = new Trainer(p.tf, model, p.splits, { batchSize: p.batchSize, seed: config.seed, optimizer: p.spec.training.optimizer }, 'softmax');
+  const trainer = new Trainer(p.tf, model, p.splits, { batchSize: p.batchSize, seed: config.seed, optimizer: p.spec.training.optimizer }, 'softmax' /* the reference CNN's output */);
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) await trainer.step();
   const seconds = (performance.now() - t0) / 1000;

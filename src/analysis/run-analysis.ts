@@ -10,6 +10,7 @@ import { makeSplits, type Splits } from '../data/splits';
 import { buildModel } from '../model/build';
 import { loadExample, loadModelSpec } from '../model/load';
 import type { ModelSpec } from '../model/spec';
+import { activationOf, topologyLayers } from '../model/activation-of';
 import { neverFiringUnits } from '../probe/never-fires';
 import { Prober } from '../probe/prober';
 import { DEFINITIONS, PROTOCOL_VERSION, type EngineEvent, type LayerProbe, type Report, type RunConfig } from '../protocol';
@@ -35,7 +36,7 @@ export interface Prepared {
 }
 
 const MAX_VALIDATION = 1000;
-const VALIDATIONS_PER_RUN = 8;
+export const VALIDATIONS_PER_RUN = 8;
 
 export async function prepare(config: RunConfig, emit: Emit, runId: string): Promise<Prepared> {
   const { tf, info } = await initBackend(config.backend);
@@ -60,8 +61,11 @@ async function inputShapeOf(tf: Tf, spec: ModelSpec, seed: number): Promise<(num
   return shape;
 }
 
-function lastActivation(spec: ModelSpec): string | null {
-  return spec.layers.length ? (spec.layers.filter((l) => l.activation !== null).pop()?.activation ?? null) : null;
+/** The nonlinearity of the model's output layer: softmax probabilities, log-probabilities or logits. */
+export function lastActivation(spec: ModelSpec): string {
+  const layers = topologyLayers(spec.topology);
+  const last = layers[layers.length - 1];
+  return last ? (activationOf(last.class_name, last.config) ?? 'linear') : 'linear';
 }
 
 /** Trains `model` for the budget, probing on the schedule; returns the probe histories. */
@@ -167,7 +171,7 @@ export async function trainWithTaps(
 }
 
 /** The range of every input element, for the static never-fires check. */
-function inputRange(splits: Splits): [number, number] {
+export function inputRange(splits: Splits): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   const x = splits.train.x;

@@ -5,8 +5,10 @@
  */
 import type { Tf } from './tf';
 
-const BATCH = 64;
-const TIMED_STEPS = 3;
+const BATCH = 32;
+/** Timed steps run until this much time has passed (at least one): slow routes cost little. */
+const TIME_BOX_MS = 400;
+const MAX_STEPS = 5;
 
 /** Samples per second of the probe workload on the current backend of `tf`. */
 export async function measureTrainingSpeed(tf: Tf): Promise<number> {
@@ -25,8 +27,12 @@ export async function measureTrainingSpeed(tf: Tf): Promise<number> {
   try {
     await model.trainOnBatch(x, y); // warm-up: kernel compilation, shader pipelines
     const t0 = performance.now();
-    for (let i = 0; i < TIMED_STEPS; i++) await model.trainOnBatch(x, y);
-    return (TIMED_STEPS * BATCH) / ((performance.now() - t0) / 1000);
+    let steps = 0;
+    do {
+      await model.trainOnBatch(x, y);
+      steps++;
+    } while (steps < MAX_STEPS && performance.now() - t0 < TIME_BOX_MS);
+    return (steps * BATCH) / ((performance.now() - t0) / 1000);
   } finally {
     x.dispose();
     y.dispose();
