@@ -2,6 +2,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../backend/tf';
 import { UserError } from '../errors';
+import { registerEluLayer } from './elu-layer';
 import { seededInitializer } from './initializers';
 import type { KerasLayerJson, KerasTopology, ModelSpec } from './spec';
 
@@ -33,6 +34,7 @@ function hasKernel(className: string): boolean {
 
 /** Builds the model; a topology TF.js cannot read becomes a UserError naming the file and layer. */
 export async function buildModel(tf: Tf, spec: ModelSpec, seed: number): Promise<tfType.LayersModel> {
+  registerEluLayer(tf);
   let model: tfType.LayersModel;
   try {
     model = await tf.models.modelFromJSON({ modelTopology: seededTopology(spec.topology, seed) } as never);
