@@ -76,6 +76,7 @@ export class EngineRun {
     if (this.exited || this.cancelled) return;
     this.cancelled = true;
     if (this.child.connected) this.child.send({ v: PROTOCOL_VERSION, type: 'cancel', runId: this.runId });
+    if (this.killTimer) clearTimeout(this.killTimer);
     this.killTimer = setTimeout(() => {
       this.options.onLog('warn', `engine did not stop within ${this.options.killAfterMs ?? 5000} ms; killing it`);
       this.child.kill('SIGKILL');
@@ -96,6 +97,13 @@ export class EngineRun {
     if (event.runId !== this.runId) return;
     if (event.type === 'run-finished' || event.type === 'error') this.reported = true;
     this.options.onEvent(event);
+    // One process per run: once the outcome is in, let the engine go (it exits on disconnect).
+    if (this.reported) this.release();
+  }
+
+  private release(): void {
+    if (this.child.connected) this.child.disconnect();
+    this.killTimer ??= setTimeout(() => this.child.kill('SIGKILL'), this.options.killAfterMs ?? 5000);
   }
 
   private logLines(level: 'debug' | 'warn', chunk: string): void {

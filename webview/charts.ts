@@ -15,16 +15,19 @@ export interface SeriesSpec {
 
 const HEIGHT = 140;
 
-function axes(scaleRight: string | null, label: (v: number) => string = (v) => String(v)): uPlot.Axis[] {
+function axes(scaleRight: string | null, label?: (v: number) => string): uPlot.Axis[] {
   const t = themeColors();
   const base = { stroke: t.foreground, grid: { stroke: t.grid, width: 0.5 }, ticks: { stroke: t.grid, width: 0.5 }, font: '10px sans-serif' };
-  const out: uPlot.Axis[] = [{ ...base }, { ...base, values: (_u, splits) => splits.map(label) }];
+  const out: uPlot.Axis[] = [{ ...base }, { ...base, ...(label ? { values: (_u: uPlot, splits: number[]) => splits.map(label) } : {}) }];
   if (scaleRight) out.push({ ...base, scale: scaleRight, side: 1, grid: { show: false } });
   return out;
 }
 
-/** A line chart over steps; `data[0]` are the x values. */
-export function lineChart(target: HTMLElement, title: string, series: SeriesSpec[], data: uPlot.AlignedData, width: number): uPlot {
+/**
+ * A line chart over steps; `data[0]` are the x values. `shareAxis`: the left axis is a share (0 to
+ * at least 10%), so an all-zero dead fraction reads as "0", not as an autoscaled flat line.
+ */
+export function lineChart(target: HTMLElement, title: string, series: SeriesSpec[], data: uPlot.AlignedData, width: number, shareAxis = false): uPlot {
   const t = themeColors();
   const right = series.find((s) => s.scale && s.scale !== 'y')?.scale ?? null;
   return new uPlot(
@@ -32,8 +35,8 @@ export function lineChart(target: HTMLElement, title: string, series: SeriesSpec
       title,
       width,
       height: HEIGHT,
-      scales: { x: { time: false } },
-      axes: axes(right),
+      scales: { x: { time: false }, ...(shareAxis ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, Math.min(1, Math.max(0.1, max * 1.1))] } } : {}) },
+      axes: axes(right, shareAxis ? (v) => `${Math.round(v * 100)}%` : undefined),
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: t[s.color], width: 1.5, scale: s.scale ?? 'y', ...(s.dash ? { dash: s.dash } : {}), spanGaps: true }))],

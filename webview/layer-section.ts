@@ -73,6 +73,7 @@ export class LayerSection {
         ],
         [[], [], [], [], []],
         width,
+        true,
       ),
     };
   }

@@ -21,7 +21,7 @@ export function layersTable(rows: LayerRow[], onSelect: (layer: string) => void)
         { 'data-layer-row': p.layer, 'data-health': health },
         el('vscode-table-cell', {}, name),
         el('vscode-table-cell', {}, el('vscode-badge', { class: 'health', 'data-health': health }, health)),
-        el('vscode-table-cell', {}, `${pct(p.dead.fraction)} (${p.dead.count}/${p.units})`),
+        el('vscode-table-cell', { title: `${p.dead.count} of ${p.units} units` }, pct(p.dead.fraction)),
         el('vscode-table-cell', {}, pct(p.dormant.fraction)),
         el('vscode-table-cell', {}, signed(p.mean)),
       ),

@@ -86,3 +86,15 @@ test('an engine that honours cancel exits by itself', async () => {
   assert.equal(exit.signal, null);
   assert.equal(events.at(-1)?.type, 'run-finished');
 });
+
+test('an engine that stays alive after run-finished is released (disconnect) so the run ends', async () => {
+  const resident = script(
+    'resident.js',
+    `process.on('message', (m) => { if (m.type === 'start') process.send({ v: 1, runId: m.runId, type: 'run-finished', report: { cancelled: false } }); }); process.on('disconnect', () => process.exit(0));`,
+  );
+  const t0 = Date.now();
+  const { exit } = await run(resident, { killAfterMs: 5000 });
+  assert.equal(exit.code, 0);
+  assert.equal(exit.reported, true);
+  assert.ok(Date.now() - t0 < 4000);
+});

@@ -144,6 +144,11 @@ export function fakeDocument(path: string, text: string, languageId = 'python'):
 
 /** Everything the fake saw; tests reset it with `fake.reset()`. */
 export const recorded = {
+  registeredCommands: new Map<string, (...args: unknown[]) => unknown>(),
+  registrations: [] as string[],
+  log: [] as string[],
+  statusBarText: '',
+  writtenFiles: new Map<string, string>(),
   messages: [] as { level: 'info' | 'warning' | 'error'; text: string }[],
   appliedEdits: [] as WorkspaceEdit[],
   diagnostics: new Map<string, Diagnostic[]>(),
@@ -154,6 +159,11 @@ export const recorded = {
 };
 
 export function reset(): void {
+  recorded.registeredCommands.clear();
+  recorded.registrations.length = 0;
+  recorded.log.length = 0;
+  recorded.statusBarText = '';
+  recorded.writtenFiles.clear();
   recorded.messages.length = 0;
   recorded.appliedEdits.length = 0;
   recorded.diagnostics.clear();
@@ -195,7 +205,23 @@ export const workspace = {
     return { get: <T>(key: string, fallback?: T) => (key in recorded.configuration ? (recorded.configuration[key] as T) : fallback) };
   },
   getWorkspaceFolder: () => undefined,
+  onDidChangeConfiguration: new EventEmitter<unknown>().event,
+  fs: {
+    writeFile(uri: Uri, content: Uint8Array) {
+      recorded.writtenFiles.set(uri.fsPath, new TextDecoder().decode(content));
+      return Promise.resolve();
+    },
+  },
 };
+
+/** Keeps a registration visible in `recorded.registrations` until disposed. */
+function registration(name: string): Disposable {
+  recorded.registrations.push(name);
+  return new Disposable(() => {
+    const i = recorded.registrations.indexOf(name);
+    if (i >= 0) recorded.registrations.splice(i, 1);
+  });
+}
 
 export const window = {
   showInformationMessage: show('info'),
@@ -203,10 +229,44 @@ export const window = {
   showErrorMessage: show('error'),
   activeTextEditor: undefined,
   tabGroups: { activeTabGroup: { activeTab: undefined } },
+  createOutputChannel(name: string) {
+    const line = (level: string) => (m: string) => recorded.log.push(`${level} ${m}`);
+    const d = registration(`output:${name}`);
+    return { name, info: line('info'), warn: line('warn'), error: line('error'), debug: line('debug'), trace: line('trace'), show: () => undefined, dispose: () => d.dispose() };
+  },
+  createStatusBarItem(id: string) {
+    const d = registration(`statusbar:${id}`);
+    const item = {
+      name: '',
+      command: '',
+      tooltip: '',
+      get text() {
+        return recorded.statusBarText;
+      },
+      set text(t: string) {
+        recorded.statusBarText = t;
+      },
+      show: () => undefined,
+      hide: () => undefined,
+      dispose: () => d.dispose(),
+    };
+    return item;
+  },
+  withProgress<R>(_options: unknown, task: (p: { report(v: unknown): void }, token: { onCancellationRequested(l: () => void): Disposable }) => Promise<R>): Promise<R> {
+    const cancel = new EventEmitter<void>();
+    return task({ report: () => undefined }, { onCancellationRequested: (l) => cancel.event(l) });
+  },
+  registerWebviewViewProvider: (id: string) => registration(`webview:${id}`),
+  showQuickPick: () => Promise.resolve(undefined),
+  showSaveDialog: () => Promise.resolve(undefined),
+  showTextDocument: () => Promise.resolve(undefined),
 };
 
 export const languages = {
+  registerCodeLensProvider: () => registration('codelens'),
+  registerCodeActionsProvider: () => registration('codeactions'),
   createDiagnosticCollection(name: string) {
+    const d = registration(`diagnostics:${name}`);
     return {
       name,
       set(uri: Uri, diagnostics: Diagnostic[]) {
@@ -217,15 +277,25 @@ export const languages = {
       },
       dispose() {
         recorded.diagnostics.clear();
+        d.dispose();
       },
     };
   },
 };
 
 export const commands = {
+  registerCommand(id: string, fn: (...args: unknown[]) => unknown) {
+    recorded.registeredCommands.set(id, fn);
+    const d = registration(`command:${id}`);
+    return new Disposable(() => {
+      recorded.registeredCommands.delete(id);
+      d.dispose();
+    });
+  },
   executeCommand(command: string, ...args: unknown[]) {
     recorded.commands.push({ command, args });
-    return Promise.resolve(undefined);
+    const fn = recorded.registeredCommands.get(command);
+    return Promise.resolve(fn ? fn(...args) : undefined);
   },
 };
 

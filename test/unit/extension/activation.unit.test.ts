@@ -1,0 +1,74 @@
+// activate() against the fake vscode: everything the manifest promises is registered, everything
+// registered is disposed, and one analysis with a scripted engine reaches the status bar, the
+// Problems panel and the ACTIVATION_LENS_TEST_OUT log.
+import { reset, recorded, Uri, fakeDocument } from './fake-vscode';
+import { test, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as vscode from 'vscode';
+import { activate } from '../../../extension/extension';
+import pkg from '../../../package.json';
+
+function context(extensionPath: string) {
+  return {
+    subscriptions: [] as { dispose(): unknown }[],
+    extensionPath,
+    extensionUri: Uri.file(extensionPath),
+    globalStorageUri: Uri.file(join(extensionPath, 'global')),
+    extension: { packageJSON: { version: '9.9.9' } },
+  };
+}
+
+beforeEach(reset);
+
+test('activate registers every contributed command and view, and disposing removes them all', () => {
+  const ctx = context(mkdtempSync(join(tmpdir(), 'al-ext-')));
+  activate(ctx as unknown as vscode.ExtensionContext);
+  const contributed = (pkg.contributes.commands as { command: string }[]).map((c) => c.command).sort();
+  assert.deepEqual([...recorded.registeredCommands.keys()].sort(), contributed);
+  assert.ok(recorded.registrations.includes('webview:activationLens.dashboard'));
+  assert.ok(recorded.registrations.includes('codelens') && recorded.registrations.includes('codeactions'));
+  assert.equal(pkg.contributes.views.activationLens[0]?.id, 'activationLens.dashboard');
+  assert.ok(!pkg.activationEvents.includes('*'));
+  for (const s of ctx.subscriptions) s.dispose();
+  assert.deepEqual(recorded.registrations, []);
+});
+
+test('analyze: engine events reach the status bar, the Problems panel and the test log', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'al-ext-'));
+  mkdirSync(join(root, 'dist'));
+  const model = join(root, 'model.py');
+  const text = `from keras import layers, Sequential\nmodel = Sequential([\n    layers.Dense(64, activation='relu', input_shape=(10,)),\n    layers.Dense(1),\n])\n`;
+  writeFileSync(model, text);
+  writeFileSync(
+    join(root, 'dist', 'engine.js'),
+    `process.on('message', (m) => {
+      if (m.type !== 'start') return;
+      const b = { v: 1, runId: m.runId };
+      process.send({ ...b, type: 'run-started', backend: 'wasm', backendDetail: 'wasm SIMD', model: { name: 'm', origin: 'keras-py', file: m.config.file, layers: [] }, probeSize: 256, totalSteps: 10, definitions: {} });
+      process.send({ ...b, type: 'findings', findings: [{ kind: 'dead-units', layer: 'dense', severity: 'warning', message: 'dense: 41% dead', evidence: { dead: 26 }, source: { file: m.config.file, line: 3, column: 5 } }] });
+      process.send({ ...b, type: 'run-finished', report: { cancelled: false, findings: [{ kind: 'dead-units', layer: 'dense', severity: 'warning', message: 'dense: 41% dead', evidence: { dead: 26 }, source: { file: m.config.file, line: 3, column: 5 } }], training: { samplesPerSecond: 100 } } });
+    });
+    process.on('disconnect', () => process.exit(0));`,
+  );
+  const out = join(root, 'seen.jsonl');
+  process.env.ACTIVATION_LENS_TEST_OUT = out;
+  try {
+    recorded.documents.push(fakeDocument(model, text));
+    const ctx = context(root);
+    activate(ctx as unknown as vscode.ExtensionContext);
+    await recorded.registeredCommands.get('activationLens.analyze')?.(Uri.file(model));
+    assert.match(recorded.statusBarText, /wasm · finished/);
+    assert.deepEqual((recorded.diagnostics.get(model) ?? []).map((d) => [d.range.start.line, d.code]), [[2, 'dead-units']]);
+    const seen = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; type?: string });
+    assert.equal(seen[0]?.kind, 'activated');
+    assert.deepEqual(seen.filter((s) => s.kind === 'event').map((s) => s.type), ['run-started', 'findings', 'run-finished']);
+    assert.ok(seen.some((s) => s.kind === 'diagnostics'));
+    assert.ok(seen.some((s) => s.kind === 'engine-exit'));
+    for (const s of ctx.subscriptions) s.dispose();
+  } finally {
+    delete process.env.ACTIVATION_LENS_TEST_OUT;
+  }
+});
