@@ -11,11 +11,16 @@ import { progressBar, reportTable } from './cli-format';
 import { UserError, isUserError } from './errors';
 import type { BackendName, EngineEvent, Report, RunConfig } from './protocol';
 import { BACKENDS, defaultRunConfig } from './run-config';
+import { runWhatIf } from './whatif/run-what-if';
+import { whatIfTable } from './whatif/what-if-table';
+import { seedGridCommand, SEED_GRID_USAGE } from './whatif/seed-grid-command';
 
 const USAGE = `usage: activation-lens analyze [FILE] [--example mnist-cnn] [--data digits|fashion|PATH]
          [--steps N | --epochs N] [--batch N] [--probe N] [--every K]
          [--backend auto|tensorflow|webgpu|wasm|cpu] [--seed S] [--lr RATE]
-         [--json OUT] [--events] [--no-validate] [--debug]`;
+         [--what-if elu [--layers a,b] [--alpha A]]
+         [--json OUT] [--events] [--no-validate] [--debug]
+       ${SEED_GRID_USAGE.replace('usage: ', '')}`;
 
 function integer(name: string, value: string | undefined, min: number): number | null {
   if (value === undefined) return null;
@@ -98,12 +103,12 @@ async function analyze(argv: string[]): Promise<number> {
   });
   const emit = (e: EngineEvent) => {
     if (events) process.stdout.write(`${JSON.stringify(e)}\n`);
-    else if (e.type === 'progress' && tty) process.stderr.write(`\r${progressBar(e.step, e.totalSteps, e.loss, e.accuracy, e.samplesPerSecond)}`);
+    else if (e.type === 'progress' && tty) process.stderr.write(`\r${e.arm ? `${e.arm.padEnd(4)} ` : ''}${progressBar(e.step, e.totalSteps, e.loss, e.accuracy, e.samplesPerSecond)}`);
     else if (e.type === 'log' && (e.level === 'warn' || debug)) process.stderr.write(`${e.message}\n`);
   };
   let report: Report;
   try {
-    report = await runAnalysis(config, emit, cancel, `cli-${process.pid}`);
+    report = config.whatIf === 'elu' ? await runWhatIf(config, emit, cancel, `cli-${process.pid}`) : await runAnalysis(config, emit, cancel, `cli-${process.pid}`);
   } catch (e) {
     if (events) {
       const ue = isUserError(e) ? e : null;
@@ -116,7 +121,7 @@ async function analyze(argv: string[]): Promise<number> {
   if (tty) process.stderr.write('\n');
   if (json) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   if (events) process.stdout.write(`${JSON.stringify({ v: 1, runId: `cli-${process.pid}`, type: 'run-finished', report })}\n`);
-  else process.stdout.write(`${reportTable(report)}\n${json ? `\nreport written to ${json}\n` : ''}`);
+  else process.stdout.write(`${reportTable(report)}\n${report.whatIf ? `\n${whatIfTable(report.whatIf)}\n` : ''}${json ? `\nreport written to ${json}\n` : ''}`);
   return report.cancelled ? 130 : 0;
 }
 
@@ -127,6 +132,9 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'analyze':
         return await analyze(rest);
+      case 'experiment':
+        if (rest[0] !== 'seed-grid') throw new UserError(`unknown experiment '${rest[0] ?? ''}'`, null, null, SEED_GRID_USAGE.split('\n')[0]!.replace('usage: ', 'usage: '));
+        return await seedGridCommand(rest.slice(1));
       case undefined:
       case '-h':
       case '--help':

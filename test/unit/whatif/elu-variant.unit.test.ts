@@ -1,0 +1,85 @@
+// The ELU clone edits exactly the chosen layers, keeps every name, and leaves the original alone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { topologyLayers } from '../../../src/model/activation-of';
+import { isUserError } from '../../../src/errors';
+import { chooseWhatIfLayers, eluVariant, switchableLayers } from '../../../src/whatif/elu-variant';
+import { mixedSpec, tinySpec } from './fixtures';
+
+const byName = (spec: ReturnType<typeof mixedSpec>) => new Map(topologyLayers(spec.topology).map((l) => [String(l.config.name), l]));
+
+test('switchable layers: fused relu, ReLU layer, LeakyReLU and Activation(relu), in order', () => {
+  assert.deepEqual(switchableLayers(mixedSpec()), ['hidden', 'relu_layer', 'leaky', 'act']);
+});
+
+test('every form of ReLU becomes ELU; unchosen layers are untouched; names stay', () => {
+  const spec = mixedSpec();
+  const before = JSON.stringify(spec);
+  const v = eluVariant(spec, { switchLayers: ['hidden', 'relu_layer', 'leaky', 'act'], heInitLayers: [], alpha: 1 });
+  assert.equal(JSON.stringify(spec), before, 'the original spec is not modified');
+  const layers = byName(v.spec);
+  assert.equal(layers.get('hidden')!.config.activation, 'elu');
+  assert.equal(layers.get('relu_layer')!.class_name, 'ELU');
+  assert.equal(layers.get('relu_layer')!.config.alpha, 1);
+  assert.equal(layers.get('leaky')!.class_name, 'ELU');
+  assert.equal(layers.get('leaky')!.config.alpha, 1, 'LeakyReLU slope is replaced by ELU α');
+  assert.equal(layers.get('act')!.class_name, 'Activation');
+  assert.equal(layers.get('act')!.config.activation, 'elu');
+  assert.deepEqual([...layers.keys()], [...byName(spec).keys()], 'same names, same order');
+  // Everything not chosen is byte-identical.
+  const orig = byName(spec);
+  for (const name of ['drop', 'pre', 'leaky_in', 'act_in', 'out']) assert.deepEqual(layers.get(name), orig.get(name), name);
+  assert.deepEqual(v.spec.layers.map((l) => l.activation), ['elu', null, null, 'elu', null, 'elu', null, 'elu', 'softmax']);
+});
+
+test('only the chosen layer changes', () => {
+  const spec = mixedSpec();
+  const v = eluVariant(spec, { switchLayers: ['relu_layer'], heInitLayers: [], alpha: 1 });
+  const a = byName(spec);
+  const b = byName(v.spec);
+  for (const [name, layer] of a) {
+    if (name === 'relu_layer') assert.notDeepEqual(b.get(name), layer);
+    else assert.deepEqual(b.get(name), layer, name);
+  }
+});
+
+test('He init lands on the layer itself, or on the kernel layer feeding a separate ReLU', () => {
+  const v = eluVariant(mixedSpec(), { switchLayers: ['hidden', 'relu_layer'], heInitLayers: ['hidden', 'relu_layer'], alpha: 1 });
+  const layers = byName(v.spec);
+  assert.equal(layers.get('hidden')!.config.kernel_initializer, 'he_normal');
+  assert.equal(layers.get('pre')!.config.kernel_initializer, 'he_normal');
+  assert.equal(layers.get('leaky_in')!.config.kernel_initializer, 'he_uniform', 'not asked: unchanged');
+  assert.deepEqual(v.heInit, ['hidden', 'pre']);
+});
+
+test('α ≠ 1 is refused up front: TF.js builds ELU with α = 1 only', async () => {
+  assert.throws(() => eluVariant(mixedSpec(), { switchLayers: ['hidden'], heInitLayers: [], alpha: 0.5 }), (e: unknown) => isUserError(e) && /α=0.5/.test(e.message) && /--alpha 1/.test(e.format()));
+  // The claim behind the refusal: TF.js's ELU layer rejects α ≠ 1 (if this starts passing, support α).
+  await tf.setBackend('cpu');
+  assert.throws(() => tf.layers.elu({ alpha: 0.5 }), /alpha/i);
+});
+
+test('choosing layers: named > suggested > every ReLU; He init follows the suggestion or the Glorot rule', () => {
+  const spec = mixedSpec();
+  assert.deepEqual(chooseWhatIfLayers(spec, null).switchLayers, ['hidden', 'relu_layer', 'leaky', 'act']);
+  // Glorot/default kernels get He init; leaky_in already uses he_uniform.
+  assert.deepEqual(chooseWhatIfLayers(spec, null).heInitLayers, ['hidden', 'relu_layer', 'act']);
+  const suggestion = { kind: 'switch-to-elu' as const, layer: 'leaky', alpha: 1, heInit: false, earlyStopping: true, rationale: '' };
+  assert.deepEqual(chooseWhatIfLayers(spec, null, [suggestion]), { switchLayers: ['leaky'], heInitLayers: [] });
+  assert.deepEqual(chooseWhatIfLayers(spec, ['act'], [suggestion]).switchLayers, ['act']);
+});
+
+test('bad --layers are user errors naming the choices', () => {
+  const spec = tinySpec();
+  for (const [layers, pattern] of [
+    [['nope'], /not a layer of tiny/],
+    [['out'], /activation 'softmax'/],
+    [['drop'], /activation 'none'/],
+  ] as const) {
+    assert.throws(
+      () => chooseWhatIfLayers(spec, [...layers]),
+      (e: unknown) => isUserError(e) && pattern.test(e.message) && /hidden, hidden2/.test(e.format()),
+    );
+  }
+});

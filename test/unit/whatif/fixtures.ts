@@ -1,0 +1,59 @@
+// Tiny models and synthetic data for the what-if tests: fast on the cpu backend.
+import * as tf from '@tensorflow/tfjs';
+import type { Prepared } from '../../../src/analysis/run-analysis';
+import { layerSpecsFromTopology } from '../../../src/model/activation-of';
+import type { KerasLayerJson, ModelSpec } from '../../../src/model/spec';
+import { defaultRunConfig } from '../../../src/run-config';
+import type { RunConfig } from '../../../src/protocol';
+import { seededRandom } from '../../../src/training/rng';
+
+export function specOf(layers: KerasLayerJson[], name = 'tiny'): ModelSpec {
+  const topology = { class_name: 'Sequential', config: { name, layers } };
+  return { name, origin: 'example', file: null, topology, layers: layerSpecsFromTopology(topology), training: { optimizer: 'adam' }, issues: [] };
+}
+
+/** Dense(relu) → Dropout → Dense → ReLU layer → LeakyReLU-fed Dense → softmax: every kind of rectifier. */
+export function mixedSpec(): ModelSpec {
+  return specOf([
+    { class_name: 'Dense', config: { name: 'hidden', units: 12, activation: 'relu', batch_input_shape: [null, 6] } },
+    { class_name: 'Dropout', config: { name: 'drop', rate: 0.2 } },
+    { class_name: 'Dense', config: { name: 'pre', units: 8, kernel_initializer: 'glorot_normal' } },
+    { class_name: 'ReLU', config: { name: 'relu_layer' } },
+    { class_name: 'Dense', config: { name: 'leaky_in', units: 8, kernel_initializer: 'he_uniform' } },
+    { class_name: 'LeakyReLU', config: { name: 'leaky', alpha: 0.1 } },
+    { class_name: 'Dense', config: { name: 'act_in', units: 6 } },
+    { class_name: 'Activation', config: { name: 'act', activation: 'relu' } },
+    { class_name: 'Dense', config: { name: 'out', units: 3, activation: 'softmax' } },
+  ]);
+}
+
+export function tinySpec(): ModelSpec {
+  return specOf([
+    { class_name: 'Dense', config: { name: 'hidden', units: 12, activation: 'relu', batch_input_shape: [null, 6] } },
+    { class_name: 'Dropout', config: { name: 'drop', rate: 0.2 } },
+    { class_name: 'Dense', config: { name: 'hidden2', units: 8, activation: 'relu' } },
+    { class_name: 'Dense', config: { name: 'out', units: 3, activation: 'softmax' } },
+  ]);
+}
+
+/** A Prepared on the cpu backend with learnable synthetic 3-class data. */
+export async function preparedFor(spec: ModelSpec, totalSteps: number, batchSize = 16): Promise<Prepared> {
+  await tf.setBackend('cpu');
+  const r = seededRandom(7);
+  const n = 400;
+  const x = Float32Array.from({ length: n * 6 }, () => r() * 2 - 1);
+  const y = Int32Array.from({ length: n }, (_, i) => (x[i * 6]! + x[i * 6 + 1]! > 0.3 ? 0 : x[i * 6 + 2]! > 0 ? 1 : 2));
+  const split = (from: number, count: number) => ({ x: x.subarray(from * 6, (from + count) * 6), y: y.subarray(from, from + count), count });
+  return {
+    tf,
+    backend: { name: 'cpu', detail: 'cpu', software: true, attempts: [] },
+    spec,
+    splits: { name: 'synthetic', sampleShape: [6], classes: 3, train: split(0, 300), probe: split(300, 50), validation: split(350, 50) },
+    batchSize,
+    totalSteps,
+  };
+}
+
+export function whatIfConfig(overrides: Partial<RunConfig> = {}): RunConfig {
+  return { ...defaultRunConfig(), backend: 'cpu', seed: 3, every: 5, whatIf: 'elu', ...overrides };
+}
