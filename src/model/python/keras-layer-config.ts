@@ -233,11 +233,8 @@ export function draftKerasLayer(className: string, args: Argument[], call: Synta
       break;
     }
     case 'ELU':
+      // Any alpha builds: src/model/elu-layer.ts replaces TF.js's alpha-1-only ELU.
       setNumber('alpha', ['alpha'], 1.0);
-      if (config.alpha !== 1) {
-        problems.push({ node: call, message: `ELU alpha=${String(config.alpha)}: TF.js 4.22 builds ELU layers with alpha=1 only; the analysis uses alpha=1` });
-        config.alpha = 1;
-      }
       draft.activation = 'elu';
       draft.activationRange = source.range(call);
       break;

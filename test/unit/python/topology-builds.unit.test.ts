@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { readFixture } from './python-fixtures';
+import { buildModel } from '../../../src/model/build';
 
 /** Every fixture with a model: TF.js output shape of the last layer, and parameters where the original's count is known. */
 const expected: Record<string, { output: (number | null)[]; params?: number }> = {
@@ -42,7 +43,7 @@ before(async () => {
 for (const [file, want] of Object.entries(expected)) {
   test(`${file}: the topology builds with tf.models.modelFromJSON`, async () => {
     const { spec } = readFixture(file);
-    const model = await tf.models.modelFromJSON({ modelTopology: spec.topology as unknown as tf.io.ModelJSON['modelTopology'] });
+    const model = await buildModel(tf, spec, 1);
     try {
       // Sequential models hide their InputLayer; functional ones list it, as the spec does.
       assert.deepEqual(
@@ -63,7 +64,7 @@ for (const [file, want] of Object.entries(expected)) {
 
 test('intermediate shapes of the PyTorch example match what PyTorch computes (NCHW → NHWC)', async () => {
   const { spec } = readFixture('torch_mnist_example.py');
-  const model = await tf.models.modelFromJSON({ modelTopology: spec.topology as unknown as tf.io.ModelJSON['modelTopology'] });
+  const model = await buildModel(tf, spec, 1);
   try {
     assert.deepEqual(
       model.layers.map((l) => l.outputShape),
