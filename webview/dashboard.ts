@@ -71,6 +71,9 @@ export class Dashboard {
     }
 
     const timelines = layerTimelines(s.probes);
+    // A what-if run probes a second arm (the ELU variant) from the same seed: show it beside the first.
+    const arms = [...new Set(s.probes.map((p) => p.arm))];
+    const compare = arms.length > 1 ? layerTimelines(s.probes, arms[1]) : null;
     const summaries = new Map((s.started?.model.layers ?? []).map((l) => [l.name, l]));
     const rows: LayerRow[] = [...timelines.values()].map((t) => ({ probe: t.latest, health: layerHealth(t.latest, s.findings, s.report?.config.deadThreshold) }));
     const sorted = sortBySeverity(rows);
@@ -95,7 +98,7 @@ export class Dashboard {
         this.sections.set(name, section);
       }
       this.layers.append(section.root);
-      section.update(timelines.get(name) as NonNullable<ReturnType<typeof timelines.get>>, row.health, width);
+      section.update(timelines.get(name) as NonNullable<ReturnType<typeof timelines.get>>, row.health, width, compare?.get(name) ?? null);
     }
 
     const defs = s.started?.definitions ?? null;
@@ -119,19 +122,24 @@ export class Dashboard {
           { label: 'accuracy', color: 'green', scale: 'acc' },
           { label: 'val loss', color: 'red', dash: [4, 2] },
           { label: 'val acc', color: 'blue', scale: 'acc', dash: [4, 2] },
+          { label: 'what-if loss', color: 'purple' },
         ],
-        [[], [], [], [], []],
+        [[], [], [], [], [], []],
         width,
       );
     }
     const val = new Map(s.validation.filter((v) => v.arm === s.validation[0]?.arm).map((v) => [v.step, v]));
+    const otherArm = s.progress.find((p) => p.arm !== s.progress[0]?.arm)?.arm;
+    const other = new Map(s.progress.filter((p) => otherArm !== undefined && p.arm === otherArm).map((p) => [p.step, p]));
     this.trainingChart.setData([
       steps.map((p) => p.step),
       steps.map((p) => p.loss),
       steps.map((p) => p.accuracy),
       steps.map((p) => val.get(p.step)?.valLoss ?? null),
       steps.map((p) => val.get(p.step)?.valAccuracy ?? null),
+      steps.map((p) => other.get(p.step)?.loss ?? null),
     ]);
+    if (this.trainingChart.series[5]?.show !== other.size > 0) this.trainingChart.setSeries(5, { show: other.size > 0 });
   }
 
   private renderWhatIf(s: DashboardState): void {

@@ -37,7 +37,8 @@ export function findingCard(f: Finding, post: (r: WebviewRequest) => void): HTML
     el('h4', {}, el('span', { class: `codicon codicon-${ICON[f.severity]}` }), ` ${layer ?? 'model'} · ${f.kind}${where}`),
     el('p', { class: 'message' }, f.message),
     evidence,
-    f.suggestion ? el('p', { class: 'rationale' }, f.suggestion.rationale, f.suggestion.heInit ? ' Use He initialisation with it.' : '', f.suggestion.earlyStopping ? ' ELU can overfit sooner: keep early stopping.' : '') : null,
+    // The advisor's rationale already says why, with He init and early stopping where they apply.
+    f.suggestion ? el('p', { class: 'rationale' }, f.suggestion.rationale) : null,
     actions,
   );
 }

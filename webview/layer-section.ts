@@ -32,7 +32,8 @@ export class LayerSection {
     this.root = el('section', { class: 'layer', 'data-layer': name }, el('header', {}, title, this.badge, summary?.source ? goTo : null), this.stats, this.chartsBox);
   }
 
-  update(timeline: LayerTimeline, health: Health, width: number): void {
+  /** `compare`: the same layer in the what-if arm (ELU), drawn beside the baseline when present. */
+  update(timeline: LayerTimeline, health: Health, width: number, compare: LayerTimeline | null = null): void {
     const p = timeline.latest;
     this.badge.textContent = health;
     this.badge.dataset.health = health;
@@ -48,7 +49,18 @@ export class LayerSection {
     c.heat.setData(heatmapFrame(this.heat));
     c.hist.setData(histogramData(p.histogram));
     const steps = timeline.probes.map((x) => x.step);
-    c.trend.setData([steps, timeline.probes.map((x) => x.dead.fraction), timeline.probes.map((x) => x.dormant.fraction), timeline.probes.map((x) => x.saturated?.fraction ?? null), timeline.probes.map((x) => x.mean)]);
+    // Both arms probe at the same steps (same seed and schedule); align the what-if arm by step.
+    const other = new Map((compare?.probes ?? []).map((x) => [x.step, x]));
+    c.trend.setData([
+      steps,
+      timeline.probes.map((x) => x.dead.fraction),
+      timeline.probes.map((x) => x.dormant.fraction),
+      timeline.probes.map((x) => x.saturated?.fraction ?? null),
+      timeline.probes.map((x) => x.mean),
+      steps.map((st) => other.get(st)?.saturated?.fraction ?? other.get(st)?.dead.fraction ?? null),
+      steps.map((st) => other.get(st)?.mean ?? null),
+    ]);
+    for (const idx of [5, 6]) if (c.trend.series[idx]?.show !== !!compare) c.trend.setSeries(idx, { show: !!compare });
   }
 
   private build(width: number): void {
@@ -70,8 +82,10 @@ export class LayerSection {
           { label: 'dormant', color: 'yellow' },
           { label: 'saturated', color: 'purple' },
           { label: 'mean', color: 'blue', scale: 'mean', dash: [4, 2] },
+          { label: 'what-if dead/saturated', color: 'orange' },
+          { label: 'what-if mean', color: 'green', scale: 'mean', dash: [4, 2] },
         ],
-        [[], [], [], [], []],
+        [[], [], [], [], [], [], []],
         width,
         true,
       ),

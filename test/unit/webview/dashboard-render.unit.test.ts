@@ -122,6 +122,18 @@ test('dashboard renders the state under the strict CSP in Chromium', { skip: !ex
     const saved = await p.evaluate(() => (globalThis as unknown as PageGlobals).__saved);
     assert.equal(saved.version, 1);
     assert.equal(saved.dashboard.progress.at(-1)?.step, 70);
+    // Without a what-if arm its series stay hidden; a second arm (the ELU run) shows beside the first.
+    const whatIf = (await p.locator('section[data-layer="dense"] .u-legend .u-series').allTextContents()).map((t) => t.trim());
+    assert.ok(whatIf.includes('what-if mean'));
+    assert.equal(await p.locator('section[data-layer="dense"] .u-legend .u-series.u-off').count(), 2);
+    const armed = state();
+    armed.probes = [
+      ...armed.probes.map((e) => ({ ...e, arm: 'relu' })),
+      ...armed.probes.map((e) => ({ ...e, arm: 'elu', layers: e.layers.map((l) => ({ ...l, mean: l.mean / 4, dead: { count: 0, fraction: 0, units: [] } })) })),
+    ];
+    await p.evaluate((st) => (globalThis as unknown as PageGlobals).postMessage({ v: 1, type: 'state', state: st }, '*'), armed);
+    await p.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('section[data-layer="dense"] .u-legend .u-series.u-off') === null);
+    assert.match((await p.textContent('section[data-layer="dense"] .layer-stats')) ?? '', /^41% dead/, 'the baseline arm stays the subject');
     if (SCREENSHOT_DIR) await p.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-unit.png'), fullPage: true });
     assert.deepEqual(problems, [], 'no CSP refusals or script errors');
   } finally {
