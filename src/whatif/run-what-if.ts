@@ -73,7 +73,7 @@ export async function runWhatIfPrepared(p: Prepared, config: RunConfig, emit: Em
     const arms = [armDetail(a!, new Set()), armDetail(b!, new Set(variant.switched))];
     const whatIf: WhatIfReportDetail = {
       arms,
-      verdict: whatIfVerdict(arms[0]!, arms[1]!, { deadThreshold: config.deadThreshold }),
+      verdict: whatIfVerdict(arms[0]!, arms[1]!, { deadThreshold: config.deadThreshold, heInit: variant.heInit }),
       alpha: config.eluAlpha,
       heInit: variant.heInit,
       sharedWeights: { copied: shared.copied.length, ownInit: shared.ownInit, unmatched: shared.unmatched },

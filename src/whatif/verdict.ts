@@ -92,23 +92,37 @@ function layerEffects(baseline: WhatIfArmDetail, elu: WhatIfArmDetail): { detail
     details.push(`${e.layer}: ${dead}${sat}; ${meanText}${dormant}.`);
     if (r.dead > 0) removedDead.push({ layer: e.layer, count: r.dead, fraction: r.dead / r.units });
     const closer = Math.abs(e.mean) < Math.abs(r.mean);
-    if (!headline || r.dead > 0) {
-      headline =
-        r.dead > 0
-          ? `ELU removed ${pct(r.dead / r.units)} dead units in ${e.layer}${closer ? ` and brought its mean from ${signed(r.mean)} to ${signed(e.mean)}` : ''}`
-          : closer
-            ? `ELU brought ${e.layer}'s mean from ${signed(r.mean)} to ${signed(e.mean)}`
-            : headline;
+    // The headline is the layer that lost the largest share of dead units, else the first mean pulled toward zero.
+    const best = removedDead.reduce<{ fraction: number } | null>((m, d) => (m && m.fraction >= d.fraction ? m : d), null);
+    if (r.dead > 0 && best?.fraction === r.dead / r.units) {
+      headline = `ELU removed ${pct(r.dead / r.units)} dead units in ${e.layer}${closer ? ` and brought its mean from ${signed(r.mean)} to ${signed(e.mean)}` : ''}`;
+    } else if (!headline && closer && removedDead.length === 0) {
+      headline = `ELU brought ${e.layer}'s mean from ${signed(r.mean)} to ${signed(e.mean)}`;
     }
   }
   return { details, removedDead, headline };
 }
 
-export function whatIfVerdict(baseline: WhatIfArmDetail, elu: WhatIfArmDetail, options: { deadThreshold: number } = { deadThreshold: 0.1 }): Verdict {
+export interface VerdictOptions {
+  /** Dead fraction that counts as a real dying problem (the advisor's threshold). */
+  deadThreshold: number;
+  /** Layers the ELU arm also He-initialised: the verdict then judges ELU and He init together. */
+  heInit?: string[];
+}
+
+export function whatIfVerdict(baseline: WhatIfArmDetail, elu: WhatIfArmDetail, options: VerdictOptions = { deadThreshold: 0.1 }): Verdict {
   const details: string[] = [];
+  const he = options.heInit ?? [];
+  const what = he.length > 0 ? 'ELU with He init' : 'ELU';
   const steps = Math.min(baseline.training.steps, elu.training.steps);
   const effects = layerEffects(baseline, elu);
   details.push(...effects.details);
+  if (he.length > 0) {
+    details.push(
+      `The ELU arm also He-initialises ${he.join(', ')} (as the suggestion says), so this compares the suggestion as a whole; ` +
+        '`activation-lens experiment seed-grid` separates activation from initialisation.',
+    );
+  }
 
   const timeRatio = elu.msPerStep / baseline.msPerStep;
   if (Number.isFinite(timeRatio)) {
@@ -159,12 +173,12 @@ export function whatIfVerdict(baseline: WhatIfArmDetail, elu: WhatIfArmDetail, o
   const bigDead = effects.removedDead.some((d) => d.fraction >= options.deadThreshold);
 
   if (diff < -loss.noise) {
-    return { helps: true, summary: `ELU helps here: ${effects.headline ? `${effects.headline}; ` : ''}${lossText}.`, details, earlyStopping };
+    return { helps: true, summary: `${what} helps here: ${effects.headline ? `${effects.headline}; ` : ''}${lossText}.`, details, earlyStopping };
   }
   if (diff > loss.noise) {
     return {
       helps: false,
-      summary: `ELU is worse here: ${lossText}${effects.headline ? `, although ${effects.headline}` : ''}.`,
+      summary: `${what} is worse here: ${lossText}${effects.headline ? `, although ${effects.headline}` : ''}.`,
       details,
       earlyStopping,
     };
@@ -179,7 +193,7 @@ export function whatIfVerdict(baseline: WhatIfArmDetail, elu: WhatIfArmDetail, o
   }
   return {
     helps: false,
-    summary: `No benefit here: ${deadSomewhere ? 'few units died' : 'nothing died'} and ${loss.metric} is within noise (${num(loss.elu)} vs ${num(loss.baseline)}, ±${num(loss.noise)}) after ${loss.step} steps.`,
+    summary: `No benefit from ${what} here: ${deadSomewhere ? 'few units died' : 'nothing died'} and ${loss.metric} is within noise (${num(loss.elu)} vs ${num(loss.baseline)}, ±${num(loss.noise)}) after ${loss.step} steps.`,
     details,
     earlyStopping,
   };

@@ -30,6 +30,17 @@ test('ELU helps: lower validation loss beyond noise, dead units removed, mean pu
   assert.ok(v.details.some((d) => /dense: dead 98\/256 \(38%\) → none/.test(d)));
   assert.ok(v.details.some((d) => /ReLU 10\.0 ms, ELU 11\.5 ms \(\+15% for ELU/.test(d)));
   assert.equal(v.earlyStopping, false);
+  // With He init in the ELU arm the verdict names both and says how to separate them.
+  const withHe = whatIfVerdict(relu, elu, { deadThreshold: 0.1, heInit: ['dense'] });
+  assert.match(withHe.summary, /^ELU with He init helps here/);
+  assert.ok(withHe.details.some((d) => /He-initialises dense.*seed-grid/.test(d)));
+});
+
+test('the headline names the layer that lost the largest share of dead units', () => {
+  const t = training(falling(100, 2, 0.1), [0.2, 0.1, 0.09]);
+  const relu = arm('ReLU', t, [layer('a', 'relu', { dead: 10 }), layer('b', 'relu', { dead: 100, mean: 0.5 }), layer('c', 'relu', { dead: 20 })], 10);
+  const elu = arm('ELU', training(falling(100, 2, 0.05), [0.2, 0.08, 0.06]), [layer('a', 'elu'), layer('b', 'elu', { mean: 0.1 }), layer('c', 'elu')], 10);
+  assert.match(whatIfVerdict(relu, elu).summary, /ELU removed 39% dead units in b and brought its mean from \+0\.50 to \+0\.10/);
 });
 
 test('no benefit: nothing died and validation loss is within noise', () => {
@@ -37,7 +48,7 @@ test('no benefit: nothing died and validation loss is within noise', () => {
   const elu = arm('ELU', training(falling(400, 2, 0.1), [0.2, 0.12, 0.09, 0.085, 0.0825]), [layer('dense', 'elu')], 11);
   const v = whatIfVerdict(relu, elu);
   assert.equal(v.helps, false);
-  assert.match(v.summary, /^No benefit here: nothing died and validation loss is within noise \(0\.083 vs 0\.083, ±0\.00\d+\) after 400 steps\.$/);
+  assert.match(v.summary, /^No benefit from ELU here: nothing died and validation loss is within noise \(0\.083 vs 0\.083, ±0\.00\d+\) after 400 steps\.$/);
 });
 
 test('ELU worse beyond noise is said plainly, even when it removed dead units', () => {
