@@ -72,3 +72,48 @@ test('analyze: engine events reach the status bar, the Problems panel and the te
     delete process.env.ACTIVATION_LENS_TEST_OUT;
   }
 });
+
+test('an engine crash: failed status, an error with Show Log / Retry, the data so far kept', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'al-ext-'));
+  mkdirSync(join(root, 'dist'));
+  writeFileSync(
+    join(root, 'dist', 'engine.js'),
+    `process.on('message', (m) => {
+      process.send({ v: 1, runId: m.runId, type: 'run-started', backend: 'cpu', backendDetail: 'cpu', model: { name: 'm', origin: 'example', file: null, layers: [] }, probeSize: 8, totalSteps: 10, definitions: {} }, () => { console.error('Segmentation fault in kernel'); process.exit(139); });
+    });`,
+  );
+  const ctx = context(root);
+  activate(ctx as unknown as vscode.ExtensionContext);
+  await recorded.registeredCommands.get('activationLens.analyze')?.();
+  const error = recorded.messages.find((m) => m.level === 'error');
+  assert.match(error?.text ?? '', /the engine process exited with code 139 before finishing\. Last output: Segmentation fault in kernel/);
+  assert.match(recorded.statusBarText, /cpu · failed/);
+  // Export works on what the run left: the SARIF of no findings is refused with a clear message.
+  const target = join(root, 'out.sarif');
+  assert.equal(await recorded.registeredCommands.get('activationLens.exportReport')?.('sarif', target), null);
+  assert.match(recorded.messages.at(-1)?.text ?? '', /nothing to export yet/);
+  for (const s of ctx.subscriptions) s.dispose();
+});
+
+test('export: the report as JSON and the findings as SARIF to a given path', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'al-ext-'));
+  mkdirSync(join(root, 'dist'));
+  writeFileSync(
+    join(root, 'dist', 'engine.js'),
+    `process.on('message', (m) => {
+      const f = { kind: 'dead-units', layer: 'dense', severity: 'warning', message: 'dense: 41% dead', evidence: { dead: 105 }, source: null };
+      process.send({ v: 1, runId: m.runId, type: 'run-finished', report: { schema: 'activation-lens/report@1', cancelled: false, findings: [f], training: { samplesPerSecond: 1 } } }, () => process.exit(0));
+    });`,
+  );
+  const ctx = context(root);
+  activate(ctx as unknown as vscode.ExtensionContext);
+  await recorded.registeredCommands.get('activationLens.analyze')?.();
+  await recorded.registeredCommands.get('activationLens.exportReport')?.('json', join(root, 'r.json'));
+  await recorded.registeredCommands.get('activationLens.exportReport')?.('sarif', join(root, 'r.sarif'));
+  assert.equal(JSON.parse(recorded.writtenFiles.get(join(root, 'r.json')) ?? '{}').schema, 'activation-lens/report@1');
+  const sarif = JSON.parse(recorded.writtenFiles.get(join(root, 'r.sarif')) ?? '{}');
+  assert.equal(sarif.version, '2.1.0');
+  assert.equal(sarif.runs[0].results[0].ruleId, 'dead-units');
+  assert.equal(sarif.runs[0].tool.driver.version, '9.9.9');
+  for (const s of ctx.subscriptions) s.dispose();
+});
