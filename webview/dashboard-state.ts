@@ -72,8 +72,23 @@ export interface LayerTimeline {
   probes: LayerProbe[];
 }
 
-/** Groups probe events by layer name, for one arm (default: the first arm seen, i.e. the baseline). */
-export function layerTimelines(probes: readonly ProbeEvent[], arm: string | undefined = probes[0]?.arm): Map<string, LayerTimeline> {
+/**
+ * The arm the dashboard and the lenses describe: events without an arm (a plain run, or a what-if
+ * baseline reported as the plain analysis), else the ReLU baseline, else the first arm seen.
+ */
+export function baselineArm(events: readonly { arm?: string }[]): string | undefined {
+  if (events.length === 0 || events.some((e) => e.arm === undefined)) return undefined;
+  return events.some((e) => e.arm === 'ReLU') ? 'ReLU' : events[0]?.arm;
+}
+
+/** The other arm of a what-if run (the ELU variant), if any. */
+export function comparisonArm(events: readonly { arm?: string }[]): string | undefined {
+  const base = baselineArm(events);
+  return events.find((e) => e.arm !== base)?.arm;
+}
+
+/** Groups probe events by layer name, for one arm (default: the baseline). */
+export function layerTimelines(probes: readonly ProbeEvent[], arm: string | undefined = baselineArm(probes)): Map<string, LayerTimeline> {
   const out = new Map<string, LayerTimeline>();
   for (const p of probes) {
     if (p.arm !== arm) continue;

@@ -4,7 +4,7 @@
  */
 import type uPlot from 'uplot';
 import { PROTOCOL_VERSION, type DashboardState, type WebviewRequest } from '../src/protocol';
-import { layerTimelines } from './dashboard-state';
+import { baselineArm, comparisonArm, layerTimelines } from './dashboard-state';
 import { layerHealth, sortBySeverity, type LayerRow } from './layer-health';
 import { LayerSection } from './layer-section';
 import { findingCard } from './finding-cards';
@@ -72,8 +72,8 @@ export class Dashboard {
 
     const timelines = layerTimelines(s.probes);
     // A what-if run probes a second arm (the ELU variant) from the same seed: show it beside the first.
-    const arms = [...new Set(s.probes.map((p) => p.arm))];
-    const compare = arms.length > 1 ? layerTimelines(s.probes, arms[1]) : null;
+    const otherArm = comparisonArm(s.probes);
+    const compare = otherArm !== undefined ? layerTimelines(s.probes, otherArm) : null;
     const summaries = new Map((s.started?.model.layers ?? []).map((l) => [l.name, l]));
     const rows: LayerRow[] = [...timelines.values()].map((t) => ({ probe: t.latest, health: layerHealth(t.latest, s.findings, s.report?.config.deadThreshold) }));
     const sorted = sortBySeverity(rows);
@@ -109,7 +109,8 @@ export class Dashboard {
   }
 
   private renderTraining(s: DashboardState, width: number): void {
-    const steps = s.progress.filter((p) => p.arm === s.progress[0]?.arm);
+    const baseline = baselineArm(s.progress);
+    const steps = s.progress.filter((p) => p.arm === baseline);
     if (!this.trainingChart || Math.abs(this.trainingWidth - width) > 4) {
       this.trainingChart?.destroy();
       this.training.replaceChildren();
@@ -128,8 +129,8 @@ export class Dashboard {
         width,
       );
     }
-    const val = new Map(s.validation.filter((v) => v.arm === s.validation[0]?.arm).map((v) => [v.step, v]));
-    const otherArm = s.progress.find((p) => p.arm !== s.progress[0]?.arm)?.arm;
+    const val = new Map(s.validation.filter((v) => v.arm === baselineArm(s.validation)).map((v) => [v.step, v]));
+    const otherArm = comparisonArm(s.progress);
     const other = new Map(s.progress.filter((p) => otherArm !== undefined && p.arm === otherArm).map((p) => [p.step, p]));
     this.trainingChart.setData([
       steps.map((p) => p.step),

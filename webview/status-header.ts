@@ -5,13 +5,14 @@ import type { DashboardState } from '../src/protocol';
 export function statusText(s: DashboardState): string {
   const backend = s.started ? `${s.started.backend}` : null;
   const last = s.progress[s.progress.length - 1];
+  const arm = last?.arm !== undefined ? `${last.arm} arm · ` : '';
   const where = s.started ? `${s.started.model.name} on ${backend}` : 'no run yet';
   switch (s.status) {
     case 'idle':
       return 'No analysis yet. Run "Analyze Activations" on a model script, a saved model, or the built-in example.';
     case 'running':
       return last
-        ? `Running ${where} · step ${last.step}/${last.totalSteps} · loss ${last.loss.toFixed(3)} · acc ${last.accuracy.toFixed(3)} · ${Math.round(last.samplesPerSecond)} samples/s`
+        ? `Running ${where} · ${arm}step ${last.step}/${last.totalSteps} · loss ${last.loss.toFixed(3)} · acc ${last.accuracy.toFixed(3)} · ${Math.round(last.samplesPerSecond)} samples/s`
         : s.started
           ? `Running ${where} · starting…`
           : 'Starting the engine…';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEngineEvent, emptyDashboardState, layerTimelines, MAX_PROGRESS_POINTS } from '../../../webview/dashboard-state';
+import { applyEngineEvent, baselineArm, comparisonArm, emptyDashboardState, layerTimelines, MAX_PROGRESS_POINTS } from '../../../webview/dashboard-state';
 import { layerHealth, sortBySeverity } from '../../../webview/layer-health';
 import { fromPersisted, toPersisted } from '../../../webview/persisted-state';
 import { statusText } from '../../../webview/status-header';
@@ -33,6 +33,15 @@ test('long runs are thinned, keeping step 0 and the latest', () => {
   assert.ok(s.progress.length <= MAX_PROGRESS_POINTS);
   assert.equal(s.progress[0]?.step, 0);
   assert.equal(s.progress.at(-1)?.step, MAX_PROGRESS_POINTS + 10);
+});
+
+test('baseline and comparison arms of a what-if run', () => {
+  assert.equal(baselineArm([]), undefined);
+  assert.equal(baselineArm([{ arm: 'ELU' }, { arm: 'ReLU' }]), 'ReLU');
+  assert.equal(comparisonArm([{ arm: 'ELU' }, { arm: 'ReLU' }]), 'ELU');
+  assert.equal(baselineArm([{ arm: 'ELU' }, {}]), undefined);
+  assert.equal(comparisonArm([{ arm: 'ELU' }, {}]), 'ELU');
+  assert.equal(comparisonArm([{}, {}]), undefined);
 });
 
 test('timelines per layer (first arm only), health and severity order', () => {
