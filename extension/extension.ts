@@ -20,6 +20,7 @@ import { gpuBackendFolder, gpuBackendInstalled, installGpuBackend } from './gpu-
 import { exportReport } from './export-report';
 import { asUri, modelTarget } from './model-target';
 import { appendTestRecord } from './test-log';
+import { markRunStarted, registerWelcomeView } from './welcome-view';
 
 const SELECTOR: vscode.DocumentSelector = [
   { language: 'python', scheme: 'file' },
@@ -70,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const file = whatIf && run.state.started ? run.state.started.model.file : modelTarget(arg);
     const folder = (file ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
     const config = buildRunConfig((k) => settings().get(k), { file, workspaceFolder: folder?.uri.fsPath ?? null }, whatIf);
+    markRunStarted();
     void dashboard?.reveal();
     await run.start(config);
   };
@@ -158,6 +160,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (e.affectsConfiguration('activationLens.lenses.enabled')) lenses.refresh();
     }),
     vscode.window.registerWebviewViewProvider(DASHBOARD_VIEW_ID, dashboard),
+    registerWelcomeView(),
     vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
     vscode.languages.registerCodeActionsProvider(SELECTOR, new EluCodeActionProvider(documents), EluCodeActionProvider.metadata),
     vscode.commands.registerCommand('activationLens.analyze', (arg?: unknown) => analyze(arg)),

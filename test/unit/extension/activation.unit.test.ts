@@ -30,7 +30,10 @@ test('activate registers every contributed command and view, and disposing remov
   assert.deepEqual([...recorded.registeredCommands.keys()].sort(), contributed);
   assert.ok(recorded.registrations.includes('webview:activationLens.dashboard'));
   assert.ok(recorded.registrations.includes('codelens') && recorded.registrations.includes('codeactions'));
-  assert.equal(pkg.contributes.views.activationLens[0]?.id, 'activationLens.dashboard');
+  assert.ok(recorded.registrations.includes('tree:activationLens.welcome'), 'viewsWelcome renders only in a tree view');
+  assert.deepEqual(pkg.contributes.views.activationLens.map((v) => v.id), ['activationLens.welcome', 'activationLens.dashboard']);
+  assert.equal(pkg.contributes.viewsWelcome[0]?.view, 'activationLens.welcome');
+  assert.match(pkg.contributes.viewsWelcome[0]?.contents ?? '', /\[Analyze Activations\]\(command:activationLens\.analyze\)/);
   assert.ok(!pkg.activationEvents.includes('*'));
   for (const s of ctx.subscriptions) s.dispose();
   assert.deepEqual(recorded.registrations, []);
@@ -61,6 +64,7 @@ test('analyze: engine events reach the status bar, the Problems panel and the te
     activate(ctx as unknown as vscode.ExtensionContext);
     await recorded.registeredCommands.get('activationLens.analyze')?.(Uri.file(model));
     assert.match(recorded.statusBarText, /wasm · finished/);
+    assert.ok(recorded.commands.some((c) => c.command === 'setContext' && c.args[0] === 'activationLens.hasRun' && c.args[1] === true));
     assert.deepEqual((recorded.diagnostics.get(model) ?? []).map((d) => [d.range.start.line, d.code]), [[2, 'dead-units']]);
     const seen = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; type?: string });
     assert.equal(seen[0]?.kind, 'activated');

@@ -257,6 +257,7 @@ export const window = {
     return task({ report: () => undefined }, { onCancellationRequested: (l) => cancel.event(l) });
   },
   registerWebviewViewProvider: (id: string) => registration(`webview:${id}`),
+  registerTreeDataProvider: (id: string) => registration(`tree:${id}`),
   showQuickPick: () => Promise.resolve(undefined),
   showSaveDialog: () => Promise.resolve(undefined),
   showTextDocument: () => Promise.resolve(undefined),
