@@ -16,7 +16,7 @@ import { DashboardViewProvider, DASHBOARD_VIEW_ID } from './dashboard-view';
 import { RunController } from './run-controller';
 import { buildRunConfig } from './run-config';
 import { engineEnvironment } from './engine-environment';
-import { gpuBackendFolder, gpuBackendInstalled, installGpuBackend } from './gpu-backend';
+import { installTfjsNode, installedTfjsNodeFolders } from './tfjs-node-install';
 import { exportReport } from './export-report';
 import { asUri, modelTarget } from './model-target';
 import { appendTestRecord } from './test-log';
@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
         baseEnv: process.env,
         nodePath: settings().get<string>('nodePath', ''),
         tfjsNodePath: settings().get<string>('tfjsNodePath', ''),
-        gpuBackendFolder: gpuBackendInstalled(context.globalStorageUri) ? gpuBackendFolder(context.globalStorageUri) : null,
+        installedFolders: installedTfjsNodeFolders(context.globalStorageUri),
       });
       return { enginePath: join(context.extensionPath, 'dist', 'engine.js'), execPath, env };
     },
@@ -170,7 +170,8 @@ export function activate(context: vscode.ExtensionContext): void {
     ),
     vscode.commands.registerCommand('activationLens.openDashboard', () => dashboard?.reveal()),
     vscode.commands.registerCommand('activationLens.exportReport', (format?: unknown, target?: unknown) => exportReport(run.state, version, format, target)),
-    vscode.commands.registerCommand('activationLens.installGpuBackend', () => installGpuBackend(context.globalStorageUri, log)),
+    vscode.commands.registerCommand('activationLens.installGpuBackend', () => installTfjsNode('gpu', context.globalStorageUri, log)),
+    vscode.commands.registerCommand('activationLens.installCpuBackend', () => installTfjsNode('cpu', context.globalStorageUri, log)),
     vscode.commands.registerCommand('activationLens.applyEluFix', applyFix),
     vscode.commands.registerCommand('activationLens.goToLayer', goToLayer),
   );

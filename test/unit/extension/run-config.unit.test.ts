@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRunConfig } from '../../../extension/run-config';
-import { engineEnvironment } from '../../../extension/engine-environment';
+import { engineEnvironment, TFJS_NODE_PATH_ENV } from '../../../extension/engine-environment';
+import { TFJS_NODE_PATH_ENV as ENGINE_TFJS_NODE_PATH_ENV } from '../../../src/backend/routes';
 import { findingsToSarif } from '../../../extension/sarif';
 import type { Finding } from '../../../src/protocol';
 
@@ -29,15 +30,17 @@ test('settings flow through; bad values fall back or clamp; relative data paths 
   assert.equal(buildRunConfig(() => undefined, { file: null, workspaceFolder: null }, { layers: [] }).whatIfLayers, null);
 });
 
-test('engine runtime: VS Code runtime as Node by default; a Node binary and NODE_PATH when set', () => {
-  const a = engineEnvironment({ baseEnv: { PATH: '/bin' }, nodePath: '', tfjsNodePath: '', gpuBackendFolder: null });
+test('engine runtime: VS Code runtime as Node by default; a Node binary and tfjs-node search paths when set', () => {
+  const a = engineEnvironment({ baseEnv: { PATH: '/bin' }, nodePath: '', tfjsNodePath: '', installedFolders: [] });
+  assert.equal(TFJS_NODE_PATH_ENV, ENGINE_TFJS_NODE_PATH_ENV, 'host and engine agree on the variable');
   assert.equal(a.execPath, undefined);
   assert.equal(a.env.ELECTRON_RUN_AS_NODE, '1');
-  assert.equal(a.env.NODE_PATH, undefined);
-  const b = engineEnvironment({ baseEnv: { ELECTRON_RUN_AS_NODE: '1', NODE_PATH: '/x' }, nodePath: '/usr/bin/node', tfjsNodePath: '/opt/tfjs', gpuBackendFolder: '/gs/tfjs-node-gpu' });
+  assert.equal(a.env.ACTIVATION_LENS_TFJS_NODE_PATH, undefined);
+  assert.equal(a.env.PATH, '/bin');
+  const b = engineEnvironment({ baseEnv: { ELECTRON_RUN_AS_NODE: '1' }, nodePath: ' /usr/bin/node ', tfjsNodePath: '/opt/tfjs', installedFolders: ['/gs/tfjs-node-gpu', '/gs/tfjs-node'] });
   assert.equal(b.execPath, '/usr/bin/node');
   assert.equal(b.env.ELECTRON_RUN_AS_NODE, undefined);
-  assert.equal(b.env.NODE_PATH, ['/opt/tfjs/node_modules', '/gs/tfjs-node-gpu/node_modules', '/x'].join(process.platform === 'win32' ? ';' : ':'));
+  assert.equal(b.env.ACTIVATION_LENS_TFJS_NODE_PATH, ['/opt/tfjs', '/gs/tfjs-node-gpu', '/gs/tfjs-node'].join(process.platform === 'win32' ? ';' : ':'));
 });
 
 test('SARIF 2.1.0: one rule per kind, results with levels and workspace-relative locations', () => {
