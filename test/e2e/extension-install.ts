@@ -1,6 +1,7 @@
 /**
  * Puts the built extension where VS Code finds it. The unpacked way copies what the .vsix would
- * hold (package.json, dist/, media/, README, LICENSE) into `<extensionsDir>/<publisher>.<name>-<version>`
+ * hold (package.json, dist/, media/, data/, README, LICENSE: the
+ * folders .vscodeignore keeps) into `<extensionsDir>/<publisher>.<name>-<version>`
  * as a snapshot — other people's rebuilds of dist/ cannot change it under a running test — and links
  * node_modules (TF.js and its wasm binaries load from there at run time). The packaged way runs
  * `code-server --install-extension file.vsix`, which tests the packaging too.
@@ -35,7 +36,7 @@ export function installUnpacked(layout: RunLayout, extensionsDir: string, option
   if (options.requireMain && !existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const target = join(extensionsDir, `${extensionId(manifest)}-${manifest.version}`);
   mkdirSync(target, { recursive: true });
-  for (const entry of ['package.json', 'dist', 'media', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.nls.json']) {
+  for (const entry of ['package.json', 'dist', 'media', 'data', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.nls.json']) {
     const from = join(layout.root, entry);
     if (existsSync(from)) cpSync(from, join(target, entry), { recursive: true, dereference: true });
   }

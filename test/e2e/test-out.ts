@@ -35,10 +35,12 @@ export function countEvents(records: TestOutRecord[], type: string): number {
   return eventTypes(records).filter((t) => t === type).length;
 }
 
-/** The engine's own failure, if it reported one: the suite fails fast with its message. */
+/** The run's failure, if the extension reported one (its message names what went wrong): fail fast with it. */
 export function engineFailure(records: TestOutRecord[]): string | undefined {
-  const bad = records.find((r) => (r.kind === 'event' && r.type === 'error') || r.kind === 'error');
-  if (bad) return JSON.stringify(bad);
+  const message = records.find((r) => r.kind === 'error');
+  if (message) return String(message.message);
+  const event = records.find((r) => r.kind === 'event' && r.type === 'error');
+  if (event) return `an engine error event ${JSON.stringify(event)}`;
   const exit = records.find((r) => r.kind === 'engine-exit' && r.code !== 0 && r.code !== null);
-  return exit ? JSON.stringify(exit) : undefined;
+  return exit ? `the engine exited ${JSON.stringify(exit)}` : undefined;
 }

@@ -10,7 +10,7 @@ import { EXAMPLE_SCRIPT, RELU_LAYERS, checkExampleFixture, type ExpectedLayer } 
 import type { RunLayout } from './run-layout';
 import type { Step } from './test-report';
 import { countEvents, engineFailure, readTestOut, type TestOutRecord } from './test-out';
-import { applyQuickFix, codeLensTexts, findWebviewFrame, goToLine, openFile, runCommand, waitForWorkbench, waitUntil } from './workbench';
+import { StopWaiting, applyQuickFix, codeLensTexts, findWebviewFrame, goToLine, openFile, runCommand, waitForWorkbench, waitUntil } from './workbench';
 
 export const ANALYZE_TITLE = 'Activation Lens: Analyze Activations';
 export const OPEN_DASHBOARD_TITLE = 'Activation Lens: Open Dashboard';
@@ -40,7 +40,7 @@ async function waitForRuns(ctx: UiFlowContext, count: number): Promise<TestOutRe
     async () => {
       const records = readTestOut(ctx.testOutPath);
       const failure = engineFailure(records);
-      if (failure) throw new Error(`the engine failed: ${failure}`);
+      if (failure) throw new StopWaiting(`the engine failed: ${failure}`);
       return countEvents(records, 'run-finished') >= count ? records : undefined;
     },
     RUN_TIMEOUT_MS,
@@ -101,14 +101,13 @@ function deadLenses(titles: string[]): Map<string, string> {
   return byLayer;
 }
 
-/** The layer to fix: the first ReLU layer with a diagnostic, else the Dense layer (where units die most). */
+/** The layer to fix: the first ReLU layer with a dead-units diagnostic, else any diagnostic, else the Dense layer. */
 function layerToFix(records: TestOutRecord[]): ExpectedLayer {
-  const lines = new Set<number>();
-  for (const r of records) {
-    if (r.kind !== 'diagnostics' || !String(r.file).endsWith(EXAMPLE_SCRIPT)) continue;
-    for (const item of (r.items as { line: number }[]) ?? []) lines.add(item.line);
-  }
-  return RELU_LAYERS.find((l) => lines.has(l.line)) ?? RELU_LAYERS[RELU_LAYERS.length - 1]!;
+  const latest = records.filter((r) => r.kind === 'diagnostics' && String(r.file).endsWith(EXAMPLE_SCRIPT)).pop();
+  const items = (latest?.items as { line: number; code: string }[] | undefined) ?? [];
+  const dead = new Set(items.filter((i) => i.code === 'dead-units').map((i) => i.line));
+  const any = new Set(items.map((i) => i.line));
+  return RELU_LAYERS.find((l) => dead.has(l.line)) ?? RELU_LAYERS.find((l) => any.has(l.line)) ?? RELU_LAYERS[RELU_LAYERS.length - 1]!;
 }
 
 export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean }): Step[] {
@@ -167,7 +166,16 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
       timeoutMs: RUN_TIMEOUT_MS + 60_000,
       run: async () => {
         await runCommand(page, ANALYZE_TITLE);
-        await waitUntil('the run to start', async () => (countEvents(readTestOut(ctx.testOutPath), 'run-started') >= 1 ? true : undefined), 60_000);
+        await waitUntil(
+          'the run to start',
+          async () => {
+            const records = readTestOut(ctx.testOutPath);
+            const failure = engineFailure(records);
+            if (failure) throw new StopWaiting(`the engine failed: ${failure}`);
+            return countEvents(records, 'run-started') >= 1 ? true : undefined;
+          },
+          60_000,
+        );
         const frame = await dashboardFrame(ctx);
         // Live: histograms appear while the run is still going, not only at the end.
         await waitUntil('a first probe in the dashboard', async () => (await frame.locator('[data-layer] canvas.histogram').count()) > 0 || undefined, RUN_TIMEOUT_MS);

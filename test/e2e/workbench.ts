@@ -55,7 +55,13 @@ export async function codeLensTexts(page: Page): Promise<string[]> {
   return texts.map((t) => t.trim()).filter((t) => t.length > 0);
 }
 
-/** Polls until `check` returns a value other than undefined; the last error explains a timeout. */
+/** Thrown from a waitUntil check to stop waiting at once (an engine error will not heal). */
+export class StopWaiting extends Error {}
+
+/**
+ * Polls until `check` returns a value other than undefined. Other errors count as "not yet" (the DOM
+ * is mid-render) and the last one explains a timeout; StopWaiting fails at once.
+ */
 export async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
@@ -64,6 +70,7 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
       const value = await check();
       if (value !== undefined) return value;
     } catch (error) {
+      if (error instanceof StopWaiting) throw error;
       lastError = ` (last error: ${(error as Error).message.split('\n')[0]})`;
     }
     await new Promise((r) => setTimeout(r, intervalMs));
@@ -89,13 +96,24 @@ export async function findWebviewFrame(page: Page, selector: string, timeoutMs: 
   );
 }
 
-/** Opens the quick-fix menu (Control+.) at the cursor and picks the first action matching `label`. */
+/**
+ * Opens the quick-fix menu (Control+.) at the cursor and applies the first action matching `label`.
+ * Keyboard only: the menu lays a pointer block over itself until the mouse moves.
+ */
 export async function applyQuickFix(page: Page, label: RegExp): Promise<string> {
   await page.keyboard.press('Control+.');
-  const row = page.locator('.action-widget .monaco-list-row').filter({ hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  const text = (await row.textContent())?.trim() ?? '';
-  await row.click();
-  await row.waitFor({ state: 'hidden' });
-  return text;
+  const rows = page.locator('.action-widget .monaco-list-row.action');
+  await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+  const labels = (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))) as string[];
+  if (!labels.some((l) => label.test(l))) throw new Error(`no quick fix matching ${label} among ${JSON.stringify(labels)}`);
+  for (let i = 0; i < labels.length; i++) {
+    const focused = (await page.locator('.action-widget .monaco-list-row.focused').getAttribute('aria-label')) ?? '';
+    if (label.test(focused)) {
+      await page.keyboard.press('Enter');
+      await page.locator('.action-widget').waitFor({ state: 'hidden' });
+      return focused;
+    }
+    await page.keyboard.press('ArrowDown');
+  }
+  throw new Error(`could not focus the quick fix matching ${label} among ${JSON.stringify(labels)}`);
 }
