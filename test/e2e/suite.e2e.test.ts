@@ -16,6 +16,7 @@ import { openBrowser, type BrowserSession } from './chromium';
 import { saveEvidence } from './evidence';
 import { extensionId, installUnpacked, installVsix, readManifest } from './extension-install';
 import { runInHostTests } from './in-host';
+import { acquireSuiteLock } from './suite-lock';
 import { createRunLayout, findRepoRoot, type RunLayout } from './run-layout';
 import { TestReport, runFlow } from './test-report';
 import { uiFlowSteps } from './ui-flow';
@@ -105,6 +106,7 @@ async function main(): Promise<number> {
   } catch {
     root = findRepoRoot(process.cwd()); // a bundle built elsewhere, run from the repository
   }
+  const releaseLock = await acquireSuiteLock(join(root, 'test/e2e/.harness/suite.lock'), 600_000);
   ensureCodeServer(root);
   const started = Date.now();
   const layout = createRunLayout(root);
@@ -117,6 +119,7 @@ async function main(): Promise<number> {
     if (only === null || only === 'ui' || only === 'harness') await runUiFlow(layout, report, vsix, only === 'harness');
   } finally {
     killAllServers();
+    releaseLock();
   }
   const skipped = report.count('skipped');
   console.log(`\nartifacts: ${relative(process.cwd(), layout.artifactsDir) || '.'}/ · ${((Date.now() - started) / 1000).toFixed(1)} s`);

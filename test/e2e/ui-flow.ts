@@ -223,6 +223,10 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
         await goToLine(page, fixed.line);
         const label = await applyQuickFix(page, /ELU/);
         console.log(`      quick fix on line ${fixed.line} (${fixed.name}): "${label}"`);
+        // The edit lands asynchronously: save once the editor is dirty, not before.
+        const activeTab = page.locator('.tabs-container .tab.active').filter({ hasText: EXAMPLE_SCRIPT });
+        await page.locator('.tabs-container .tab.active.dirty').filter({ hasText: EXAMPLE_SCRIPT }).waitFor({ timeout: 10_000 });
+        await activeTab.click();
         await page.keyboard.press('Control+S');
         const target = fixed;
         const after = await waitUntil(
