@@ -36,7 +36,7 @@ export interface Prepared {
 }
 
 const MAX_VALIDATION = 1000;
-export export const VALIDATIONS_PER_RUN = 8;
+export const VALIDATIONS_PER_RUN = 8;
 
 export async function prepare(config: RunConfig, emit: Emit, runId: string): Promise<Prepared> {
   const { tf, info } = await initBackend(config.backend);
@@ -62,7 +62,7 @@ async function inputShapeOf(tf: Tf, spec: ModelSpec, seed: number): Promise<(num
 }
 
 /** The nonlinearity of the model's output layer: softmax probabilities, log-probabilities or logits. */
-export export function lastActivation(spec: ModelSpec): string {
+export function lastActivation(spec: ModelSpec): string {
   const layers = topologyLayers(spec.topology);
   const last = layers[layers.length - 1];
   return last ? (activationOf(last.class_name, last.config) ?? 'linear') : 'linear';
@@ -171,7 +171,7 @@ export async function trainWithTaps(
 }
 
 /** The range of every input element, for the static never-fires check. */
-export export function inputRange(splits: Splits): [number, number] {
+export function inputRange(splits: Splits): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   const x = splits.train.x;

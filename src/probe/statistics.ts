@@ -33,7 +33,8 @@ function summarise(tf: Tf, output: tfType.Tensor, tap: Tap, lo: number, hi: numb
   const parts: tfType.Tensor[] = [fire, absSum];
   if (tap.alpha !== null) {
     const threshold = -tap.alpha * (1 - SATURATION_TOLERANCE);
-    parts.push(tf.where(finite, flat.lessEqual(threshold), tf.zerosLike(finite)).cast('float32').sum(0));
+    // logicalAnd, not where() on booleans: the latter corrupts memory on the wasm backend (4.22).
+    parts.push(tf.logicalAnd(finite, flat.lessEqual(threshold)).cast('float32').sum(0));
   }
   // Non-finite values are parked below the range so they never land in a bin.
   const binned = tf.where(finite, flat, tf.fill(flat.shape, lo - 1));
