@@ -194,7 +194,12 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
         const status = (await frame.locator('#status').textContent())?.trim() ?? '';
         if (!status) throw new Error('#status is empty after the run');
         console.log(`      dashboard: ${Object.keys(drawn).length} layers with histograms; status "${status}"`);
+        // The findings sit above the layers in the narrow sidebar: bring the histograms into the picture.
+        await frame.locator('[data-layer]').first().scrollIntoViewIfNeeded();
         await shot(ctx, 'dashboard.png');
+        const densePath = join(layout.artifactsDir, 'dashboard-layer-dense.png');
+        await frame.locator('[data-layer="dense"]').screenshot({ path: densePath });
+        console.log(`      screenshot: ${relative(layout.root, densePath)}`);
       },
     },
     {
