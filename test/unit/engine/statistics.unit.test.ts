@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { summariseProbe } from '../../../src/probe/statistics';
 import { edgesFor, HISTOGRAM_BINS } from '../../../src/probe/histogram-edges';
 import type { Tap } from '../../../src/probe/taps';
@@ -12,7 +13,14 @@ function tap(units: number, activation: string, alpha: number | null = null): Ta
 }
 
 /** The reference: loops over plain arrays, nothing shared with the implementation. */
-function reference(values: number[], units: number, lo: number, hi: number, tau: number, alpha: number | null) {
+function reference(
+  values: number[],
+  units: number,
+  lo: number,
+  hi: number,
+  tau: number,
+  alpha: number | null,
+) {
   const rows = values.length / units;
   const fire = new Array(units).fill(0);
   const absMean = new Array(units).fill(0);
@@ -66,76 +74,86 @@ function reference(values: number[], units: number, lo: number, hi: number, tau:
   };
 }
 
-test('statistics match an independent computation (ReLU layer, with dead, dormant and non-finite values)', async () => {
-  await tf.setBackend('cpu');
-  const random = seededRandom(7);
-  const [rows, units] = [37, 9];
-  const values: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    for (let u = 0; u < units; u++) {
-      let v = Math.max(0, random() * 4 - 1.5);
-      if (u === 2 || u === 6) v = 0; // dead by construction
-      if (u === 4) v = v * 1e-4; // dormant by construction
-      values.push(v);
+for (const backend of ['cpu', 'wasm']) {
+  test(`statistics match an independent computation (ReLU layer, with dead, dormant and non-finite values) on ${backend}`, async () => {
+    assert.ok(await tf.setBackend(backend));
+    const random = seededRandom(7);
+    const [rows, units] = [37, 9];
+    const values: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      for (let u = 0; u < units; u++) {
+        let v = Math.max(0, random() * 4 - 1.5);
+        if (u === 2 || u === 6) v = 0; // dead by construction
+        if (u === 4) v = v * 1e-4; // dormant by construction
+        values.push(v);
+      }
     }
-  }
-  values[5 * units + 1] = NaN;
-  values[9 * units + 3] = Infinity;
-  values[11 * units + 7] = 12; // overflow
-  const [lo, hi] = [0, 4];
-  const x = tf.tensor2d(values, [rows, units]);
-  const [probe] = await summariseProbe(tf, [x], [tap(units, 'relu')], { step: 3, ranges: [[lo, hi]], dormantTau: 0.025 });
-  x.dispose();
-  const ref = reference(values, units, lo, hi, 0.025, null);
-  assert.ok(probe);
-  assert.deepEqual(probe.fireCount, ref.fire);
-  assert.deepEqual(probe.dead.units, [2, 6]);
-  assert.deepEqual(probe.dead.units, ref.dead);
-  assert.deepEqual(probe.dormant.units, ref.dormant);
-  assert.ok(probe.dormant.units.includes(4));
-  assert.deepEqual(probe.histogram.counts, ref.counts);
-  assert.equal(probe.histogram.overflow, ref.over);
-  assert.equal(probe.histogram.underflow, ref.under);
-  assert.deepEqual(probe.histogram.edges, edgesFor(lo, hi));
-  assert.equal(probe.nonFinite, 2);
-  assert.equal(probe.observationsPerUnit, rows);
-  assert.ok(Math.abs(probe.mean - ref.mean) < 1e-5, `${probe.mean} vs ${ref.mean}`);
-  assert.ok(Math.abs(probe.std - ref.std) < 1e-4, `${probe.std} vs ${ref.std}`);
-  assert.ok(Math.abs(probe.min - ref.min) < 1e-6);
-  assert.ok(Math.abs(probe.max - ref.max) < 1e-6);
-  assert.ok(Math.abs(probe.sparsity - ref.sparsity) < 1e-9);
-  assert.equal(probe.saturated, null);
-});
+    values[5 * units + 1] = NaN;
+    values[9 * units + 3] = Infinity;
+    values[11 * units + 7] = 12; // overflow
+    const [lo, hi] = [0, 4];
+    const x = tf.tensor2d(values, [rows, units]);
+    const [probe] = await summariseProbe(tf, [x], [tap(units, 'relu')], {
+      step: 3,
+      ranges: [[lo, hi]],
+      dormantTau: 0.025,
+    });
+    x.dispose();
+    const ref = reference(values, units, lo, hi, 0.025, null);
+    assert.ok(probe);
+    assert.deepEqual(probe.fireCount, ref.fire);
+    assert.deepEqual(probe.dead.units, [2, 6]);
+    assert.deepEqual(probe.dead.units, ref.dead);
+    assert.deepEqual(probe.dormant.units, ref.dormant);
+    assert.ok(probe.dormant.units.includes(4));
+    assert.deepEqual(probe.histogram.counts, ref.counts);
+    assert.equal(probe.histogram.overflow, ref.over);
+    assert.equal(probe.histogram.underflow, ref.under);
+    assert.deepEqual(probe.histogram.edges, edgesFor(lo, hi));
+    assert.equal(probe.nonFinite, 2);
+    assert.equal(probe.observationsPerUnit, rows);
+    assert.ok(Math.abs(probe.mean - ref.mean) < 1e-5, `${probe.mean} vs ${ref.mean}`);
+    assert.ok(Math.abs(probe.std - ref.std) < 1e-4, `${probe.std} vs ${ref.std}`);
+    assert.ok(Math.abs(probe.min - ref.min) < 1e-6);
+    assert.ok(Math.abs(probe.max - ref.max) < 1e-6);
+    assert.ok(Math.abs(probe.sparsity - ref.sparsity) < 1e-9);
+    assert.equal(probe.saturated, null);
+  });
 
-test('conv outputs count every spatial position; ELU saturation is exact', async () => {
-  await tf.setBackend('cpu');
-  const random = seededRandom(11);
-  const [n, h, w, c] = [4, 3, 5, 6];
-  const alpha = 1;
-  const values: number[] = [];
-  for (let i = 0; i < n * h * w; i++) {
-    for (let ch = 0; ch < c; ch++) {
-      let v = random() * 3 - 1;
-      v = v > 0 ? v : alpha * (Math.exp(v) - 1);
-      if (ch === 3) v = -alpha * (1 - 0.005 * random()); // saturated everywhere
-      if (ch === 5 && i === 7) v = -0.999; // saturated but one position
-      if (ch === 5 && i !== 7) v = -alpha; // … all other positions saturated
-      values.push(v);
+  test(`conv outputs count every spatial position; ELU saturation is exact on ${backend}`, async () => {
+    assert.ok(await tf.setBackend(backend));
+    const random = seededRandom(11);
+    const [n, h, w, c] = [4, 3, 5, 6];
+    const alpha = 1;
+    const values: number[] = [];
+    for (let i = 0; i < n * h * w; i++) {
+      for (let ch = 0; ch < c; ch++) {
+        let v = random() * 3 - 1;
+        v = v > 0 ? v : alpha * (Math.exp(v) - 1);
+        if (ch === 3) v = -alpha * (1 - 0.005 * random()); // saturated everywhere
+        if (ch === 5 && i === 7) v = -0.999; // saturated but one position
+        if (ch === 5 && i !== 7) v = -alpha; // … all other positions saturated
+        values.push(v);
+      }
     }
-  }
-  values[3 * c + 5] = -0.5; // channel 5 has one unsaturated position → not saturated
-  const x = tf.tensor4d(values, [n, h, w, c]);
-  const [probe] = await summariseProbe(tf, [x], [tap(c, 'elu', alpha)], { step: 0, ranges: [[-1.0625, 4]], dormantTau: 0.025 });
-  x.dispose();
-  const ref = reference(values, c, -1.0625, 4, 0.025, alpha);
-  assert.ok(probe?.saturated);
-  assert.equal(probe.observationsPerUnit, n * h * w);
-  assert.deepEqual(probe.fireCount, ref.fire);
-  assert.deepEqual(probe.saturated.units, ref.saturated);
-  assert.deepEqual(probe.saturated.units, [3]);
-  assert.deepEqual(probe.dead.units, [], 'ELU units are never called dead');
-  assert.deepEqual(probe.histogram.counts, ref.counts);
-});
+    values[3 * c + 5] = -0.5; // channel 5 has one unsaturated position → not saturated
+    const x = tf.tensor4d(values, [n, h, w, c]);
+    const [probe] = await summariseProbe(tf, [x], [tap(c, 'elu', alpha)], {
+      step: 0,
+      ranges: [[-1.0625, 4]],
+      dormantTau: 0.025,
+    });
+    x.dispose();
+    const ref = reference(values, c, -1.0625, 4, 0.025, alpha);
+    assert.ok(probe?.saturated);
+    assert.equal(probe.observationsPerUnit, n * h * w);
+    assert.deepEqual(probe.fireCount, ref.fire);
+    assert.deepEqual(probe.saturated.units, ref.saturated);
+    assert.deepEqual(probe.saturated.units, [3]);
+    assert.deepEqual(probe.dead.units, [], 'ELU units are never called dead');
+    assert.deepEqual(probe.histogram.counts, ref.counts);
+  });
+}
 
 test('no tensors leak from a probe summary', async () => {
   await tf.setBackend('cpu');
