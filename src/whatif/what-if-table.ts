@@ -14,7 +14,8 @@ function pad(rows: string[][]): string {
 function units(l: WhatIfArmDetail['final'][number] | undefined): string {
   if (!l) return '-';
   if (l.activation === 'relu' || l.activation === 'relu6') return `dead ${l.dead}`;
-  if (l.activation === 'elu' || l.activation === 'leaky_relu' || l.activation === 'selu') return `sat ${l.saturated}`;
+  // Saturation is measured for the ELU family only (units pinned at −α).
+  if (l.activation === 'elu' || l.activation === 'selu') return `sat ${l.saturated}`;
   return '-';
 }
 
