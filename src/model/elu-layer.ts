@@ -14,7 +14,7 @@ export function registerEluLayer(tf: Tf): void {
   if (registered.has(tf.serialization)) return;
 
   class ELU extends tf.layers.Layer {
-    static override className = 'ELU';
+    static className = 'ELU';
     readonly alpha: number;
 
     constructor(args: tfType.serialization.ConfigDict & { alpha?: number | null } = {}) {
