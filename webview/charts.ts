@@ -5,6 +5,7 @@
 import uPlot from 'uplot';
 import type { Histogram } from '../src/protocol';
 import { themeColors } from './theme';
+import { shapeScale } from './histogram-scale';
 
 export interface SeriesSpec {
   label: string;
@@ -46,15 +47,15 @@ export function lineChart(target: HTMLElement, title: string, series: SeriesSpec
   );
 }
 
-/** The latest histogram as bars, x = bin centre. */
-export function histogramChart(target: HTMLElement, width: number): uPlot {
+/** The latest histogram as bars, x = bin centre; a spike far above the rest is clipped (and said so). */
+export function histogramChart(target: HTMLElement, width: number, getCounts: () => readonly number[]): uPlot {
   const t = themeColors();
   const u = new uPlot(
     {
       title: 'Current histogram (post-activation values)',
       width,
       height: HEIGHT,
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, y: { auto: false, range: () => [0, shapeScale(getCounts()) * 1.15] } },
       axes: axes(null),
       legend: { show: false },
       cursor: { show: false },
@@ -97,20 +98,20 @@ export function heatmapChart(target: HTMLElement, width: number, get: () => Heat
             const d = get();
             if (d.steps.length === 0 || d.edges.length < 2) return;
             const ctx = self.ctx;
-            const max = Math.max(1, ...d.counts.flat());
-            const logMax = Math.log1p(max);
             const [r, g, b] = t.heat;
             ctx.save();
             for (let s = 0; s < d.steps.length; s++) {
               const x0 = self.valToPos(d.steps[s] as number, 'x', true);
               const x1 = s + 1 < d.steps.length ? self.valToPos(d.steps[s + 1] as number, 'x', true) : self.bbox.left + self.bbox.width;
               const column = d.counts[s] ?? [];
+              // Per step, scaled to the column's shape (see shapeScale), so a zero spike does not wash it out.
+              const scale = shapeScale(column);
               for (let k = 0; k < column.length; k++) {
                 const c = column[k] as number;
                 if (c <= 0) continue;
                 const y0 = self.valToPos(d.edges[k + 1] as number, 'y', true);
                 const y1 = self.valToPos(d.edges[k] as number, 'y', true);
-                ctx.fillStyle = `rgba(${r},${g},${b},${(0.15 + 0.85 * Math.log1p(c) / logMax).toFixed(3)})`;
+                ctx.fillStyle = `rgba(${r},${g},${b},${(0.08 + 0.92 * Math.sqrt(Math.min(1, c / scale))).toFixed(3)})`;
                 ctx.fillRect(x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0));
               }
             }

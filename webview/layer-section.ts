@@ -5,6 +5,7 @@
 import type uPlot from 'uplot';
 import type { LayerProbe, LayerSummary } from '../src/protocol';
 import type { LayerTimeline } from './dashboard-state';
+import { clippedNote } from './histogram-scale';
 import { heatmapChart, heatmapFrame, histogramChart, histogramData, lineChart, type HeatmapData } from './charts';
 import { el, pct, signed } from './dom';
 import type { Health } from './layer-health';
@@ -16,6 +17,8 @@ export class LayerSection {
   private readonly chartsBox: HTMLElement;
   private charts: { heat: uPlot; hist: uPlot; trend: uPlot } | null = null;
   private heat: HeatmapData = { steps: [], edges: [], counts: [] };
+  private counts: readonly number[] = [];
+  private readonly note: HTMLElement = el('p', { class: 'chart-note' });
   private width = 0;
 
   constructor(
@@ -47,7 +50,11 @@ export class LayerSection {
     if (!this.charts || Math.abs(w - this.width) > 4) this.build(w);
     const c = this.charts as NonNullable<typeof this.charts>;
     c.heat.setData(heatmapFrame(this.heat));
+    this.counts = p.histogram.counts;
     c.hist.setData(histogramData(p.histogram));
+    const outside = p.histogram.underflow + p.histogram.overflow;
+    const notes = [clippedNote(p.histogram), outside > 0 ? `${outside.toLocaleString('en-US')} values outside the step-${timeline.first.step} range (${p.histogram.underflow} below, ${p.histogram.overflow} above)` : null];
+    this.note.textContent = notes.filter((n) => n !== null).join(' · ');
     const steps = timeline.probes.map((x) => x.step);
     // Both arms probe at the same steps (same seed and schedule); align the what-if arm by step.
     const other = new Map((compare?.probes ?? []).map((x) => [x.step, x]));
@@ -70,10 +77,10 @@ export class LayerSection {
     const heatBox = el('div', { class: 'chart' });
     const histBox = el('div', { class: 'chart' });
     const trendBox = el('div', { class: 'chart' });
-    this.chartsBox.append(heatBox, histBox, trendBox);
+    this.chartsBox.append(heatBox, histBox, this.note, trendBox);
     this.charts = {
       heat: heatmapChart(heatBox, width, () => this.heat),
-      hist: histogramChart(histBox, width),
+      hist: histogramChart(histBox, width, () => this.counts),
       trend: lineChart(
         trendBox,
         'Dead / dormant share and mean drift',

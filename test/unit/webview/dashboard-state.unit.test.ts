@@ -4,6 +4,7 @@ import { applyEngineEvent, baselineArm, comparisonArm, emptyDashboardState, laye
 import { layerHealth, sortBySeverity } from '../../../webview/layer-health';
 import { fromPersisted, toPersisted } from '../../../webview/persisted-state';
 import { statusText } from '../../../webview/status-header';
+import { clippedNote, shapeScale } from '../../../webview/histogram-scale';
 import { probe, probeEvent, runStarted } from '../extension/fixtures';
 import type { EngineEvent, Finding } from '../../../src/protocol';
 
@@ -74,4 +75,13 @@ test('persisted state: versioned, compact, restorable', () => {
   assert.equal(back.probes[0]?.layers[0]?.dead.count, 5);
   assert.equal(fromPersisted({ ...stored, version: 0 }), null);
   assert.equal(fromPersisted(null), null);
+});
+
+test('histogram scale: a zero spike is clipped so the shape shows, and the clip is stated', () => {
+  assert.equal(shapeScale([4913, 40, 80, 20]), 80);
+  assert.equal(shapeScale([100, 90, 10]), 100, 'no spike: the true maximum');
+  assert.equal(shapeScale([0, 0]), 1);
+  const h = { edges: [0, 0.5, 1, 1.5, 2], counts: [4913, 40, 80, 20], underflow: 0, overflow: 0 };
+  assert.equal(clippedNote(h), 'tallest bar clipped: 4,913 at 0.25');
+  assert.equal(clippedNote({ ...h, counts: [100, 90, 10, 0] }), null);
 });
