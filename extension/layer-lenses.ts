@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { DashboardState } from '../src/protocol';
 import { isReluFamily } from '../src/advisor/elu-fix';
 import { layerTimelines } from '../webview/dashboard-state';
-import { ANALYZE_LENS_TITLE, SWITCH_LENS_TITLE, layerLensTitle, offersEluSwitch } from './lens-text';
+import { ANALYZE_LENS_TITLE, SWITCH_LENS_TITLE, WAITING_LENS_TITLE, layerLensTitle, offersEluSwitch } from './lens-text';
 import type { ModelDocuments } from './model-documents';
 import { appendTestRecord } from './test-log';
 
@@ -47,6 +47,11 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
       if (!src || !isReluFamily(layer.activation)) continue;
       const at = new vscode.Range(src.line - 1, Math.max(0, src.column - 1), src.line - 1, Math.max(0, src.column - 1));
       const timeline = timelines.get(layer.name);
+      if (!timeline && runOnThisFile && state.status === 'running') {
+        // Clicking "Analyze" now would restart the run; show where the numbers will come from instead.
+        lenses.push(new vscode.CodeLens(at, { title: `${layer.name} · ${WAITING_LENS_TITLE}`, command: 'activationLens.openDashboard', arguments: [layer.name] }));
+        continue;
+      }
       if (!timeline) {
         lenses.push(new vscode.CodeLens(at, { title: ANALYZE_LENS_TITLE, command: 'activationLens.analyze', arguments: [document.uri] }));
         continue;

@@ -6,6 +6,8 @@ import type { LayerProbe } from '../src/protocol';
 
 export const ANALYZE_LENS_TITLE = '▶ Analyze activations';
 export const SWITCH_LENS_TITLE = 'Switch to ELU';
+/** During a run, before this layer's first probe arrives. */
+export const WAITING_LENS_TITLE = '$(loading~spin) waiting for the first probe…';
 
 /** "41%", "<1%" for a non-zero share that would round to 0, "0%" for none. */
 export function formatPercent(fraction: number): string {

@@ -188,7 +188,9 @@ export class RunController implements vscode.Disposable {
     this.statusBar.tooltip = backend
       ? `Activation Lens — backend: ${backend} (${s.started?.backendDetail ?? ''}); run ${s.status}. Click for the dashboard.`
       : 'Activation Lens — no run yet. Click for the dashboard.';
-    this.statusBar.show();
+    // Nothing to say before the first run: no status bar item for every Python file opened.
+    if (s.status === 'idle') this.statusBar.hide();
+    else this.statusBar.show();
   }
 
   dispose(): void {

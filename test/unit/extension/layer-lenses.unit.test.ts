@@ -62,6 +62,14 @@ test('during a run on this file: live numbers and "Switch to ELU" with (uri, lay
   assert.equal(fix?.arguments?.[1], 'dense');
 });
 
+test('during a run, before a layer is probed: a waiting lens, not an Analyze that would restart it', () => {
+  const probes = [probeEvent('r1', 0, [probe('conv2d', 0, 0, 32, 0.1)])];
+  const titles = setup(stateWith(FILE, probes)).lenses().map((l) => l.command?.title);
+  assert.deepEqual(titles, ['conv2d · 0% dead (0/32) · mean +0.10', 'Switch to ELU', 'dense · $(loading~spin) waiting for the first probe…']);
+  const finished = { ...stateWith(FILE, probes), status: 'finished' as const };
+  assert.equal(setup(finished).lenses().at(-1)?.command?.title, '▶ Analyze activations');
+});
+
 test('a run on another file leaves this file with the analyze lens; switched off shows none', () => {
   const probes = [probeEvent('r1', 0, [probe('dense', 0, 3, 256, 0.12)])];
   assert.ok(setup(stateWith('/elsewhere/model.py', probes)).lenses().every((l) => l.command?.title === '▶ Analyze activations'));
