@@ -179,6 +179,9 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
         const frame = await dashboardFrame(ctx);
         // Live: histograms appear while the run is still going, not only at the end.
         await waitUntil('a first probe in the dashboard', async () => (await frame.locator('[data-layer] canvas.histogram').count()) > 0 || undefined, RUN_TIMEOUT_MS);
+        if (countEvents(readTestOut(ctx.testOutPath), 'run-finished') > 0) {
+          throw new Error('the first histogram appeared only after the run had finished: the dashboard is not live');
+        }
         const records = await waitForRuns(ctx, 1);
         if (countEvents(records, 'probe') === 0) throw new Error('the run finished without a single probe event');
         const drawn = await waitUntil(
