@@ -4,6 +4,7 @@
  */
 import { runAnalysis, type CancelToken } from './analysis/run-analysis';
 import { isUserError } from './errors';
+import { runWhatIf } from './whatif/run-what-if';
 import { PROTOCOL_VERSION, parseEngineCommand, type EngineEvent } from './protocol';
 
 const runs = new Map<string, CancelToken>();
@@ -16,7 +17,7 @@ async function start(runId: string, config: Parameters<typeof runAnalysis>[0]): 
   const cancel: CancelToken = { cancelled: false };
   runs.set(runId, cancel);
   try {
-    const report = await runAnalysis(config, send, cancel, runId);
+    const report = config.whatIf === 'elu' ? await runWhatIf(config, send, cancel, runId) : await runAnalysis(config, send, cancel, runId);
     send({ v: PROTOCOL_VERSION, runId, type: 'run-finished', report });
   } catch (e) {
     const ue = isUserError(e) ? e : null;

@@ -39,13 +39,14 @@ const MAX_VALIDATION = 1000;
 export const VALIDATIONS_PER_RUN = 8;
 
 export async function prepare(config: RunConfig, emit: Emit, runId: string): Promise<Prepared> {
+  // The person's model and data first: a bad file fails fast, before any backend is started.
+  const spec = config.file ? await loadModelSpec(config.file) : loadExample(config.example ?? 'mnist-cnn');
+  const data = await loadData(config.data);
   const { tf, info } = await initBackend(config.backend);
   emit({ v: PROTOCOL_VERSION, runId, type: 'log', level: 'info', message: `backend: ${info.name} — ${info.detail}` });
   for (const a of info.attempts.filter((x) => !x.ok)) {
     emit({ v: PROTOCOL_VERSION, runId, type: 'log', level: 'info', message: `backend ${a.route} not used: ${a.reason}` });
   }
-  const spec = config.file ? await loadModelSpec(config.file) : loadExample(config.example ?? 'mnist-cnn');
-  const data = await loadData(config.data);
   const inputShape = await inputShapeOf(tf, spec, config.seed);
   const splits = makeSplits(data, inputShape, config.probe, MAX_VALIDATION, config.data.includes('/') ? config.data : null);
   const batchSize = config.batch ?? spec.training.batchSize ?? 250;

@@ -5,7 +5,6 @@
 import { extname } from 'node:path';
 import { parsePythonModel } from './python';
 import type { ModelSpec } from './spec';
-import { parseTfjsSource } from './tfjs-source';
 
 import { isModelSource } from './source-kind';
 
@@ -13,7 +12,12 @@ export { isModelSource };
 
 /** Parses `text` as the source of `file`; throws UserError when no model can be found. */
 export function parseModelSourceOrThrow(file: string, text: string): ModelSpec {
-  return extname(file).toLowerCase() === '.py' ? parsePythonModel(text, file) : parseTfjsSource(text, file);
+  if (extname(file).toLowerCase() === '.py') return parsePythonModel(text, file);
+  // Synchronous but lazy: the TypeScript compiler (9 MB) loads on the first JS/TS model only, so
+  // Python users never pay for it. esbuild turns this require into a deferred module init.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseTfjsSource } = require('./tfjs-source') as typeof import('./tfjs-source');
+  return parseTfjsSource(text, file);
 }
 
 /** For lenses: the parsed model, or null when the file holds none (never throws). */

@@ -102,10 +102,6 @@ function kernelLayerFeeding(spec: ModelSpec, i: number): ModelSpec['layers'][num
 
 /** A copy of `spec` with the chosen layers on ELU and He init; the original is never modified. */
 export function eluVariant(spec: ModelSpec, options: VariantOptions): EluVariant {
-  if (options.alpha !== 1 && options.switchLayers.length > 0) {
-    // TF.js's fused 'elu' activation has α fixed at 1 and its ELU layer rejects any other α.
-    throw new UserError(`ELU with α=${options.alpha} cannot be built: TF.js implements ELU with α = 1 only`, spec.file, null, 'run the what-if with --alpha 1 (the paper\'s default)');
-  }
   const copy = JSON.parse(JSON.stringify({ topology: spec.topology, layers: spec.layers })) as Pick<ModelSpec, 'topology' | 'layers'>;
   const layers = topologyLayers(copy.topology);
   const byName = new Map(layers.map((l) => [layerName(l), l]));
@@ -144,6 +140,15 @@ export function eluVariant(spec: ModelSpec, options: VariantOptions): EluVariant
       layer.class_name = 'ELU';
       layer.config = { name, alpha: options.alpha, ...pick(layer.config, ['trainable', 'dtype', 'batch_input_shape', 'input_shape']) };
     } else {
+      if (options.alpha !== 1) {
+        // A fused activation='elu' is α = 1 in Keras and TF.js alike; other α need an ELU layer.
+        throw new UserError(
+          `layer '${name}' applies its activation inside the layer, where ELU's α is fixed at 1 (α=${options.alpha} asked)`,
+          spec.file,
+          spec.layers.find((l) => l.name === name)?.source?.line ?? null,
+          'run the what-if with --alpha 1, or move the activation into its own layer (ELU(alpha=…))',
+        );
+      }
       layer.config.activation = 'elu';
     }
   }

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { topologyLayers } from '../../../src/model/activation-of';
 import { isUserError } from '../../../src/errors';
 import { chooseWhatIfLayers, eluVariant, switchableLayers } from '../../../src/whatif/elu-variant';
+import { buildModel } from '../../../src/model/build';
 import { mixedSpec, tinySpec } from './fixtures';
 
 const byName = (spec: ReturnType<typeof mixedSpec>) => new Map(topologyLayers(spec.topology).map((l) => [String(l.config.name), l]));
@@ -53,11 +54,19 @@ test('He init lands on the layer itself, or on the kernel layer feeding a separa
   assert.deepEqual(v.heInit, ['hidden', 'pre']);
 });
 
-test('α ≠ 1 is refused up front: TF.js builds ELU with α = 1 only', async () => {
-  assert.throws(() => eluVariant(mixedSpec(), { switchLayers: ['hidden'], heInitLayers: [], alpha: 0.5 }), (e: unknown) => isUserError(e) && /α=0.5/.test(e.message) && /--alpha 1/.test(e.format()));
-  // The claim behind the refusal: TF.js's ELU layer rejects α ≠ 1 (if this starts passing, support α).
+test('α ≠ 1: separate ELU layers carry it and build; a fused activation (α fixed at 1) is refused', async () => {
+  const v = eluVariant(mixedSpec(), { switchLayers: ['relu_layer'], heInitLayers: [], alpha: 0.5 });
+  const layer = topologyLayers(v.spec.topology).find((l) => l.config.name === 'relu_layer')!;
+  assert.equal(layer.class_name, 'ELU');
+  assert.equal(layer.config.alpha, 0.5);
   await tf.setBackend('cpu');
-  assert.throws(() => tf.layers.elu({ alpha: 0.5 }), /alpha/i);
+  const model = await buildModel(tf, v.spec, 1);
+  assert.equal((model.getLayer('relu_layer').getConfig() as { alpha: number }).alpha, 0.5);
+  model.dispose();
+  assert.throws(
+    () => eluVariant(mixedSpec(), { switchLayers: ['hidden'], heInitLayers: [], alpha: 0.5 }),
+    (e: unknown) => isUserError(e) && /α=0.5/.test(e.message) && /--alpha 1/.test(e.format()),
+  );
 });
 
 test('choosing layers: named > suggested > every ReLU; He init follows the suggestion or the Glorot rule', () => {
