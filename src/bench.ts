@@ -127,15 +127,20 @@ async function main(): Promise<void> {
   });
   const quick = values.quick ?? false;
   const wanted = values.backend === 'all' ? (['tensorflow', 'webgpu', 'wasm', 'cpu'] as BackendName[]) : [values.backend as BackendName];
-  const repeats = Number(values.repeats ?? (quick ? 3 : 5));
-  // The cpu backend trains ~10× slower than wasm: fewer steps keep the run short.
-  const stepsFor = (b: BackendName) => Number(values.steps ?? (b === 'cpu' ? (quick ? 3 : 6) : quick ? 20 : 60));
+  // Budgets per backend keep each arm around 10–50 s on two cores: the cpu backend trains ~10× and a
+  // software WebGPU adapter ~7× slower than wasm. Short runs weigh the fixed step-0 and final probes
+  // more, so their overhead ratio is an upper bound for longer runs.
+  const FULL: Record<string, [number, number]> = { tensorflow: [60, 5], wasm: [60, 5], webgpu: [8, 3], cpu: [4, 3] };
+  const QUICK: Record<string, [number, number]> = { tensorflow: [24, 3], wasm: [24, 3], webgpu: [4, 3], cpu: [2, 3] };
+  const budget = (b: BackendName) => (quick ? QUICK : FULL)[b] ?? [20, 3];
+  const stepsFor = (b: BackendName) => Number(values.steps ?? budget(b)[0]);
+  const repeatsFor = (b: BackendName) => Number(values.repeats ?? budget(b)[1]);
   const results: BackendResult[] = [];
   const skipped: { backend: string; reason: string }[] = [];
   for (const backend of wanted) {
     process.stderr.write(`bench: ${backend}…\n`);
     try {
-      results.push(await benchBackend(backend, stepsFor(backend), repeats));
+      results.push(await benchBackend(backend, stepsFor(backend), repeatsFor(backend)));
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
       skipped.push({ backend, reason });
