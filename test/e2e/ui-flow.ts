@@ -272,6 +272,11 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
           20_000,
         );
         console.log(`      lens: ${title}`);
+        // ELU units cannot die: the re-run's diagnostics hold no dead-units finding on the fixed line.
+        const latest = readTestOut(ctx.testOutPath).filter((r) => r.kind === 'diagnostics' && String(r.file).endsWith(EXAMPLE_SCRIPT)).pop();
+        const items = (latest?.items as { line: number; code: string }[] | undefined) ?? [];
+        const dead = items.filter((i) => i.line === target.line && i.code === 'dead-units');
+        if (dead.length > 0) throw new Error(`a dead-units diagnostic on the ELU layer's line ${target.line}: ${JSON.stringify(dead)}`);
         await shot(ctx, 'editor-after-fix.png');
         await dashboardFrame(ctx);
         await shot(ctx, 'dashboard-after-fix.png');
