@@ -20,7 +20,9 @@ let runTests;
 try {
   ({ runTests } = await import('@vscode/test-electron'));
 } catch {
-  console.error('@vscode/test-electron is not installed: npm install --no-save @vscode/test-electron@3 (needs network)');
+  console.error(
+    '@vscode/test-electron is not installed: npm install --no-save @vscode/test-electron@3 (needs network)',
+  );
   process.exit(2);
 }
 if (!existsSync(testsPath) || !existsSync(join(root, 'dist/extension.js'))) {
@@ -47,7 +49,8 @@ try {
       '--disable-extensions',
       '--disable-workspace-trust',
       '--skip-welcome',
-      '--user-data-dir', join(scratch, 'user-data'),
+      '--user-data-dir',
+      join(scratch, 'user-data'),
     ],
   });
 } catch (error) {

@@ -53,7 +53,11 @@ function findTests(dir) {
     const p = join(dir, name);
     if (name === '.harness' || name === '.run' || name === 'fixtures') continue;
     if (statSync(p).isDirectory()) out.push(...findTests(p));
-    else if (/\.(unit|vscode|e2e)\.test\.ts$/.test(name) || /^index\.ts$/.test(name) && dir.endsWith('integration')) out.push(p);
+    else if (
+      /\.(unit|vscode|e2e)\.test\.ts$/.test(name) ||
+      (/^index\.ts$/.test(name) && dir.endsWith('integration'))
+    )
+      out.push(p);
   }
   return out;
 }
@@ -116,8 +120,12 @@ if (existsSync(codicons)) {
 if (production) {
   // Emscripten looks for its .wasm next to the script that contains it: dist/engine.js.
   const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
-  for (const f of readdirSync(wasmDir).filter((n) => n.endsWith('.wasm'))) cpSync(join(wasmDir, f), join(root, 'dist', f));
+  for (const f of readdirSync(wasmDir).filter((n) => n.endsWith('.wasm')))
+    cpSync(join(wasmDir, f), join(root, 'dist', f));
 }
 const uplotCss = join(root, 'node_modules/uplot/dist/uPlot.min.css');
 if (existsSync(uplotCss)) cpSync(uplotCss, join(root, 'dist/uPlot.min.css'));
-if (!watch) console.log(`built ${active.length} bundles${tests.length ? ` (${tests.length} test files)` : ''} → ${relative(process.cwd(), join(root, 'dist')) || 'dist'}`);
+if (!watch)
+  console.log(
+    `built ${active.length} bundles${tests.length ? ` (${tests.length} test files)` : ''} → ${relative(process.cwd(), join(root, 'dist')) || 'dist'}`,
+  );

@@ -12,7 +12,11 @@ import { appendTestRecord } from './test-log';
 export function toWorkspaceEdit(uri: vscode.Uri, fix: EluFix): vscode.WorkspaceEdit {
   const edit = new vscode.WorkspaceEdit();
   for (const e of fix.edits) {
-    edit.replace(uri, new vscode.Range(e.start.line - 1, e.start.column - 1, e.end.line - 1, e.end.column - 1), e.newText);
+    edit.replace(
+      uri,
+      new vscode.Range(e.start.line - 1, e.start.column - 1, e.end.line - 1, e.end.column - 1),
+      e.newText,
+    );
   }
   return edit;
 }
@@ -41,11 +45,15 @@ export async function applyEluFix(
   }
   const ok = await vscode.workspace.applyEdit(toWorkspaceEdit(uri, fix));
   if (!ok) {
-    void vscode.window.showErrorMessage(`Activation Lens: ${uri.fsPath}: the editor refused the edit (the file may be read-only).`);
+    void vscode.window.showErrorMessage(
+      `Activation Lens: ${uri.fsPath}: the editor refused the edit (the file may be read-only).`,
+    );
     return null;
   }
   appendTestRecord({ kind: 'fix-applied', file: uri.fsPath, layer: layerName, edits: fix.edits.length });
   const notes = fix.notes.length > 0 ? ` Also: ${fix.notes.join('; ')}.` : '';
-  void vscode.window.showInformationMessage(`Activation Lens: ${fix.description}. Undo reverts it; run "Run ELU What-If" to compare.${notes}`);
+  void vscode.window.showInformationMessage(
+    `Activation Lens: ${fix.description}. Undo reverts it; run "Run ELU What-If" to compare.${notes}`,
+  );
   return fix;
 }

@@ -4,7 +4,14 @@
  * Every message from the webview is validated with parseWebviewRequest before anything acts on it.
  */
 import * as vscode from 'vscode';
-import { PROTOCOL_VERSION, parseWebviewRequest, type DashboardState, type EngineEvent, type HostMessage, type WebviewRequest } from '../src/protocol';
+import {
+  PROTOCOL_VERSION,
+  parseWebviewRequest,
+  type DashboardState,
+  type EngineEvent,
+  type HostMessage,
+  type WebviewRequest,
+} from '../src/protocol';
 import { dashboardHtml } from './dashboard-html';
 import { Batcher } from './throttle';
 
@@ -32,7 +39,8 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     view.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
-    const asUri = (base: vscode.Uri, file: string) => view.webview.asWebviewUri(vscode.Uri.joinPath(base, file)).toString();
+    const asUri = (base: vscode.Uri, file: string) =>
+      view.webview.asWebviewUri(vscode.Uri.joinPath(base, file)).toString();
     view.webview.html = dashboardHtml({
       cspSource: view.webview.cspSource,
       scriptUri: asUri(dist, 'webview.js'),

@@ -10,11 +10,17 @@ import { DIAGNOSTIC_SOURCE } from './finding-diagnostics';
 import type { ModelDocuments } from './model-documents';
 
 export class EluCodeActionProvider implements vscode.CodeActionProvider {
-  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+  static readonly metadata: vscode.CodeActionProviderMetadata = {
+    providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+  };
 
   constructor(private readonly documents: ModelDocuments) {}
 
-  provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    document: vscode.TextDocument,
+    range: vscode.Range | vscode.Selection,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     const spec = this.documents.get(document);
     if (!spec) return [];
     const actions: vscode.CodeAction[] = [];
@@ -24,9 +30,18 @@ export class EluCodeActionProvider implements vscode.CodeActionProvider {
       const line = src.line - 1;
       const lastLine = (src.end?.line ?? src.line) - 1;
       if (range.end.line < line || range.start.line > lastLine) continue;
-      const ours = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.range.start.line >= line && d.range.start.line <= lastLine);
-      const action = new vscode.CodeAction(`Switch ${layer.name} to ELU (He initialisation)`, vscode.CodeActionKind.QuickFix);
-      action.command = { title: action.title, command: 'activationLens.applyEluFix', arguments: [document.uri, layer.name] };
+      const ours = context.diagnostics.filter(
+        (d) => d.source === DIAGNOSTIC_SOURCE && d.range.start.line >= line && d.range.start.line <= lastLine,
+      );
+      const action = new vscode.CodeAction(
+        `Switch ${layer.name} to ELU (He initialisation)`,
+        vscode.CodeActionKind.QuickFix,
+      );
+      action.command = {
+        title: action.title,
+        command: 'activationLens.applyEluFix',
+        arguments: [document.uri, layer.name],
+      };
       if (ours.length > 0) {
         action.diagnostics = ours;
         action.isPreferred = true;

@@ -58,7 +58,13 @@ export class EngineRun {
     this.child.on('exit', (code, signal) => {
       this.exited = true;
       if (this.killTimer) clearTimeout(this.killTimer);
-      options.onExit({ code, signal, reported: this.reported, cancelled: this.cancelled, stderrTail: this.stderr.trim().split('\n').slice(-8).join('\n') });
+      options.onExit({
+        code,
+        signal,
+        reported: this.reported,
+        cancelled: this.cancelled,
+        stderrTail: this.stderr.trim().split('\n').slice(-8).join('\n'),
+      });
     });
     this.child.send({ v: PROTOCOL_VERSION, type: 'start', runId, config });
   }
@@ -78,7 +84,10 @@ export class EngineRun {
     if (this.child.connected) this.child.send({ v: PROTOCOL_VERSION, type: 'cancel', runId: this.runId });
     if (this.killTimer) clearTimeout(this.killTimer);
     this.killTimer = setTimeout(() => {
-      this.options.onLog('warn', `engine did not stop within ${this.options.killAfterMs ?? 5000} ms; killing it`);
+      this.options.onLog(
+        'warn',
+        `engine did not stop within ${this.options.killAfterMs ?? 5000} ms; killing it`,
+      );
       this.child.kill('SIGKILL');
     }, this.options.killAfterMs ?? 5000);
   }

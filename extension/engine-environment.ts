@@ -20,7 +20,10 @@ export interface EngineEnvironmentInput {
   installedFolders: string[];
 }
 
-export function engineEnvironment(input: EngineEnvironmentInput): { execPath: string | undefined; env: NodeJS.ProcessEnv } {
+export function engineEnvironment(input: EngineEnvironmentInput): {
+  execPath: string | undefined;
+  env: NodeJS.ProcessEnv;
+} {
   const env: NodeJS.ProcessEnv = { ...input.baseEnv };
   const searchPaths = [input.tfjsNodePath.trim(), ...input.installedFolders].filter((p) => p.length > 0);
   if (searchPaths.length > 0) env[TFJS_NODE_PATH_ENV] = searchPaths.join(delimiter);

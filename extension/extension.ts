@@ -63,14 +63,25 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const analyze = async (arg?: unknown, whatIf: { layers: string[] } | null = null) => {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Activation Lens: analysis trains the model on workspace data and settings, so it runs only in a trusted workspace. Trust this folder to analyze.', 'Manage Workspace Trust').then((c) => {
-        if (c) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
+      void vscode.window
+        .showWarningMessage(
+          'Activation Lens: analysis trains the model on workspace data and settings, so it runs only in a trusted workspace. Trust this folder to analyze.',
+          'Manage Workspace Trust',
+        )
+        .then((c) => {
+          if (c) void vscode.commands.executeCommand('workbench.trust.manage');
+        });
       return;
     }
     const file = whatIf && run.state.started ? run.state.started.model.file : modelTarget(arg);
-    const folder = (file ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
-    const config = buildRunConfig((k) => settings().get(k), { file, workspaceFolder: folder?.uri.fsPath ?? null }, whatIf);
+    const folder =
+      (file ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) : undefined) ??
+      vscode.workspace.workspaceFolders?.[0];
+    const config = buildRunConfig(
+      (k) => settings().get(k),
+      { file, workspaceFolder: folder?.uri.fsPath ?? null },
+      whatIf,
+    );
     markRunStarted();
     void dashboard?.reveal();
     await run.start(config);
@@ -87,15 +98,22 @@ export function activate(context: vscode.ExtensionContext): void {
   const applyFix = async (uriArg?: unknown, layerArg?: unknown) => {
     const uri = runFile(uriArg);
     if (!uri) {
-      void vscode.window.showWarningMessage('Activation Lens: the built-in example has no source file to edit. Open your model script and run the quick fix there.');
+      void vscode.window.showWarningMessage(
+        'Activation Lens: the built-in example has no source file to edit. Open your model script and run the quick fix there.',
+      );
       return null;
     }
     let layer = typeof layerArg === 'string' ? layerArg : null;
     await documents.ready();
     if (!layer) {
       const spec = documents.get(await vscode.workspace.openTextDocument(uri));
-      const names = spec?.layers.filter((l) => isReluFamily(l.activation) && l.activation !== 'elu').map((l) => l.name) ?? [];
-      layer = names.length === 1 ? (names[0] ?? null) : ((await vscode.window.showQuickPick(names, { title: 'Switch which layer to ELU?' })) ?? null);
+      const names =
+        spec?.layers.filter((l) => isReluFamily(l.activation) && l.activation !== 'elu').map((l) => l.name) ??
+        [];
+      layer =
+        names.length === 1
+          ? (names[0] ?? null)
+          : ((await vscode.window.showQuickPick(names, { title: 'Switch which layer to ELU?' })) ?? null);
       if (!layer) return null;
     }
     return applyEluFix(documents, uri, layer, settings().get<number>('eluAlpha', 1.0));
@@ -104,18 +122,25 @@ export function activate(context: vscode.ExtensionContext): void {
   const goToLayer = async (layerArg?: unknown, uriArg?: unknown) => {
     const uri = runFile(uriArg);
     if (typeof layerArg !== 'string' || !uri) {
-      void vscode.window.showWarningMessage('Activation Lens: this layer has no source location (built-in example or saved model).');
+      void vscode.window.showWarningMessage(
+        'Activation Lens: this layer has no source location (built-in example or saved model).',
+      );
       return;
     }
     await documents.ready();
     const document = await vscode.workspace.openTextDocument(uri);
     const source = documents.get(document)?.layers.find((l) => l.name === layerArg)?.source;
     if (!source) {
-      void vscode.window.showWarningMessage(`Activation Lens: ${uri.fsPath}: no layer named ${layerArg} in the file as it is now.`);
+      void vscode.window.showWarningMessage(
+        `Activation Lens: ${uri.fsPath}: no layer named ${layerArg} in the file as it is now.`,
+      );
       return;
     }
     const at = new vscode.Position(source.line - 1, Math.max(0, source.column - 1));
-    await vscode.window.showTextDocument(document, { selection: new vscode.Range(at, at), preserveFocus: false });
+    await vscode.window.showTextDocument(document, {
+      selection: new vscode.Range(at, at),
+      preserveFocus: false,
+    });
   };
 
   const onRequest = (request: WebviewRequest) => {
@@ -134,7 +159,12 @@ export function activate(context: vscode.ExtensionContext): void {
         return;
     }
   };
-  dashboard = new DashboardViewProvider(context.extensionUri, () => run.state, onRequest, (m) => log.warn(m));
+  dashboard = new DashboardViewProvider(
+    context.extensionUri,
+    () => run.state,
+    onRequest,
+    (m) => log.warn(m),
+  );
 
   const lenses = new LayerLensProvider(documents, run, () => settings().get<boolean>('lenses.enabled', true));
   // The parsers (with the TypeScript compiler) load after activation returns: activation stays cheap.
@@ -145,7 +175,8 @@ export function activate(context: vscode.ExtensionContext): void {
       log.info(`model parsers loaded in ${Date.now() - started} ms`);
       lenses.refresh();
     },
-    (e: unknown) => log.error(`could not load the model parsers: ${e instanceof Error ? e.message : String(e)}`),
+    (e: unknown) =>
+      log.error(`could not load the model parsers: ${e instanceof Error ? e.message : String(e)}`),
   );
 
   context.subscriptions.push(
@@ -162,16 +193,28 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewViewProvider(DASHBOARD_VIEW_ID, dashboard),
     registerWelcomeView(),
     vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
-    vscode.languages.registerCodeActionsProvider(SELECTOR, new EluCodeActionProvider(documents), EluCodeActionProvider.metadata),
+    vscode.languages.registerCodeActionsProvider(
+      SELECTOR,
+      new EluCodeActionProvider(documents),
+      EluCodeActionProvider.metadata,
+    ),
     vscode.commands.registerCommand('activationLens.analyze', (arg?: unknown) => analyze(arg)),
     vscode.commands.registerCommand('activationLens.stop', () => run.stop()),
     vscode.commands.registerCommand('activationLens.runWhatIf', (layers?: unknown) =>
-      analyze(undefined, { layers: Array.isArray(layers) ? layers.filter((l): l is string => typeof l === 'string') : [] }),
+      analyze(undefined, {
+        layers: Array.isArray(layers) ? layers.filter((l): l is string => typeof l === 'string') : [],
+      }),
     ),
     vscode.commands.registerCommand('activationLens.openDashboard', () => dashboard?.reveal()),
-    vscode.commands.registerCommand('activationLens.exportReport', (format?: unknown, target?: unknown) => exportReport(run.state, version, format, target)),
-    vscode.commands.registerCommand('activationLens.installGpuBackend', () => installTfjsNode('gpu', context.globalStorageUri, log)),
-    vscode.commands.registerCommand('activationLens.installCpuBackend', () => installTfjsNode('cpu', context.globalStorageUri, log)),
+    vscode.commands.registerCommand('activationLens.exportReport', (format?: unknown, target?: unknown) =>
+      exportReport(run.state, version, format, target),
+    ),
+    vscode.commands.registerCommand('activationLens.installGpuBackend', () =>
+      installTfjsNode('gpu', context.globalStorageUri, log),
+    ),
+    vscode.commands.registerCommand('activationLens.installCpuBackend', () =>
+      installTfjsNode('cpu', context.globalStorageUri, log),
+    ),
     vscode.commands.registerCommand('activationLens.applyEluFix', applyFix),
     vscode.commands.registerCommand('activationLens.goToLayer', goToLayer),
   );

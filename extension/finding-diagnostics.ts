@@ -18,7 +18,9 @@ interface Tracked {
 
 export function severityOf(finding: Finding): vscode.DiagnosticSeverity {
   if (finding.severity === 'error') return vscode.DiagnosticSeverity.Error;
-  return finding.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+  return finding.severity === 'warning'
+    ? vscode.DiagnosticSeverity.Warning
+    : vscode.DiagnosticSeverity.Information;
 }
 
 export class FindingDiagnostics implements vscode.Disposable {
@@ -57,7 +59,10 @@ export class FindingDiagnostics implements vscode.Disposable {
       }
       const layer = spec.layers.find((l) => l.name === t.finding.layer);
       if (!layer?.source || (t.activation !== undefined && layer.activation !== t.activation)) continue;
-      kept.push({ activation: layer.activation, finding: { ...t.finding, source: { file, line: layer.source.line, column: layer.source.column } } });
+      kept.push({
+        activation: layer.activation,
+        finding: { ...t.finding, source: { file, line: layer.source.line, column: layer.source.column } },
+      });
     }
     this.tracked.set(file, kept);
     this.publish(file);
@@ -73,7 +78,11 @@ export class FindingDiagnostics implements vscode.Disposable {
     const diagnostics = list.map(({ finding }) => {
       const line = Math.max(0, (finding.source?.line ?? 1) - 1);
       const col = Math.max(0, (finding.source?.column ?? 1) - 1);
-      const d = new vscode.Diagnostic(new vscode.Range(line, col, line, Number.MAX_SAFE_INTEGER), finding.message, severityOf(finding));
+      const d = new vscode.Diagnostic(
+        new vscode.Range(line, col, line, Number.MAX_SAFE_INTEGER),
+        finding.message,
+        severityOf(finding),
+      );
       d.source = DIAGNOSTIC_SOURCE;
       d.code = finding.kind;
       return d;
@@ -82,7 +91,11 @@ export class FindingDiagnostics implements vscode.Disposable {
     appendTestRecord({
       kind: 'diagnostics',
       file,
-      items: diagnostics.map((d) => ({ line: d.range.start.line + 1, code: String(d.code), message: d.message })),
+      items: diagnostics.map((d) => ({
+        line: d.range.start.line + 1,
+        code: String(d.code),
+        message: d.message,
+      })),
     });
   }
 

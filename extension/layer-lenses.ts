@@ -7,7 +7,13 @@ import * as vscode from 'vscode';
 import type { DashboardState } from '../src/protocol';
 import { isReluFamily } from '../src/advisor/elu-fix';
 import { layerTimelines } from '../webview/dashboard-state';
-import { ANALYZE_LENS_TITLE, SWITCH_LENS_TITLE, WAITING_LENS_TITLE, layerLensTitle, offersEluSwitch } from './lens-text';
+import {
+  ANALYZE_LENS_TITLE,
+  SWITCH_LENS_TITLE,
+  WAITING_LENS_TITLE,
+  layerLensTitle,
+  offersEluSwitch,
+} from './lens-text';
 import type { ModelDocuments } from './model-documents';
 import { appendTestRecord } from './test-log';
 
@@ -27,7 +33,10 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
     private readonly run: RunStateSource,
     private readonly enabled: () => boolean,
   ) {
-    this.subscriptions = [run.onDidChangeState(() => this.refresh()), documents.onDidParse(() => this.refresh())];
+    this.subscriptions = [
+      run.onDidChangeState(() => this.refresh()),
+      documents.onDidParse(() => this.refresh()),
+    ];
   }
 
   refresh(): void {
@@ -39,21 +48,39 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
     const spec = this.documents.get(document);
     if (!spec) return [];
     const state = this.run.state;
-    const runOnThisFile = state.started?.model.file != null && sameFile(state.started.model.file, document.uri.fsPath);
+    const runOnThisFile =
+      state.started?.model.file != null && sameFile(state.started.model.file, document.uri.fsPath);
     const timelines = runOnThisFile ? layerTimelines(state.probes) : new Map();
     const lenses: vscode.CodeLens[] = [];
     for (const layer of spec.layers) {
       const src = layer.source;
       if (!src || !isReluFamily(layer.activation)) continue;
-      const at = new vscode.Range(src.line - 1, Math.max(0, src.column - 1), src.line - 1, Math.max(0, src.column - 1));
+      const at = new vscode.Range(
+        src.line - 1,
+        Math.max(0, src.column - 1),
+        src.line - 1,
+        Math.max(0, src.column - 1),
+      );
       const timeline = timelines.get(layer.name);
       if (!timeline && runOnThisFile && state.status === 'running') {
         // Clicking "Analyze" now would restart the run; show where the numbers will come from instead.
-        lenses.push(new vscode.CodeLens(at, { title: `${layer.name} · ${WAITING_LENS_TITLE}`, command: 'activationLens.openDashboard', arguments: [layer.name] }));
+        lenses.push(
+          new vscode.CodeLens(at, {
+            title: `${layer.name} · ${WAITING_LENS_TITLE}`,
+            command: 'activationLens.openDashboard',
+            arguments: [layer.name],
+          }),
+        );
         continue;
       }
       if (!timeline) {
-        lenses.push(new vscode.CodeLens(at, { title: ANALYZE_LENS_TITLE, command: 'activationLens.analyze', arguments: [document.uri] }));
+        lenses.push(
+          new vscode.CodeLens(at, {
+            title: ANALYZE_LENS_TITLE,
+            command: 'activationLens.analyze',
+            arguments: [document.uri],
+          }),
+        );
         continue;
       }
       lenses.push(
@@ -75,7 +102,11 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
         );
       }
     }
-    appendTestRecord({ kind: 'lenses', file: document.uri.fsPath, titles: lenses.map((l) => l.command?.title ?? '') });
+    appendTestRecord({
+      kind: 'lenses',
+      file: document.uri.fsPath,
+      titles: lenses.map((l) => l.command?.title ?? ''),
+    });
     return lenses;
   }
 

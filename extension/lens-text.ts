@@ -32,7 +32,12 @@ export function driftArrow(first: LayerProbe, latest: LayerProbe): string {
  * The statistics lens: dead units for ReLU-family layers that can die; saturated units for ELU and
  * leaky variants, which cannot die but can sit at −α (DEFINITIONS.saturated).
  */
-export function layerLensTitle(layer: string, activation: string | null, first: LayerProbe, latest: LayerProbe): string {
+export function layerLensTitle(
+  layer: string,
+  activation: string | null,
+  first: LayerProbe,
+  latest: LayerProbe,
+): string {
   const canDie = activation === null || ['relu', 'relu6'].includes(activation.toLowerCase());
   const set = canDie || !latest.saturated ? latest.dead : latest.saturated;
   const word = canDie || !latest.saturated ? 'dead' : 'saturated';

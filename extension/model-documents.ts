@@ -16,15 +16,19 @@ interface Parsed {
 /** Languages and file names the model parsers understand. */
 export function isModelDocument(document: Pick<vscode.TextDocument, 'languageId' | 'fileName'>): boolean {
   return (
-    ['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact'].includes(document.languageId) ||
-    document.fileName.endsWith('model.json')
+    ['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact'].includes(
+      document.languageId,
+    ) || document.fileName.endsWith('model.json')
   );
 }
 
 export class ModelDocuments implements vscode.Disposable {
   private readonly parsed = new Map<string, Parsed>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly emitter = new vscode.EventEmitter<{ document: vscode.TextDocument; spec: ModelSpec | null }>();
+  private readonly emitter = new vscode.EventEmitter<{
+    document: vscode.TextDocument;
+    spec: ModelSpec | null;
+  }>();
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Fires after a document was re-parsed because it changed. */
   readonly onDidParse = this.emitter.event;
@@ -58,7 +62,9 @@ export class ModelDocuments implements vscode.Disposable {
   }
 
   /** Starts following edits and closes (separate from the constructor so tests can drive it). */
-  watch(workspace: Pick<typeof vscode.workspace, 'onDidChangeTextDocument' | 'onDidCloseTextDocument'>): this {
+  watch(
+    workspace: Pick<typeof vscode.workspace, 'onDidChangeTextDocument' | 'onDidCloseTextDocument'>,
+  ): this {
     this.subscriptions.push(
       workspace.onDidChangeTextDocument((e) => {
         if (isModelDocument(e.document) && e.contentChanges.length > 0) this.schedule(e.document);

@@ -14,7 +14,8 @@ export function isModelFile(path: string): boolean {
 
 export function asUri(arg: unknown): vscode.Uri | null {
   if (arg instanceof vscode.Uri) return arg;
-  if (typeof arg === 'string' && arg) return arg.includes('://') ? vscode.Uri.parse(arg) : vscode.Uri.file(arg);
+  if (typeof arg === 'string' && arg)
+    return arg.includes('://') ? vscode.Uri.parse(arg) : vscode.Uri.file(arg);
   return null;
 }
 
@@ -26,6 +27,7 @@ export function modelTarget(arg: unknown): string | null {
   if (editor?.uri.scheme === 'file' && isModelFile(editor.uri.fsPath)) return editor.uri.fsPath;
   // .h5 / .keras open in a binary or custom editor, not a text editor.
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: unknown } | undefined;
-  if (input?.uri instanceof vscode.Uri && input.uri.scheme === 'file' && isModelFile(input.uri.fsPath)) return input.uri.fsPath;
+  if (input?.uri instanceof vscode.Uri && input.uri.scheme === 'file' && isModelFile(input.uri.fsPath))
+    return input.uri.fsPath;
   return null;
 }

@@ -24,11 +24,18 @@ export interface RunTarget {
 }
 
 /** `whatIf`: null for a plain analysis; otherwise the layers to switch (empty = every ReLU layer). */
-export function buildRunConfig(get: SettingGetter, target: RunTarget, whatIf: { layers: string[] } | null = null): RunConfig {
+export function buildRunConfig(
+  get: SettingGetter,
+  target: RunTarget,
+  whatIf: { layers: string[] } | null = null,
+): RunConfig {
   const backendSetting = get('backend');
   const backend = BACKENDS.includes(backendSetting as BackendName) ? (backendSetting as BackendName) : 'auto';
   const every = num(get, 'probeEvery', 0, 0, 100_000);
-  let data = typeof get('data') === 'string' && (get('data') as string).trim() ? (get('data') as string).trim() : 'digits';
+  let data =
+    typeof get('data') === 'string' && (get('data') as string).trim()
+      ? (get('data') as string).trim()
+      : 'digits';
   if (data !== 'digits' && data !== 'fashion' && !isAbsolute(data) && target.workspaceFolder) {
     data = resolve(target.workspaceFolder, data);
   }

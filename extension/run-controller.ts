@@ -34,13 +34,21 @@ export class RunController implements vscode.Disposable {
   private readonly stateChanged = new vscode.EventEmitter<void>();
   private readonly notifier = new Batcher<void>(() => this.stateChanged.fire(), 100);
   private readonly statusBar: vscode.StatusBarItem;
-  private progress: { report: (p: { message?: string; increment?: number }) => void; done: () => void; reported: number } | null = null;
+  private progress: {
+    report: (p: { message?: string; increment?: number }) => void;
+    done: () => void;
+    reported: number;
+  } | null = null;
 
   /** Fires at most 10 times a second while a run reports. */
   readonly onDidChangeState = this.stateChanged.event;
 
   constructor(private readonly deps: RunControllerDeps) {
-    this.statusBar = vscode.window.createStatusBarItem('activationLens.status', vscode.StatusBarAlignment.Left, 10);
+    this.statusBar = vscode.window.createStatusBarItem(
+      'activationLens.status',
+      vscode.StatusBarAlignment.Left,
+      10,
+    );
     this.statusBar.name = 'Activation Lens';
     this.statusBar.command = 'activationLens.openDashboard';
     this.updateStatusBar();
@@ -70,14 +78,18 @@ export class RunController implements vscode.Disposable {
     this.lastConfig = config;
     const runId = randomUUID();
     const launch = this.deps.launch();
-    this.deps.log.info(`run ${runId}: ${config.file ?? `example ${config.example}`} · ${config.steps} steps · backend ${config.backend} · engine ${launch.enginePath} on ${launch.execPath ?? process.execPath}`);
+    this.deps.log.info(
+      `run ${runId}: ${config.file ?? `example ${config.example}`} · ${config.steps} steps · backend ${config.backend} · engine ${launch.enginePath} on ${launch.execPath ?? process.execPath}`,
+    );
     this.setState({ ...emptyDashboardState(), runId, status: 'running', started: this._state.started }, true);
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Activation Lens', cancellable: true },
       (progress, token) =>
         new Promise<void>((resolve) => {
           this.progress = { report: (p) => progress.report(p), done: resolve, reported: 0 };
-          progress.report({ message: `starting the engine for ${config.file ? shortName(config.file) : 'the built-in example'}…` });
+          progress.report({
+            message: `starting the engine for ${config.file ? shortName(config.file) : 'the built-in example'}…`,
+          });
           token.onCancellationRequested(() => this.stop());
           try {
             this.current = new EngineRun(runId, config, {
@@ -90,7 +102,9 @@ export class RunController implements vscode.Disposable {
               onLog: (level, message) => this.deps.log[level](message),
             });
           } catch (e) {
-            this.fail(`could not start the engine (${launch.execPath ?? process.execPath}): ${e instanceof Error ? e.message : String(e)}`);
+            this.fail(
+              `could not start the engine (${launch.execPath ?? process.execPath}): ${e instanceof Error ? e.message : String(e)}`,
+            );
             resolve();
           }
         }),
@@ -105,7 +119,12 @@ export class RunController implements vscode.Disposable {
   }
 
   private receive(event: EngineEvent): void {
-    appendTestRecord({ kind: 'event', type: event.type, runId: event.runId, ...(event.type === 'run-started' ? { backend: event.backend } : {}) });
+    appendTestRecord({
+      kind: 'event',
+      type: event.type,
+      runId: event.runId,
+      ...(event.type === 'run-started' ? { backend: event.backend } : {}),
+    });
     if (event.type === 'log') {
       this.deps.log[event.level](`[engine] ${event.message}`);
       return;
@@ -114,7 +133,9 @@ export class RunController implements vscode.Disposable {
     this.deps.onEvent(event);
     switch (event.type) {
       case 'run-started':
-        this.deps.log.info(`backend: ${event.backend} (${event.backendDetail}); model ${event.model.name}, ${event.model.layers.length} layers; ${event.totalSteps} steps`);
+        this.deps.log.info(
+          `backend: ${event.backend} (${event.backendDetail}); model ${event.model.name}, ${event.model.layers.length} layers; ${event.totalSteps} steps`,
+        );
         this.progress?.report({ message: `training on ${event.backend}…` });
         break;
       case 'progress': {
@@ -129,10 +150,14 @@ export class RunController implements vscode.Disposable {
       }
       case 'error':
         this.deps.log.error(`engine error: ${event.message}${event.detail ? `\n${event.detail}` : ''}`);
-        this.showFailure(`${event.file ? `${event.file}${event.line ? `:${event.line}` : ''}: ` : ''}${event.message}`);
+        this.showFailure(
+          `${event.file ? `${event.file}${event.line ? `:${event.line}` : ''}: ` : ''}${event.message}`,
+        );
         break;
       case 'run-finished':
-        this.deps.log.info(`run finished${event.report.cancelled ? ' (cancelled)' : ''}: ${event.report.findings.length} findings, ${event.report.training.samplesPerSecond.toFixed(0)} samples/s`);
+        this.deps.log.info(
+          `run finished${event.report.cancelled ? ' (cancelled)' : ''}: ${event.report.findings.length} findings, ${event.report.training.samplesPerSecond.toFixed(0)} samples/s`,
+        );
         break;
     }
   }
@@ -145,7 +170,9 @@ export class RunController implements vscode.Disposable {
       else if (!exit.reported) {
         // The dashboard keeps the last data; only the status changes.
         const why = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
-        this.fail(`the engine process ${why} before finishing.${exit.stderrTail ? ` Last output: ${exit.stderrTail.split('\n').pop()}` : ''}`);
+        this.fail(
+          `the engine process ${why} before finishing.${exit.stderrTail ? ` Last output: ${exit.stderrTail.split('\n').pop()}` : ''}`,
+        );
       }
     }
     this.current?.dispose();
@@ -181,9 +208,19 @@ export class RunController implements vscode.Disposable {
     const s = this._state;
     const backend = s.started?.backend ?? null;
     const last = s.progress[s.progress.length - 1];
-    const icon = { idle: '$(pulse)', running: '$(sync~spin)', finished: '$(check)', cancelled: '$(circle-slash)', failed: '$(error)' }[s.status];
+    const icon = {
+      idle: '$(pulse)',
+      running: '$(sync~spin)',
+      finished: '$(check)',
+      cancelled: '$(circle-slash)',
+      failed: '$(error)',
+    }[s.status];
     const detail =
-      s.status === 'running' && last ? ` · ${last.step}/${last.totalSteps}` : s.status === 'idle' ? '' : ` · ${s.status}`;
+      s.status === 'running' && last
+        ? ` · ${last.step}/${last.totalSteps}`
+        : s.status === 'idle'
+          ? ''
+          : ` · ${s.status}`;
     this.statusBar.text = `${icon} ${backend ?? 'Activation Lens'}${detail}`;
     this.statusBar.tooltip = backend
       ? `Activation Lens — backend: ${backend} (${s.started?.backendDetail ?? ''}); run ${s.status}. Click for the dashboard.`

@@ -26,7 +26,10 @@ export interface SarifOptions {
   workspaceFolder: string | null;
 }
 
-export function findingsToSarif(findings: readonly Finding[], options: SarifOptions): Record<string, unknown> {
+export function findingsToSarif(
+  findings: readonly Finding[],
+  options: SarifOptions,
+): Record<string, unknown> {
   const kinds = [...new Set(findings.map((f) => f.kind))].sort();
   const results = findings.map((f) => {
     const result: Record<string, unknown> = {
@@ -34,7 +37,11 @@ export function findingsToSarif(findings: readonly Finding[], options: SarifOpti
       ruleIndex: kinds.indexOf(f.kind),
       level: level(f.severity),
       message: { text: f.message },
-      properties: { layer: f.layer, evidence: f.evidence, ...(f.suggestion ? { suggestion: f.suggestion } : {}) },
+      properties: {
+        layer: f.layer,
+        evidence: f.evidence,
+        ...(f.suggestion ? { suggestion: f.suggestion } : {}),
+      },
     };
     if (f.source) {
       const rel = options.workspaceFolder ? relative(options.workspaceFolder, f.source.file) : null;
@@ -42,7 +49,9 @@ export function findingsToSarif(findings: readonly Finding[], options: SarifOpti
       result.locations = [
         {
           physicalLocation: {
-            artifactLocation: inside ? { uri: rel.split('\\').join('/'), uriBaseId: 'SRCROOT' } : { uri: pathToFileURL(f.source.file).href },
+            artifactLocation: inside
+              ? { uri: rel.split('\\').join('/'), uriBaseId: 'SRCROOT' }
+              : { uri: pathToFileURL(f.source.file).href },
             region: { startLine: f.source.line, startColumn: f.source.column },
           },
         },
@@ -63,7 +72,9 @@ export function findingsToSarif(findings: readonly Finding[], options: SarifOpti
             rules: kinds.map((k) => ({ id: k, shortDescription: { text: RULES[k] } })),
           },
         },
-        ...(options.workspaceFolder ? { originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(options.workspaceFolder + '/').href } } } : {}),
+        ...(options.workspaceFolder
+          ? { originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(options.workspaceFolder + '/').href } } }
+          : {}),
         results,
       },
     ],

@@ -17,11 +17,19 @@ export function tfjsNodeFolder(globalStorage: vscode.Uri, kind: TfjsNodeKind): s
 /** The install prefixes that hold a finished install, GPU first (the engine tries them in order). */
 export function installedTfjsNodeFolders(globalStorage: vscode.Uri): string[] {
   return (['gpu', 'cpu'] as const)
-    .filter((kind) => existsSync(join(tfjsNodeFolder(globalStorage, kind), 'node_modules', packageNameFor(kind), 'package.json')))
+    .filter((kind) =>
+      existsSync(
+        join(tfjsNodeFolder(globalStorage, kind), 'node_modules', packageNameFor(kind), 'package.json'),
+      ),
+    )
     .map((kind) => tfjsNodeFolder(globalStorage, kind));
 }
 
-export async function installTfjsNode(kind: TfjsNodeKind, globalStorage: vscode.Uri, log: vscode.LogOutputChannel): Promise<boolean> {
+export async function installTfjsNode(
+  kind: TfjsNodeKind,
+  globalStorage: vscode.Uri,
+  log: vscode.LogOutputChannel,
+): Promise<boolean> {
   const pkg = `${packageNameFor(kind)}@${TFJS_NODE_VERSION}`;
   const label = kind === 'gpu' ? 'TensorFlow GPU backend' : 'TensorFlow CPU backend';
   const prefix = tfjsNodeFolder(globalStorage, kind);
@@ -30,11 +38,19 @@ export async function installTfjsNode(kind: TfjsNodeKind, globalStorage: vscode.
   const args = ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', prefix, pkg];
   log.info(`installing the ${label}: ${npm} ${args.join(' ')}`);
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Activation Lens: installing the ${label}`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Activation Lens: installing the ${label}`,
+      cancellable: true,
+    },
     (progress, token) =>
       new Promise<{ code: number | null; error: string | null }>((resolve) => {
         progress.report({ message: `npm install ${pkg} (downloads libtensorflow, a few hundred MB)…` });
-        const child = spawn(npm, args, { cwd: prefix, shell: process.platform === 'win32', env: process.env });
+        const child = spawn(npm, args, {
+          cwd: prefix,
+          shell: process.platform === 'win32',
+          env: process.env,
+        });
         token.onCancellationRequested(() => child.kill());
         const forward = (d: Buffer) => {
           for (const line of d.toString('utf8').split('\n')) {
@@ -60,7 +76,10 @@ export async function installTfjsNode(kind: TfjsNodeKind, globalStorage: vscode.
     ? `npm could not be started (${result.error}); install Node.js with npm and make sure it is on PATH`
     : `npm exited with code ${result.code}`;
   log.error(`${label} install failed: ${why}`);
-  const needs = kind === 'gpu' ? 'It needs CUDA 11.2 and cuDNN 8.1 and network access' : 'It needs network access (or TFJS_NODE_CDN_STORAGE set to a mirror)';
+  const needs =
+    kind === 'gpu'
+      ? 'It needs CUDA 11.2 and cuDNN 8.1 and network access'
+      : 'It needs network access (or TFJS_NODE_CDN_STORAGE set to a mirror)';
   const choice = await vscode.window.showErrorMessage(
     `Activation Lens: installing ${pkg} failed — ${why}. ${needs}; the analysis still runs on the WebGPU, WASM or CPU backends.`,
     'Show Log',

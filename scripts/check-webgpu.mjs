@@ -20,10 +20,18 @@ if (process.platform === 'linux' && process.env.EGL_PLATFORM === undefined) {
 
 const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader|software|basic render/i;
 const ROUTES = [
-  { name: 'default backend (Vulkan / D3D12 / Metal)', flags: [], options: { powerPreference: 'high-performance' } },
+  {
+    name: 'default backend (Vulkan / D3D12 / Metal)',
+    flags: [],
+    options: { powerPreference: 'high-performance' },
+  },
   ...(process.platform === 'linux'
     ? [
-        { name: 'OpenGL ES, compatibility mode', flags: ['backend=opengles'], options: { featureLevel: 'compatibility' } },
+        {
+          name: 'OpenGL ES, compatibility mode',
+          flags: ['backend=opengles'],
+          options: { featureLevel: 'compatibility' },
+        },
       ]
     : []),
 ];
@@ -34,7 +42,9 @@ function describe(info) {
   return { text: parts.join(' | ') || '(no adapter info)', software };
 }
 
-console.log(`node ${process.version} on ${process.platform}-${process.arch}; EGL_PLATFORM=${process.env.EGL_PLATFORM ?? '(unset)'}`);
+console.log(
+  `node ${process.version} on ${process.platform}-${process.arch}; EGL_PLATFORM=${process.env.EGL_PLATFORM ?? '(unset)'}`,
+);
 let dawn;
 try {
   dawn = await import('webgpu');
@@ -68,8 +78,12 @@ for (const route of ROUTES) {
   if (chosen === null || (chosen.software && !software)) chosen = { route, gpu, adapter, software, text };
 }
 if (chosen === null) {
-  console.log('RESULT: no WebGPU adapter. Linux: install libvulkan1 + the GPU driver\'s Vulkan ICD; for the software route');
-  console.log('        libegl1 libegl-dev libegl-mesa0 libgles2 libgl1-mesa-dri (Dawn loads the unversioned libEGL.so).');
+  console.log(
+    "RESULT: no WebGPU adapter. Linux: install libvulkan1 + the GPU driver's Vulkan ICD; for the software route",
+  );
+  console.log(
+    '        libegl1 libegl-dev libegl-mesa0 libgles2 libgl1-mesa-dri (Dawn loads the unversioned libEGL.so).',
+  );
   process.exit(2);
 }
 
@@ -89,7 +103,8 @@ const device = await chosen.adapter.requestDevice({ requiredLimits });
 const deviceErrors = [];
 device.addEventListener('uncapturederror', (ev) => deviceErrors.push(ev.error.message.split('\n')[0]));
 for (const [name, value] of Object.entries(dawn.globals)) if (!(name in globalThis)) globalThis[name] = value;
-if (globalThis.navigator) Object.defineProperty(globalThis.navigator, 'gpu', { value: chosen.gpu, configurable: true });
+if (globalThis.navigator)
+  Object.defineProperty(globalThis.navigator, 'gpu', { value: chosen.gpu, configurable: true });
 else globalThis.navigator = { gpu: chosen.gpu };
 const { WebGPUBackend } = require('@tensorflow/tfjs-backend-webgpu');
 if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
@@ -102,7 +117,9 @@ if (!switched || tf.getBackend() !== 'webgpu') {
 const product = tf.matMul(tf.fill([64, 64], 0.5), tf.fill([64, 64], 2));
 const value = (await product.sum().data())[0];
 const expected = 64 * 64 * 64;
-console.log(`TF.js webgpu on "${chosen.route.name}": matmul check ${value === expected ? 'OK' : `WRONG (${value} != ${expected})`}`);
+console.log(
+  `TF.js webgpu on "${chosen.route.name}": matmul check ${value === expected ? 'OK' : `WRONG (${value} != ${expected})`}`,
+);
 if (deviceErrors.length) console.log(`device errors: ${deviceErrors.join('; ')}`);
 
 if (trainSteps > 0) {
@@ -127,7 +144,9 @@ if (trainSteps > 0) {
   }
   const steady = times.length > 1 ? times.slice(1) : times; // step 0 compiles the shaders
   const mean = steady.reduce((s, t) => s + t, 0) / steady.length;
-  console.log(`TRAIN: ${((batch * 1000) / mean).toFixed(1)} samples/s (batch ${batch}, mean of ${steady.length} steps after the first; first step ${times[0].toFixed(0)} ms)`);
+  console.log(
+    `TRAIN: ${((batch * 1000) / mean).toFixed(1)} samples/s (batch ${batch}, mean of ${steady.length} steps after the first; first step ${times[0].toFixed(0)} ms)`,
+  );
   if (deviceErrors.length) console.log(`device errors: ${deviceErrors.join('; ')}`);
 }
 console.log(`RESULT: webgpu works on ${chosen.text} [${chosen.software ? 'software' : 'hardware'}]`);

@@ -23,7 +23,8 @@ const DAWN_DIRS = [...new Set(Object.values(DAWN))];
 const arg = process.argv.indexOf('--target');
 const requested = arg > 0 ? process.argv[arg + 1] : `${process.platform}-${process.arch}`;
 const targets = requested === 'all' ? Object.keys(DAWN) : [requested];
-for (const t of targets) if (!DAWN[t]) throw new Error(`unknown target '${t}': one of ${Object.keys(DAWN).join(', ')}, all`);
+for (const t of targets)
+  if (!DAWN[t]) throw new Error(`unknown target '${t}': one of ${Object.keys(DAWN).join(', ')}, all`);
 
 execFileSync(process.execPath, [join(root, 'build/build.mjs'), '--production'], { stdio: 'inherit' });
 const base = readFileSync(join(root, '.vscodeignore'), 'utf8');
@@ -38,9 +39,25 @@ for (const target of targets) {
   writeFileSync(ignoreFile, `${ignore}\n`);
   const out = join(root, `${pkg.name}-${pkg.version}-${target}.vsix`);
   const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
-  execFileSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--no-yarn', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [
+      vsce,
+      'package',
+      '--target',
+      target,
+      '--ignoreFile',
+      ignoreFile,
+      '--no-yarn',
+      '--allow-missing-repository',
+      '--no-rewrite-relative-links',
+      '--out',
+      out,
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   console.log(`${target}: ${out} (${(statSync(out).size / 2 ** 20).toFixed(1)} MiB)`);
 }

@@ -38,7 +38,13 @@ const median = (xs: number[]) => {
 
 async function bare(p: Prepared, config: RunConfig, steps: number): Promise<number> {
   const model = await buildModel(p.tf, p.spec, config.seed);
-  const trainer = new Trainer(p.tf, model, p.splits, { batchSize: p.batchSize, seed: config.seed, optimizer: p.spec.training.optimizer }, 'softmax' /* the reference CNN's output */);
+  const trainer = new Trainer(
+    p.tf,
+    model,
+    p.splits,
+    { batchSize: p.batchSize, seed: config.seed, optimizer: p.spec.training.optimizer },
+    'softmax' /* the reference CNN's output */,
+  );
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) await trainer.step();
   const seconds = (performance.now() - t0) / 1000;
@@ -47,16 +53,27 @@ async function bare(p: Prepared, config: RunConfig, steps: number): Promise<numb
   return seconds;
 }
 
-async function instrumented(p: Prepared, config: RunConfig, steps: number): Promise<{ seconds: number; probes: number; probeSeconds: number; firstProbe: number }> {
+async function instrumented(
+  p: Prepared,
+  config: RunConfig,
+  steps: number,
+): Promise<{ seconds: number; probes: number; probeSeconds: number; firstProbe: number }> {
   const model = await buildModel(p.tf, p.spec, config.seed);
   let probes = 0;
   let firstProbe = 0;
   const t0 = performance.now();
-  const run = await trainWithTaps({ ...p, totalSteps: steps }, model, config, (e) => {
-    if (e.type !== 'probe') return;
-    if (probes === 0) firstProbe = (performance.now() - t0) / 1000;
-    probes++;
-  }, { cancelled: false }, 'bench');
+  const run = await trainWithTaps(
+    { ...p, totalSteps: steps },
+    model,
+    config,
+    (e) => {
+      if (e.type !== 'probe') return;
+      if (probes === 0) firstProbe = (performance.now() - t0) / 1000;
+      probes++;
+    },
+    { cancelled: false },
+    'bench',
+  );
   const seconds = (performance.now() - t0) / 1000;
   model.dispose();
   return { seconds, probes, probeSeconds: run.training.probeSeconds, firstProbe };
@@ -79,7 +96,9 @@ async function benchBackend(backend: BackendName, steps: number, repeats: number
       inst.push(await instrumented(p, config, steps));
       bareSeconds.push(await bare(p, config, steps));
     }
-    process.stderr.write(`  ${p.backend.name} repeat ${r + 1}/${repeats}: bare ${bareSeconds[r]!.toFixed(2)} s, instrumented ${inst[r]!.seconds.toFixed(2)} s (${inst[r]!.probes} probes)\n`);
+    process.stderr.write(
+      `  ${p.backend.name} repeat ${r + 1}/${repeats}: bare ${bareSeconds[r]!.toFixed(2)} s, instrumented ${inst[r]!.seconds.toFixed(2)} s (${inst[r]!.probes} probes)\n`,
+    );
   }
   const ratios = inst.map((x, i) => x.seconds / bareSeconds[i]!);
   const samples = steps * p.batchSize;
@@ -96,7 +115,10 @@ async function benchBackend(backend: BackendName, steps: number, repeats: number
     probes: inst.map((x) => x.probes),
     probeSeconds: inst.map((x) => x.probeSeconds),
     firstProbeSeconds,
-    samplesPerSecond: { bare: samples / bareMedian, instrumented: samples / median(inst.map((x) => x.seconds)) },
+    samplesPerSecond: {
+      bare: samples / bareMedian,
+      instrumented: samples / median(inst.map((x) => x.seconds)),
+    },
     probeCostInSteps: probeMedian / (bareMedian / steps),
     overhead: { ratio: median(ratios), ratios },
   };
@@ -104,7 +126,16 @@ async function benchBackend(backend: BackendName, steps: number, repeats: number
 
 function table(results: BackendResult[]): string {
   const rows = [
-    ['backend', 'steps×batch', 'bare samples/s', 'instr. samples/s', 'overhead ratio', 'probe (steps)', 'probes/run', 'first probe'],
+    [
+      'backend',
+      'steps×batch',
+      'bare samples/s',
+      'instr. samples/s',
+      'overhead ratio',
+      'probe (steps)',
+      'probes/run',
+      'first probe',
+    ],
     ...results.map((r) => [
       `${r.backend} (${r.detail})`,
       `${r.steps}×${r.batch}`,
@@ -117,21 +148,42 @@ function table(results: BackendResult[]): string {
     ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    .join('\n');
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, backend: { type: 'string', default: 'wasm' }, repeats: { type: 'string' }, steps: { type: 'string' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      backend: { type: 'string', default: 'wasm' },
+      repeats: { type: 'string' },
+      steps: { type: 'string' },
+    },
   });
   const quick = values.quick ?? false;
-  const wanted = values.backend === 'all' ? (['tensorflow', 'webgpu', 'wasm', 'cpu'] as BackendName[]) : [values.backend as BackendName];
+  const wanted =
+    values.backend === 'all'
+      ? (['tensorflow', 'webgpu', 'wasm', 'cpu'] as BackendName[])
+      : [values.backend as BackendName];
   // Budgets per backend keep each arm around 10–50 s on two cores: the cpu backend trains ~10× and a
   // software WebGPU adapter ~7× slower than wasm. Short runs weigh the fixed step-0 and final probes
   // more, so their overhead ratio is an upper bound for longer runs.
-  const FULL: Record<string, [number, number]> = { tensorflow: [60, 5], wasm: [60, 5], webgpu: [8, 3], cpu: [4, 3] };
-  const QUICK: Record<string, [number, number]> = { tensorflow: [24, 3], wasm: [24, 3], webgpu: [4, 3], cpu: [2, 3] };
+  const FULL: Record<string, [number, number]> = {
+    tensorflow: [60, 5],
+    wasm: [60, 5],
+    webgpu: [8, 3],
+    cpu: [4, 3],
+  };
+  const QUICK: Record<string, [number, number]> = {
+    tensorflow: [24, 3],
+    wasm: [24, 3],
+    webgpu: [4, 3],
+    cpu: [2, 3],
+  };
   const budget = (b: BackendName) => (quick ? QUICK : FULL)[b] ?? [20, 3];
   const stepsFor = (b: BackendName) => Number(values.steps ?? budget(b)[0]);
   const repeatsFor = (b: BackendName) => Number(values.repeats ?? budget(b)[1]);
@@ -147,11 +199,28 @@ async function main(): Promise<void> {
       process.stderr.write(`  ${backend} not available: ${reason}\n`);
     }
   }
-  if (results.length === 0) throw new Error(`no backend could run: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+  if (results.length === 0)
+    throw new Error(`no backend could run: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
   const fastest = [...results].sort((a, b) => b.samplesPerSecond.bare - a.samplesPerSecond.bare)[0]!;
-  const out = { schema: 'activation-lens/bench@1', createdAt: new Date().toISOString(), machine, model: 'mnist-cnn (reference CNN)', overhead: fastest.overhead, results, skipped };
-  process.stdout.write(`\n${table(results)}\n\noverhead.ratio (${fastest.backend}, median of ${fastest.repeats}) = ${fastest.overhead.ratio.toFixed(3)}; goal ≤ 1.03\n`);
+  const out = {
+    schema: 'activation-lens/bench@1',
+    createdAt: new Date().toISOString(),
+    machine,
+    model: 'mnist-cnn (reference CNN)',
+    overhead: fastest.overhead,
+    results,
+    skipped,
+  };
+  process.stdout.write(
+    `\n${table(results)}\n\noverhead.ratio (${fastest.backend}, median of ${fastest.repeats}) = ${fastest.overhead.ratio.toFixed(3)}; goal ≤ 1.03\n`,
+  );
   for (const s of skipped) process.stdout.write(`skipped ${s.backend}: ${s.reason}\n`);
   if (values.json) writeFileSync(values.json, `${JSON.stringify(out, null, 2)}\n`);
 }

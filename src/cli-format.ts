@@ -4,7 +4,14 @@ import type { Finding, Report } from './protocol';
 const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}` : 'n/a');
 
-export function progressBar(step: number, total: number, loss: number, accuracy: number, sps: number, width = 28): string {
+export function progressBar(
+  step: number,
+  total: number,
+  loss: number,
+  accuracy: number,
+  sps: number,
+  width = 28,
+): string {
   const done = total > 0 ? Math.min(1, step / total) : 1;
   const filled = Math.round(done * width);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${step}/${total}  loss ${loss.toFixed(4)}  acc ${accuracy.toFixed(3)}  ${sps.toFixed(0)} samples/s`;
@@ -28,7 +35,14 @@ function verdict(findings: Finding[]): string {
 
 function pad(cells: string[][]): string {
   const widths = cells[0]!.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
-  return cells.map((r) => r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((r) =>
+      r
+        .map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function reportTable(report: Report): string {
@@ -40,7 +54,11 @@ export function reportTable(report: Report): string {
       l.name,
       l.activation ?? 'linear',
       String(l.units),
-      l.activation === 'relu' || l.activation === 'relu6' ? `${l.dead.count} (${pct(l.dead.fraction)})` : l.saturated ? `sat ${l.saturated.count}` : '-',
+      l.activation === 'relu' || l.activation === 'relu6'
+        ? `${l.dead.count} (${pct(l.dead.fraction)})`
+        : l.saturated
+          ? `sat ${l.saturated.count}`
+          : '-',
       `${l.dormant.count}`,
       signed(l.mean),
       signed(l.mean - first),
@@ -54,7 +72,9 @@ export function reportTable(report: Report): string {
     `backend ${report.backend} (${report.backendDetail}); data ${report.data.name}: ${report.data.train} train, probe set ${report.data.probe}, validation ${report.data.validation}`,
     `trained ${t.steps} steps at ${t.samplesPerSecond.toFixed(0)} samples/s; probing took ${t.wallSeconds > 0 ? pct(t.probeSeconds / t.wallSeconds) : '0%'} of ${t.wallSeconds.toFixed(1)} s` +
       (t.loss.length ? `; final loss ${t.loss[t.loss.length - 1]!.toFixed(4)}` : '') +
-      (t.valAccuracy.length ? `, validation accuracy ${t.valAccuracy[t.valAccuracy.length - 1]!.toFixed(4)}` : '') +
+      (t.valAccuracy.length
+        ? `, validation accuracy ${t.valAccuracy[t.valAccuracy.length - 1]!.toFixed(4)}`
+        : '') +
       (report.cancelled ? ' (cancelled)' : ''),
     '',
     pad([header, ...rows]),
@@ -67,7 +87,9 @@ export function reportTable(report: Report): string {
       const where = f.source ? ` (${f.source.file}:${f.source.line})` : '';
       lines.push(`  ${f.severity.padEnd(7)} ${f.message}${where}`);
       if (f.suggestion) {
-        lines.push(`          suggestion: switch ${f.suggestion.layer} to ELU (α=${f.suggestion.alpha})${f.suggestion.heInit ? ' with He init' : ''}, with early stopping`);
+        lines.push(
+          `          suggestion: switch ${f.suggestion.layer} to ELU (α=${f.suggestion.alpha})${f.suggestion.heInit ? ' with He init' : ''}, with early stopping`,
+        );
       }
     }
   }

@@ -25,18 +25,25 @@ const USAGE = `usage: activation-lens analyze [FILE] [--example mnist-cnn] [--da
 function integer(name: string, value: string | undefined, min: number): number | null {
   if (value === undefined) return null;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer ≥ ${min}, got '${value}'`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UserError(`--${name} must be an integer ≥ ${min}, got '${value}'`);
   return n;
 }
 
 function number(name: string, value: string | undefined): number | null {
   if (value === undefined) return null;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UserError(`--${name} must be a positive number, got '${value}'`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UserError(`--${name} must be a positive number, got '${value}'`);
   return n;
 }
 
-export function parseAnalyzeArgs(argv: string[]): { config: RunConfig; json: string | null; events: boolean; debug: boolean } {
+export function parseAnalyzeArgs(argv: string[]): {
+  config: RunConfig;
+  json: string | null;
+  events: boolean;
+  debug: boolean;
+} {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -62,14 +69,21 @@ export function parseAnalyzeArgs(argv: string[]): { config: RunConfig; json: str
       debug: { type: 'boolean', default: false },
     },
   });
-  if (positionals.length > 1) throw new UserError(`expected at most one model file, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length > 1)
+    throw new UserError(
+      `expected at most one model file, got ${positionals.length}: ${positionals.join(' ')}`,
+    );
   const config = defaultRunConfig();
   const file = positionals[0];
   if (file && values.example) throw new UserError('give either a model FILE or --example, not both');
   config.file = file ? resolve(file) : null;
   config.example = file ? null : (values.example ?? 'mnist-cnn');
-  if (values.data) config.data = ['digits', 'fashion', 'mnist', 'fashion_mnist'].includes(values.data) ? values.data : resolve(values.data);
-  if (values.steps !== undefined && values.epochs !== undefined) throw new UserError('give --steps or --epochs, not both');
+  if (values.data)
+    config.data = ['digits', 'fashion', 'mnist', 'fashion_mnist'].includes(values.data)
+      ? values.data
+      : resolve(values.data);
+  if (values.steps !== undefined && values.epochs !== undefined)
+    throw new UserError('give --steps or --epochs, not both');
   config.steps = integer('steps', values.steps, 0);
   config.epochs = integer('epochs', values.epochs, 1);
   config.batch = integer('batch', values.batch, 1);
@@ -81,16 +95,32 @@ export function parseAnalyzeArgs(argv: string[]): { config: RunConfig; json: str
   config.deadThreshold = number('dead-threshold', values['dead-threshold']) ?? config.deadThreshold;
   config.eluAlpha = number('alpha', values.alpha) ?? config.eluAlpha;
   if (values.backend) {
-    if (!BACKENDS.includes(values.backend as BackendName)) throw new UserError(`unknown backend '${values.backend}'`, null, null, `choose one of ${BACKENDS.join(', ')}`);
+    if (!BACKENDS.includes(values.backend as BackendName))
+      throw new UserError(
+        `unknown backend '${values.backend}'`,
+        null,
+        null,
+        `choose one of ${BACKENDS.join(', ')}`,
+      );
     config.backend = values.backend as BackendName;
   }
   if (values['what-if'] !== undefined) {
-    if (values['what-if'] !== 'elu') throw new UserError(`--what-if supports 'elu', got '${values['what-if']}'`);
+    if (values['what-if'] !== 'elu')
+      throw new UserError(`--what-if supports 'elu', got '${values['what-if']}'`);
     config.whatIf = 'elu';
   }
-  if (values.layers) config.whatIfLayers = values.layers.split(',').map((s) => s.trim()).filter(Boolean);
+  if (values.layers)
+    config.whatIfLayers = values.layers
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (values['no-validate']) config.validate = false;
-  return { config, json: values.json ? resolve(values.json) : null, events: values.events ?? false, debug: values.debug ?? false };
+  return {
+    config,
+    json: values.json ? resolve(values.json) : null,
+    events: values.events ?? false,
+    debug: values.debug ?? false,
+  };
 }
 
 async function analyze(argv: string[]): Promise<number> {
@@ -103,12 +133,18 @@ async function analyze(argv: string[]): Promise<number> {
   });
   const emit = (e: EngineEvent) => {
     if (events) process.stdout.write(`${JSON.stringify(e)}\n`);
-    else if (e.type === 'progress' && tty) process.stderr.write(`\r${e.arm ? `${e.arm.padEnd(4)} ` : ''}${progressBar(e.step, e.totalSteps, e.loss, e.accuracy, e.samplesPerSecond)}`);
+    else if (e.type === 'progress' && tty)
+      process.stderr.write(
+        `\r${e.arm ? `${e.arm.padEnd(4)} ` : ''}${progressBar(e.step, e.totalSteps, e.loss, e.accuracy, e.samplesPerSecond)}`,
+      );
     else if (e.type === 'log' && (e.level === 'warn' || debug)) process.stderr.write(`${e.message}\n`);
   };
   let report: Report;
   try {
-    report = config.whatIf === 'elu' ? await runWhatIf(config, emit, cancel, `cli-${process.pid}`) : await runAnalysis(config, emit, cancel, `cli-${process.pid}`);
+    report =
+      config.whatIf === 'elu'
+        ? await runWhatIf(config, emit, cancel, `cli-${process.pid}`)
+        : await runAnalysis(config, emit, cancel, `cli-${process.pid}`);
   } catch (e) {
     if (events) {
       const ue = isUserError(e) ? e : null;
@@ -120,8 +156,14 @@ async function analyze(argv: string[]): Promise<number> {
   }
   if (tty) process.stderr.write('\n');
   if (json) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
-  if (events) process.stdout.write(`${JSON.stringify({ v: 1, runId: `cli-${process.pid}`, type: 'run-finished', report })}\n`);
-  else process.stdout.write(`${reportTable(report)}\n${report.whatIf ? `\n${whatIfTable(report.whatIf)}\n` : ''}${json ? `\nreport written to ${json}\n` : ''}`);
+  if (events)
+    process.stdout.write(
+      `${JSON.stringify({ v: 1, runId: `cli-${process.pid}`, type: 'run-finished', report })}\n`,
+    );
+  else
+    process.stdout.write(
+      `${reportTable(report)}\n${report.whatIf ? `\n${whatIfTable(report.whatIf)}\n` : ''}${json ? `\nreport written to ${json}\n` : ''}`,
+    );
   return report.cancelled ? 130 : 0;
 }
 
@@ -133,7 +175,13 @@ export async function main(argv: string[]): Promise<number> {
       case 'analyze':
         return await analyze(rest);
       case 'experiment':
-        if (rest[0] !== 'seed-grid') throw new UserError(`unknown experiment '${rest[0] ?? ''}'`, null, null, SEED_GRID_USAGE.split('\n')[0]!.replace('usage: ', 'usage: '));
+        if (rest[0] !== 'seed-grid')
+          throw new UserError(
+            `unknown experiment '${rest[0] ?? ''}'`,
+            null,
+            null,
+            SEED_GRID_USAGE.split('\n')[0]!.replace('usage: ', 'usage: '),
+          );
         return await seedGridCommand(rest.slice(1));
       case undefined:
       case '-h':
@@ -142,12 +190,21 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
       default:
-        throw new UserError(`unknown command '${command}'`, null, null, USAGE.split('\n')[0]!.replace('usage: ', 'usage: '));
+        throw new UserError(
+          `unknown command '${command}'`,
+          null,
+          null,
+          USAGE.split('\n')[0]!.replace('usage: ', 'usage: '),
+        );
     }
   } catch (e) {
     if (isUserError(e)) process.stderr.write(`activation-lens: ${e.format()}\n`);
-    else if (e instanceof TypeError && /Unknown option|unexpected argument/i.test(e.message)) process.stderr.write(`activation-lens: ${e.message}\n${USAGE}\n`);
-    else process.stderr.write(`activation-lens: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}${debug ? '' : ' (run with --debug for details)'}\n`);
+    else if (e instanceof TypeError && /Unknown option|unexpected argument/i.test(e.message))
+      process.stderr.write(`activation-lens: ${e.message}\n${USAGE}\n`);
+    else
+      process.stderr.write(
+        `activation-lens: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}${debug ? '' : ' (run with --debug for details)'}\n`,
+      );
     if (debug && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return isUserError(e) ? 1 : 2;
   }

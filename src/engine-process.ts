@@ -17,7 +17,10 @@ async function start(runId: string, config: Parameters<typeof runAnalysis>[0]): 
   const cancel: CancelToken = { cancelled: false };
   runs.set(runId, cancel);
   try {
-    const report = config.whatIf === 'elu' ? await runWhatIf(config, send, cancel, runId) : await runAnalysis(config, send, cancel, runId);
+    const report =
+      config.whatIf === 'elu'
+        ? await runWhatIf(config, send, cancel, runId)
+        : await runAnalysis(config, send, cancel, runId);
     send({ v: PROTOCOL_VERSION, runId, type: 'run-finished', report });
   } catch (e) {
     const ue = isUserError(e) ? e : null;
@@ -44,7 +47,14 @@ process.on('message', (raw: unknown) => {
     return;
   }
   if (runs.size > 0) {
-    send({ v: PROTOCOL_VERSION, runId: command.runId, type: 'error', message: 'a run is already in progress in this engine', file: null, line: null });
+    send({
+      v: PROTOCOL_VERSION,
+      runId: command.runId,
+      type: 'error',
+      message: 'a run is already in progress in this engine',
+      file: null,
+      line: null,
+    });
     return;
   }
   void start(command.runId, command.config);

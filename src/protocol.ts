@@ -345,7 +345,12 @@ export function parseEngineCommand(raw: unknown): EngineCommand | null {
   if (!isObject(raw) || raw.v !== PROTOCOL_VERSION || typeof raw.runId !== 'string') return null;
   if (raw.type === 'cancel') return { v: PROTOCOL_VERSION, type: 'cancel', runId: raw.runId };
   if (raw.type === 'start' && isObject(raw.config)) {
-    return { v: PROTOCOL_VERSION, type: 'start', runId: raw.runId, config: raw.config as unknown as RunConfig };
+    return {
+      v: PROTOCOL_VERSION,
+      type: 'start',
+      runId: raw.runId,
+      config: raw.config as unknown as RunConfig,
+    };
   }
   return null;
 }
@@ -353,12 +358,12 @@ export function parseEngineCommand(raw: unknown): EngineCommand | null {
 /** The definitions the UI states, exactly (DESIGN.md). */
 export const DEFINITIONS: Record<string, string> = {
   probeSet: 'A fixed batch of N held-out samples, the same at every probe step.',
-  dead:
-    'A Dense unit or conv channel whose post-activation output is ≤ 0 for every sample and every spatial position of the probe set ("fired 0 of N"). ReLU only.',
+  dead: 'A Dense unit or conv channel whose post-activation output is ≤ 0 for every sample and every spatial position of the probe set ("fired 0 of N"). ReLU only.',
   saturated: 'ELU / LeakyReLU: a unit whose output is within 1% of −α for every probe observation.',
   dormant:
     "A unit whose mean |activation| is below τ × the layer's mean |activation| (τ = 0.025 default, Sokar et al. 2023).",
   sparsity: 'The share of output elements that are ≤ 0. Sparsity is not death.',
   meanDrift: "The layer's mean post-activation value on the probe set, tracked from step 0.",
-  neverFires: "A unit whose largest possible pre-activation over the input range is ≤ 0 (static, before any data).",
+  neverFires:
+    'A unit whose largest possible pre-activation over the input range is ≤ 0 (static, before any data).',
 };

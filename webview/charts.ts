@@ -18,8 +18,16 @@ const HEIGHT = 140;
 
 function axes(scaleRight: string | null, label?: (v: number) => string): uPlot.Axis[] {
   const t = themeColors();
-  const base = { stroke: t.foreground, grid: { stroke: t.grid, width: 0.5 }, ticks: { stroke: t.grid, width: 0.5 }, font: '10px sans-serif' };
-  const out: uPlot.Axis[] = [{ ...base }, { ...base, ...(label ? { values: (_u: uPlot, splits: number[]) => splits.map(label) } : {}) }];
+  const base = {
+    stroke: t.foreground,
+    grid: { stroke: t.grid, width: 0.5 },
+    ticks: { stroke: t.grid, width: 0.5 },
+    font: '10px sans-serif',
+  };
+  const out: uPlot.Axis[] = [
+    { ...base },
+    { ...base, ...(label ? { values: (_u: uPlot, splits: number[]) => splits.map(label) } : {}) },
+  ];
   if (scaleRight) out.push({ ...base, scale: scaleRight, side: 1, grid: { show: false } });
   return out;
 }
@@ -28,7 +36,14 @@ function axes(scaleRight: string | null, label?: (v: number) => string): uPlot.A
  * A line chart over steps; `data[0]` are the x values. `shareAxis`: the left axis is a share (0 to
  * at least 10%), so an all-zero dead fraction reads as "0", not as an autoscaled flat line.
  */
-export function lineChart(target: HTMLElement, title: string, series: SeriesSpec[], data: uPlot.AlignedData, width: number, shareAxis = false): uPlot {
+export function lineChart(
+  target: HTMLElement,
+  title: string,
+  series: SeriesSpec[],
+  data: uPlot.AlignedData,
+  width: number,
+  shareAxis = false,
+): uPlot {
   const t = themeColors();
   const right = series.find((s) => s.scale && s.scale !== 'y')?.scale ?? null;
   return new uPlot(
@@ -36,11 +51,33 @@ export function lineChart(target: HTMLElement, title: string, series: SeriesSpec
       title,
       width,
       height: HEIGHT,
-      scales: { x: { time: false }, ...(shareAxis ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, Math.min(1, Math.max(0.1, max * 1.1))] } } : {}) },
+      scales: {
+        x: { time: false },
+        ...(shareAxis
+          ? {
+              y: {
+                range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [
+                  0,
+                  Math.min(1, Math.max(0.1, max * 1.1)),
+                ],
+              },
+            }
+          : {}),
+      },
       axes: axes(right, shareAxis ? (v) => `${Math.round(v * 100)}%` : undefined),
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
-      series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: t[s.color], width: 1.5, scale: s.scale ?? 'y', ...(s.dash ? { dash: s.dash } : {}), spanGaps: true }))],
+      series: [
+        { label: 'step' },
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: t[s.color],
+          width: 1.5,
+          scale: s.scale ?? 'y',
+          ...(s.dash ? { dash: s.dash } : {}),
+          spanGaps: true,
+        })),
+      ],
     },
     data,
     target,
@@ -48,7 +85,11 @@ export function lineChart(target: HTMLElement, title: string, series: SeriesSpec
 }
 
 /** The latest histogram as bars, x = bin centre; a spike far above the rest is clipped (and said so). */
-export function histogramChart(target: HTMLElement, width: number, getCounts: () => readonly number[]): uPlot {
+export function histogramChart(
+  target: HTMLElement,
+  width: number,
+  getCounts: () => readonly number[],
+): uPlot {
   const t = themeColors();
   const u = new uPlot(
     {
@@ -59,7 +100,15 @@ export function histogramChart(target: HTMLElement, width: number, getCounts: ()
       axes: axes(null),
       legend: { show: false },
       cursor: { show: false },
-      series: [{}, { label: 'count', fill: t.blue, stroke: t.blue, paths: uPlot.paths.bars?.({ size: [0.95, Infinity] }) }],
+      series: [
+        {},
+        {
+          label: 'count',
+          fill: t.blue,
+          stroke: t.blue,
+          paths: uPlot.paths.bars?.({ size: [0.95, Infinity] }),
+        },
+      ],
     },
     [[], []],
     target,
@@ -87,7 +136,16 @@ export function heatmapChart(target: HTMLElement, width: number, get: () => Heat
       title: 'Histogram over time (step × value)',
       width,
       height: HEIGHT + 20,
-      scales: { x: { time: false }, y: { auto: false, range: () => { const d = get(); return [d.edges[0] ?? 0, d.edges[d.edges.length - 1] ?? 1]; } } },
+      scales: {
+        x: { time: false },
+        y: {
+          auto: false,
+          range: () => {
+            const d = get();
+            return [d.edges[0] ?? 0, d.edges[d.edges.length - 1] ?? 1];
+          },
+        },
+      },
       axes: axes(null, (v) => v.toFixed(2)),
       legend: { show: false },
       cursor: { show: false },
@@ -102,7 +160,10 @@ export function heatmapChart(target: HTMLElement, width: number, get: () => Heat
             ctx.save();
             for (let s = 0; s < d.steps.length; s++) {
               const x0 = self.valToPos(d.steps[s] as number, 'x', true);
-              const x1 = s + 1 < d.steps.length ? self.valToPos(d.steps[s + 1] as number, 'x', true) : self.bbox.left + self.bbox.width;
+              const x1 =
+                s + 1 < d.steps.length
+                  ? self.valToPos(d.steps[s + 1] as number, 'x', true)
+                  : self.bbox.left + self.bbox.width;
               const column = d.counts[s] ?? [];
               // Per step, scaled to the column's shape (see shapeScale), so a zero spike does not wash it out.
               const scale = shapeScale(column);

@@ -54,7 +54,11 @@ export function applyEngineEvent(state: DashboardState, event: EngineEvent): Das
 }
 
 /** The host's own transitions that do not come from the engine (crash, cancel before start). */
-export function withStatus(state: DashboardState, status: DashboardState['status'], error: string | null = null): DashboardState {
+export function withStatus(
+  state: DashboardState,
+  status: DashboardState['status'],
+  error: string | null = null,
+): DashboardState {
   return { ...state, status, error };
 }
 
@@ -88,7 +92,10 @@ export function comparisonArm(events: readonly { arm?: string }[]): string | und
 }
 
 /** Groups probe events by layer name, for one arm (default: the baseline). */
-export function layerTimelines(probes: readonly ProbeEvent[], arm: string | undefined = baselineArm(probes)): Map<string, LayerTimeline> {
+export function layerTimelines(
+  probes: readonly ProbeEvent[],
+  arm: string | undefined = baselineArm(probes),
+): Map<string, LayerTimeline> {
   const out = new Map<string, LayerTimeline>();
   for (const p of probes) {
     if (p.arm !== arm) continue;

@@ -38,10 +38,20 @@ export class Dashboard {
     analyze.addEventListener('click', () => post({ v: PROTOCOL_VERSION, type: 'analyze' }));
     const stop = el('vscode-button', { secondary: '', icon: 'debug-stop', 'data-action': 'stop' }, 'Stop');
     stop.addEventListener('click', () => post({ v: PROTOCOL_VERSION, type: 'stop' }));
-    const whatIf = el('vscode-button', { secondary: '', icon: 'beaker', 'data-action': 'run-what-if' }, 'ELU what-if');
+    const whatIf = el(
+      'vscode-button',
+      { secondary: '', icon: 'beaker', 'data-action': 'run-what-if' },
+      'ELU what-if',
+    );
     whatIf.addEventListener('click', () => post({ v: PROTOCOL_VERSION, type: 'run-what-if', layers: [] }));
     root.replaceChildren(
-      el('header', { class: 'run' }, this.status, el('div', { class: 'actions' }, analyze, stop, whatIf), this.progress),
+      el(
+        'header',
+        { class: 'run' },
+        this.status,
+        el('div', { class: 'actions' }, analyze, stop, whatIf),
+        this.progress,
+      ),
       el('h2', {}, 'Findings'),
       this.findings,
       el('h2', {}, 'Layers'),
@@ -60,13 +70,22 @@ export class Dashboard {
     this.root.dataset.status = s.status;
     const last = s.progress[s.progress.length - 1];
     this.progress.hidden = s.status !== 'running';
-    if (last && last.totalSteps > 0) this.progress.setAttribute('value', String(Math.round((100 * last.step) / last.totalSteps)));
+    if (last && last.totalSteps > 0)
+      this.progress.setAttribute('value', String(Math.round((100 * last.step) / last.totalSteps)));
     else this.progress.setAttribute('indeterminate', '');
 
     if (this.renderedFindings !== s.findings) {
       this.renderedFindings = s.findings;
       this.findings.replaceChildren(
-        ...(s.findings.length > 0 ? s.findings.map((f) => findingCard(f, this.post)) : [el('p', { class: 'empty' }, s.status === 'idle' ? 'Findings appear here as the run goes.' : 'No findings so far.')]),
+        ...(s.findings.length > 0
+          ? s.findings.map((f) => findingCard(f, this.post))
+          : [
+              el(
+                'p',
+                { class: 'empty' },
+                s.status === 'idle' ? 'Findings appear here as the run goes.' : 'No findings so far.',
+              ),
+            ]),
       );
     }
 
@@ -75,9 +94,16 @@ export class Dashboard {
     const otherArm = comparisonArm(s.probes);
     const compare = otherArm !== undefined ? layerTimelines(s.probes, otherArm) : null;
     const summaries = new Map((s.started?.model.layers ?? []).map((l) => [l.name, l]));
-    const rows: LayerRow[] = [...timelines.values()].map((t) => ({ probe: t.latest, health: layerHealth(t.latest, s.findings, s.report?.config.deadThreshold) }));
+    const rows: LayerRow[] = [...timelines.values()].map((t) => ({
+      probe: t.latest,
+      health: layerHealth(t.latest, s.findings, s.report?.config.deadThreshold),
+    }));
     const sorted = sortBySeverity(rows);
-    this.table.replaceChildren(sorted.length > 0 ? layersTable(sorted, (name) => this.reveal(name)) : el('p', { class: 'empty' }, 'No probes yet.'));
+    this.table.replaceChildren(
+      sorted.length > 0
+        ? layersTable(sorted, (name) => this.reveal(name))
+        : el('p', { class: 'empty' }, 'No probes yet.'),
+    );
 
     const width = Math.max(220, this.root.clientWidth - 24);
     this.renderTraining(s, width);
@@ -94,11 +120,18 @@ export class Dashboard {
       const name = row.probe.layer;
       let section = this.sections.get(name);
       if (!section) {
-        section = new LayerSection(name, summaries.get(name), (layer) => this.post({ v: PROTOCOL_VERSION, type: 'go-to-layer', layer }));
+        section = new LayerSection(name, summaries.get(name), (layer) =>
+          this.post({ v: PROTOCOL_VERSION, type: 'go-to-layer', layer }),
+        );
         this.sections.set(name, section);
       }
       this.layers.append(section.root);
-      section.update(timelines.get(name) as NonNullable<ReturnType<typeof timelines.get>>, row.health, width, compare?.get(name) ?? null);
+      section.update(
+        timelines.get(name) as NonNullable<ReturnType<typeof timelines.get>>,
+        row.health,
+        width,
+        compare?.get(name) ?? null,
+      );
     }
 
     const defs = s.started?.definitions ?? null;
@@ -129,9 +162,13 @@ export class Dashboard {
         width,
       );
     }
-    const val = new Map(s.validation.filter((v) => v.arm === baselineArm(s.validation)).map((v) => [v.step, v]));
+    const val = new Map(
+      s.validation.filter((v) => v.arm === baselineArm(s.validation)).map((v) => [v.step, v]),
+    );
     const otherArm = comparisonArm(s.progress);
-    const other = new Map(s.progress.filter((p) => otherArm !== undefined && p.arm === otherArm).map((p) => [p.step, p]));
+    const other = new Map(
+      s.progress.filter((p) => otherArm !== undefined && p.arm === otherArm).map((p) => [p.step, p]),
+    );
     this.trainingChart.setData([
       steps.map((p) => p.step),
       steps.map((p) => p.loss),
@@ -140,7 +177,8 @@ export class Dashboard {
       steps.map((p) => val.get(p.step)?.valAccuracy ?? null),
       steps.map((p) => other.get(p.step)?.loss ?? null),
     ]);
-    if (this.trainingChart.series[5]?.show !== other.size > 0) this.trainingChart.setSeries(5, { show: other.size > 0 });
+    if (this.trainingChart.series[5]?.show !== other.size > 0)
+      this.trainingChart.setSeries(5, { show: other.size > 0 });
   }
 
   private renderWhatIf(s: DashboardState): void {
@@ -151,13 +189,32 @@ export class Dashboard {
       this.whatIf.replaceChildren();
       return;
     }
-    const table = el('table', { class: 'what-if-table' }, el('tr', {}, ...['arm', 'final loss', 'final acc', 'dead units', 'mean |act|', 'ms/step'].map((h) => el('th', {}, h))));
+    const table = el(
+      'table',
+      { class: 'what-if-table' },
+      el(
+        'tr',
+        {},
+        ...['arm', 'final loss', 'final acc', 'dead units', 'mean |act|', 'ms/step'].map((h) =>
+          el('th', {}, h),
+        ),
+      ),
+    );
     for (const arm of w.arms) {
       const t = arm.training;
       const dead = arm.final.reduce((n, l) => n + l.dead, 0);
       const meanAbs = arm.final.length ? arm.final.reduce((n, l) => n + l.meanAbs, 0) / arm.final.length : 0;
       table.append(
-        el('tr', {}, el('td', {}, arm.name), el('td', {}, (t.loss[t.loss.length - 1] ?? NaN).toFixed(4)), el('td', {}, (t.accuracy[t.accuracy.length - 1] ?? NaN).toFixed(4)), el('td', {}, String(dead)), el('td', {}, signed(meanAbs, 3)), el('td', {}, arm.msPerStep.toFixed(1))),
+        el(
+          'tr',
+          {},
+          el('td', {}, arm.name),
+          el('td', {}, (t.loss[t.loss.length - 1] ?? NaN).toFixed(4)),
+          el('td', {}, (t.accuracy[t.accuracy.length - 1] ?? NaN).toFixed(4)),
+          el('td', {}, String(dead)),
+          el('td', {}, signed(meanAbs, 3)),
+          el('td', {}, arm.msPerStep.toFixed(1)),
+        ),
       );
     }
     this.whatIf.replaceChildren(

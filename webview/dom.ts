@@ -4,11 +4,20 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   attrs?: Record<string, string>,
   ...children: (Node | string | null)[]
 ): HTMLElementTagNameMap[K];
-export function el(tag: string, attrs?: Record<string, string>, ...children: (Node | string | null)[]): HTMLElement;
-export function el(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string | null)[]): HTMLElement {
+export function el(
+  tag: string,
+  attrs?: Record<string, string>,
+  ...children: (Node | string | null)[]
+): HTMLElement;
+export function el(
+  tag: string,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string | null)[]
+): HTMLElement {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  for (const c of children) if (c !== null) node.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  for (const c of children)
+    if (c !== null) node.append(typeof c === 'string' ? document.createTextNode(c) : c);
   return node;
 }
 

@@ -20,7 +20,9 @@ export function worst(a: Health, b: Health): Health {
 }
 
 export function layerHealth(p: LayerProbe, findings: readonly Finding[], deadThreshold = 0.1): Health {
-  return findings.filter((f) => f.layer === p.layer).reduce<Health>((h, f) => worst(h, f.severity), healthFromProbe(p, deadThreshold));
+  return findings
+    .filter((f) => f.layer === p.layer)
+    .reduce<Health>((h, f) => worst(h, f.severity), healthFromProbe(p, deadThreshold));
 }
 
 export interface LayerRow {
@@ -31,5 +33,10 @@ export interface LayerRow {
 /** Worst first; among equals, the larger dead (or saturated) share first, then by name. */
 export function sortBySeverity(rows: LayerRow[]): LayerRow[] {
   const share = (p: LayerProbe) => Math.max(p.dead.fraction, p.saturated?.fraction ?? 0);
-  return [...rows].sort((a, b) => RANK[b.health] - RANK[a.health] || share(b.probe) - share(a.probe) || a.probe.layer.localeCompare(b.probe.layer));
+  return [...rows].sort(
+    (a, b) =>
+      RANK[b.health] - RANK[a.health] ||
+      share(b.probe) - share(a.probe) ||
+      a.probe.layer.localeCompare(b.probe.layer),
+  );
 }

@@ -6,7 +6,14 @@ import type uPlot from 'uplot';
 import type { LayerProbe, LayerSummary } from '../src/protocol';
 import type { LayerTimeline } from './dashboard-state';
 import { clippedNote } from './histogram-scale';
-import { heatmapChart, heatmapFrame, histogramChart, histogramData, lineChart, type HeatmapData } from './charts';
+import {
+  heatmapChart,
+  heatmapFrame,
+  histogramChart,
+  histogramData,
+  lineChart,
+  type HeatmapData,
+} from './charts';
 import { el, pct, signed } from './dom';
 import type { Health } from './layer-health';
 
@@ -29,10 +36,27 @@ export class LayerSection {
     this.badge = el('vscode-badge', { class: 'health' });
     this.stats = el('p', { class: 'layer-stats' });
     this.chartsBox = el('div', { class: 'layer-charts' });
-    const title = el('h3', {}, name, summary ? el('span', { class: 'layer-kind' }, ` ${summary.className} · ${summary.activation ?? 'linear'}`) : null);
-    const goTo = el('vscode-button', { secondary: '', icon: 'go-to-file', title: 'Go to layer', class: 'go-to-layer' }, 'Go to layer');
+    const title = el(
+      'h3',
+      {},
+      name,
+      summary
+        ? el('span', { class: 'layer-kind' }, ` ${summary.className} · ${summary.activation ?? 'linear'}`)
+        : null,
+    );
+    const goTo = el(
+      'vscode-button',
+      { secondary: '', icon: 'go-to-file', title: 'Go to layer', class: 'go-to-layer' },
+      'Go to layer',
+    );
     goTo.addEventListener('click', () => onGoTo(name));
-    this.root = el('section', { class: 'layer', 'data-layer': name }, el('header', {}, title, this.badge, summary?.source ? goTo : null), this.stats, this.chartsBox);
+    this.root = el(
+      'section',
+      { class: 'layer', 'data-layer': name },
+      el('header', {}, title, this.badge, summary?.source ? goTo : null),
+      this.stats,
+      this.chartsBox,
+    );
   }
 
   /** `compare`: the same layer in the what-if arm (ELU), drawn beside the baseline when present. */
@@ -53,7 +77,12 @@ export class LayerSection {
     this.counts = p.histogram.counts;
     c.hist.setData(histogramData(p.histogram));
     const outside = p.histogram.underflow + p.histogram.overflow;
-    const notes = [clippedNote(p.histogram), outside > 0 ? `${outside.toLocaleString('en-US')} values outside the step-${timeline.first.step} range (${p.histogram.underflow} below, ${p.histogram.overflow} above)` : null];
+    const notes = [
+      clippedNote(p.histogram),
+      outside > 0
+        ? `${outside.toLocaleString('en-US')} values outside the step-${timeline.first.step} range (${p.histogram.underflow} below, ${p.histogram.overflow} above)`
+        : null,
+    ];
     this.note.textContent = notes.filter((n) => n !== null).join(' · ');
     const steps = timeline.probes.map((x) => x.step);
     // Both arms probe at the same steps (same seed and schedule); align the what-if arm by step.
@@ -67,7 +96,8 @@ export class LayerSection {
       steps.map((st) => other.get(st)?.saturated?.fraction ?? other.get(st)?.dead.fraction ?? null),
       steps.map((st) => other.get(st)?.mean ?? null),
     ]);
-    for (const idx of [5, 6]) if (c.trend.series[idx]?.show !== !!compare) c.trend.setSeries(idx, { show: !!compare });
+    for (const idx of [5, 6])
+      if (c.trend.series[idx]?.show !== !!compare) c.trend.setSeries(idx, { show: !!compare });
   }
 
   private build(width: number): void {
@@ -108,9 +138,16 @@ export class LayerSection {
 
 /** "41% dead (105/256) · 3% dormant · sparsity 62% · mean +0.38 (step 0: +0.12)". */
 export function describe(p: LayerProbe, first: LayerProbe): string {
-  const parts = [`${pct(p.dead.fraction)} dead (${p.dead.count}/${p.units})`, `${pct(p.dormant.fraction)} dormant (${p.dormant.count})`];
+  const parts = [
+    `${pct(p.dead.fraction)} dead (${p.dead.count}/${p.units})`,
+    `${pct(p.dormant.fraction)} dormant (${p.dormant.count})`,
+  ];
   if (p.saturated) parts.push(`${pct(p.saturated.fraction)} saturated (${p.saturated.count})`);
-  parts.push(`sparsity ${pct(p.sparsity)}`, `mean ${signed(p.mean)} (step ${first.step}: ${signed(first.mean)})`, `step ${p.step}`);
+  parts.push(
+    `sparsity ${pct(p.sparsity)}`,
+    `mean ${signed(p.mean)} (step ${first.step}: ${signed(first.mean)})`,
+    `step ${p.step}`,
+  );
   if (p.nonFinite > 0) parts.push(`${p.nonFinite} non-finite values`);
   return parts.join(' · ');
 }

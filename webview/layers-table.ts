@@ -27,5 +27,16 @@ export function layersTable(rows: LayerRow[], onSelect: (layer: string) => void)
       ),
     );
   }
-  return el('vscode-table', { class: 'layers-table', zebra: '', 'bordered-rows': '', columns: '["30%","18%","22%","15%","15%"]', 'resizable': '' }, header, body);
+  return el(
+    'vscode-table',
+    {
+      class: 'layers-table',
+      zebra: '',
+      'bordered-rows': '',
+      columns: '["30%","18%","22%","15%","15%"]',
+      resizable: '',
+    },
+    header,
+    body,
+  );
 }

@@ -12,7 +12,12 @@ import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
 import '@vscode-elements/elements/dist/vscode-table-body/index.js';
 import '@vscode-elements/elements/dist/vscode-table-row/index.js';
 import '@vscode-elements/elements/dist/vscode-table-cell/index.js';
-import { PROTOCOL_VERSION, type DashboardState, type HostMessage, type WebviewRequest } from '../src/protocol';
+import {
+  PROTOCOL_VERSION,
+  type DashboardState,
+  type HostMessage,
+  type WebviewRequest,
+} from '../src/protocol';
 import { applyEngineEvent, emptyDashboardState } from './dashboard-state';
 import { fromPersisted, toPersisted } from './persisted-state';
 import { Dashboard } from './dashboard';
@@ -34,12 +39,15 @@ let lastRender = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
 function scheduleRender(): void {
   if (timer) return;
-  timer = setTimeout(() => {
-    timer = null;
-    lastRender = performance.now();
-    dashboard.render(state);
-    api.setState(toPersisted(state));
-  }, Math.max(0, MIN_RENDER_INTERVAL_MS - (performance.now() - lastRender)));
+  timer = setTimeout(
+    () => {
+      timer = null;
+      lastRender = performance.now();
+      dashboard.render(state);
+      api.setState(toPersisted(state));
+    },
+    Math.max(0, MIN_RENDER_INTERVAL_MS - (performance.now() - lastRender)),
+  );
 }
 
 /** The host is trusted, but a malformed message must not break the view. */
@@ -48,7 +56,12 @@ function isHostMessage(raw: unknown): raw is HostMessage {
   const m = raw as Record<string, unknown>;
   if (m.v !== PROTOCOL_VERSION) return false;
   if (m.type === 'state') return typeof m.state === 'object' && m.state !== null;
-  if (m.type === 'event') return typeof m.event === 'object' && m.event !== null && typeof (m.event as { type?: unknown }).type === 'string';
+  if (m.type === 'event')
+    return (
+      typeof m.event === 'object' &&
+      m.event !== null &&
+      typeof (m.event as { type?: unknown }).type === 'string'
+    );
   return false;
 }
 

@@ -36,7 +36,8 @@ export function toPersisted(state: DashboardState): PersistedState {
 export function fromPersisted(raw: unknown): DashboardState | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const p = raw as Partial<PersistedState>;
-  if (p.version !== PERSISTED_STATE_VERSION || typeof p.dashboard !== 'object' || p.dashboard === null) return null;
+  if (p.version !== PERSISTED_STATE_VERSION || typeof p.dashboard !== 'object' || p.dashboard === null)
+    return null;
   const d = p.dashboard;
   return Array.isArray(d.probes) && Array.isArray(d.progress) && Array.isArray(d.findings) ? d : null;
 }

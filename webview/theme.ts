@@ -20,7 +20,8 @@ function cssVar(name: string, fallback: string): string {
 /** Parses #rgb / #rrggbb (theme colours are hex) into 0–255 channels. */
 export function hexToRgb(hex: string): [number, number, number] | null {
   const h = hex.replace('#', '');
-  const full = h.length === 3 || h.length === 4 ? [...h.slice(0, 3)].map((c) => c + c).join('') : h.slice(0, 6);
+  const full =
+    h.length === 3 || h.length === 4 ? [...h.slice(0, 3)].map((c) => c + c).join('') : h.slice(0, 6);
   if (full.length !== 6) return null;
   const n = Number.parseInt(full, 16);
   return Number.isNaN(n) ? null : [(n >> 16) & 255, (n >> 8) & 255, n & 255];

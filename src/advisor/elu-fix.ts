@@ -28,14 +28,29 @@ export interface EluFix {
 }
 
 /** Activations the fix rewrites (lowercase Keras / TF.js / PyTorch names). */
-export const RELU_FAMILY = new Set(['relu', 'relu6', 'leaky_relu', 'leakyrelu', 'prelu', 'elu', 'crelu', 'threshold_relu', 'thresholdedrelu']);
+export const RELU_FAMILY = new Set([
+  'relu',
+  'relu6',
+  'leaky_relu',
+  'leakyrelu',
+  'prelu',
+  'elu',
+  'crelu',
+  'threshold_relu',
+  'thresholdedrelu',
+]);
 
 /** True when `activation` is in the rectifier family a lens and a fix apply to. */
 export function isReluFamily(activation: string | null | undefined): boolean {
   return activation != null && RELU_FAMILY.has(activation.toLowerCase().replace(/[^a-z0-9_]/g, ''));
 }
 
-const EDITABLE: ReadonlySet<ModelOrigin> = new Set<ModelOrigin>(['keras-py', 'torch-py', 'tfjs-ts', 'tfjs-json']);
+const EDITABLE: ReadonlySet<ModelOrigin> = new Set<ModelOrigin>([
+  'keras-py',
+  'torch-py',
+  'tfjs-ts',
+  'tfjs-json',
+]);
 
 /** Keras layer classes that own a kernel, so `kernel_initializer` is a valid argument. */
 const KERNEL_LAYERS = new Set([
@@ -79,13 +94,23 @@ export function computeEluFix(text: string, layer: LayerSpec, origin: ModelOrigi
     );
   }
   if (!isReluFamily(layer.activation) || layer.activation?.toLowerCase() === 'elu') {
-    throw new UserError(`layer ${layer.name} uses ${layer.activation ?? 'no activation'}, not a ReLU`, file, src.line, null);
+    throw new UserError(
+      `layer ${layer.name} uses ${layer.activation ?? 'no activation'}, not a ReLU`,
+      file,
+      src.line,
+      null,
+    );
   }
   const doc = new Doc(text);
   const start = doc.offset(src.activationRange.start);
   const end = doc.offset(src.activationRange.end);
   if (start === null || end === null || end <= start) {
-    throw new UserError(`the file changed since it was parsed (layer ${layer.name})`, file, src.line, 'save the file and try again');
+    throw new UserError(
+      `the file changed since it was parsed (layer ${layer.name})`,
+      file,
+      src.line,
+      'save the file and try again',
+    );
   }
   const edits: Edit[] = [];
   const notes: string[] = [];
@@ -99,7 +124,8 @@ export function computeEluFix(text: string, layer: LayerSpec, origin: ModelOrigi
     const close = text.lastIndexOf(first, end - 1);
     if (close <= start) throw unrecognised(layer, src.line, text.slice(start, end));
     edits.push({ from: start + 1, to: close, text: 'elu' });
-    if (alpha !== 1) notes.push(`the string form uses ELU's default α = 1; for α = ${alphaText} use an ELU layer`);
+    if (alpha !== 1)
+      notes.push(`the string form uses ELU's default α = 1; for α = ${alphaText} use an ELU layer`);
   } else {
     const callee = scanDottedName(text, start, end);
     if (!callee) throw unrecognised(layer, src.line, text.slice(start, end));
@@ -108,7 +134,12 @@ export function computeEluFix(text: string, layer: LayerSpec, origin: ModelOrigi
     const call = text[skipSpace(text, callee.to)] === '(' ? scanCall(text, skipSpace(text, callee.to)) : null;
     if (RECTIFIER_CLASSES.has(last) && origin === 'torch-py') {
       // nn.ReLU(inplace=True) → nn.ELU(inplace=True); LeakyReLU/PReLU arguments mean nothing to ELU.
-      const kept = last === 'ReLU' && call ? call.args.map((a) => (a.includes('=') ? a : `inplace=${a}`)).filter((a) => a.startsWith('inplace')) : [];
+      const kept =
+        last === 'ReLU' && call
+          ? call.args
+              .map((a) => (a.includes('=') ? a : `inplace=${a}`))
+              .filter((a) => a.startsWith('inplace'))
+          : [];
       const args = [...(alpha !== 1 ? [`alpha=${alphaText}`] : []), ...kept];
       edits.push({ from: lastStart, to: call ? call.to : callee.to, text: `ELU(${args.join(', ')})` });
     } else if (RECTIFIER_CLASSES.has(last)) {
@@ -126,7 +157,10 @@ export function computeEluFix(text: string, layer: LayerSpec, origin: ModelOrigi
       edits.push({ from: lastStart, to: call ? call.to : callee.to, text: `elu({alpha: ${alphaText}})` });
     } else if (RECTIFIER_FUNCTIONS.has(last)) {
       // F.relu → F.elu, tf.nn.relu → tf.nn.elu, torch.relu → torch.nn.functional.elu
-      const fn = origin === 'torch-py' && callee.segments.length === 2 && callee.segments[0] === 'torch' ? 'nn.functional.elu' : 'elu';
+      const fn =
+        origin === 'torch-py' && callee.segments.length === 2 && callee.segments[0] === 'torch'
+          ? 'nn.functional.elu'
+          : 'elu';
       edits.push({ from: lastStart, to: callee.to, text: fn });
       if (alpha !== 1 && call) {
         const sep = call.args.length > 0 ? ', ' : '';
@@ -141,7 +175,8 @@ export function computeEluFix(text: string, layer: LayerSpec, origin: ModelOrigi
   if (origin === 'torch-py') {
     notes.push('PyTorch: initialise the preceding layer with nn.init.kaiming_normal_ (He) for ELU');
   } else if (origin === 'tfjs-json') {
-    if (KERNEL_LAYERS.has(layer.className)) notes.push('model.json: set kernel_initializer to HeNormal by hand');
+    if (KERNEL_LAYERS.has(layer.className))
+      notes.push('model.json: set kernel_initializer to HeNormal by hand');
   } else if (KERNEL_LAYERS.has(layer.className)) {
     edits.push(...initializerEdits(text, doc, layer, origin, quote ?? "'", start, end, notes));
   } else if (RECTIFIER_CLASSES.has(layer.className) || layer.className === 'Activation') {
@@ -197,7 +232,13 @@ function initializerEdits(
     const to = doc.offset(range.end);
     if (from === null || to === null) return [];
     const current = text.slice(from, to);
-    if (current.toLowerCase().replace(/[^a-z]/g, '').startsWith('he')) return [];
+    if (
+      current
+        .toLowerCase()
+        .replace(/[^a-z]/g, '')
+        .startsWith('he')
+    )
+      return [];
     const q = current[0] === "'" || current[0] === '"' ? current[0] : quote;
     return [{ from, to, text: `${q}${he}${q}` }];
   }
@@ -262,7 +303,10 @@ interface DottedName {
 }
 
 function isIdentChar(c: string | undefined): boolean {
-  return c !== undefined && (c === '_' || c === '$' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+  return (
+    c !== undefined &&
+    (c === '_' || c === '$' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+  );
 }
 
 /** Reads `a.b.c` starting at `from` (no further than `limit`). */
@@ -351,7 +395,9 @@ function skipSpaceBack(text: string, i: number): number {
 }
 
 function isLineEnd(text: string, i: number): boolean {
-  return i >= text.length || text[i] === '\n' || text[i] === '\r' || text[i] === '#' || text.startsWith('//', i);
+  return (
+    i >= text.length || text[i] === '\n' || text[i] === '\r' || text[i] === '#' || text.startsWith('//', i)
+  );
 }
 
 /** The indentation of the line holding `offset`, or of the argument itself when it starts that line. */

@@ -58,7 +58,9 @@ function eluSuggestion(h: LayerHistory, t: AdvisorThresholds, why: string): Sugg
     rationale:
       `${why} ELU (Clevert et al. 2015) has a non-zero gradient for negative inputs, so units cannot die, ` +
       `and its negative outputs pull the mean activation toward zero (less bias shift for the next layer).` +
-      (heInit ? ' Use He initialisation with it: the seed experiment found ELU needs He init to match ReLU.' : '') +
+      (heInit
+        ? ' Use He initialisation with it: the seed experiment found ELU needs He init to match ReLU.'
+        : '') +
       ' ELU converges faster but overfits sooner: train with early stopping and checkpoints. Run the what-if to see whether it helps this model.',
   };
 }
@@ -108,7 +110,11 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
 
   const deadSeries = h.probes.map((p) => p.dead.count);
   const rise = last.dead.count - first.dead.count;
-  if (h.probes.length >= 3 && rise >= Math.max(1, Math.ceil(0.02 * last.units)) && last.dead.count >= Math.max(...deadSeries.slice(0, -1))) {
+  if (
+    h.probes.length >= 3 &&
+    rise >= Math.max(1, Math.ceil(0.02 * last.units)) &&
+    last.dead.count >= Math.max(...deadSeries.slice(0, -1))
+  ) {
     findings.push({
       kind: 'dying',
       layer: h.name,
@@ -148,7 +154,12 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
       layer: h.name,
       severity: 'warning',
       message: `${h.name}: ${last.saturated.count} of ${last.units} units (${pct(last.saturated.fraction)}) are saturated — every output within 1% of −α on the probe set at step ${last.step}.`,
-      evidence: { step: last.step, saturatedCount: last.saturated.count, units: last.units, observationsPerUnit: last.observationsPerUnit },
+      evidence: {
+        step: last.step,
+        saturatedCount: last.saturated.count,
+        units: last.units,
+        observationsPerUnit: last.observationsPerUnit,
+      },
       source,
     });
   }
@@ -207,7 +218,13 @@ export function overfittingFinding(training: TrainingSummary): Finding | null {
     message:
       `Validation loss rose from ${bestVal.toFixed(4)} at step ${training.valSteps[best]} to ${lastVal.toFixed(4)} at step ${training.valSteps[v.length - 1]} ` +
       `while training loss kept falling (${trainBest.toFixed(4)} → ${trainLast.toFixed(4)}): stop early and keep the best checkpoint.`,
-    evidence: { bestStep: training.valSteps[best]!, bestValLoss: bestVal, lastValLoss: lastVal, trainLossAtBest: trainBest, trainLossLast: trainLast },
+    evidence: {
+      bestStep: training.valSteps[best]!,
+      bestValLoss: bestVal,
+      lastValLoss: lastVal,
+      trainLossAtBest: trainBest,
+      trainLossLast: trainLast,
+    },
     source: null,
   };
 }
@@ -222,7 +239,11 @@ function mean(xs: number[]): number {
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-export function advise(histories: LayerHistory[], training: TrainingSummary | null, t: AdvisorThresholds = DEFAULT_THRESHOLDS): Finding[] {
+export function advise(
+  histories: LayerHistory[],
+  training: TrainingSummary | null,
+  t: AdvisorThresholds = DEFAULT_THRESHOLDS,
+): Finding[] {
   const findings = histories.flatMap((h) => layerFindings(h, t));
   const overfit = training ? overfittingFinding(training) : null;
   if (overfit) findings.push(overfit);

@@ -3,7 +3,15 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { LayerHistory } from '../advisor/rules';
 import { isTappedClass } from '../probe/taps';
 import type { ModelSpec } from '../model/spec';
-import { REPORT_SCHEMA, type Finding, type LayerReport, type LayerSummary, type Report, type RunConfig, type SourceRef } from '../protocol';
+import {
+  REPORT_SCHEMA,
+  type Finding,
+  type LayerReport,
+  type LayerSummary,
+  type Report,
+  type RunConfig,
+  type SourceRef,
+} from '../protocol';
 import type { Prepared } from './run-analysis';
 
 function sourceRef(spec: ModelSpec, name: string): SourceRef | null {
@@ -88,8 +96,18 @@ export function buildReport(args: {
     createdAt: new Date().toISOString(),
     backend: p.backend.name,
     backendDetail: p.backend.detail,
-    model: { name: p.spec.name, origin: p.spec.origin, file: p.spec.file, layers: layerSummaries(args.model, p.spec) },
-    data: { name: p.splits.name, train: p.splits.train.count, probe: p.splits.probe.count, validation: p.splits.validation.count },
+    model: {
+      name: p.spec.name,
+      origin: p.spec.origin,
+      file: p.spec.file,
+      layers: layerSummaries(args.model, p.spec),
+    },
+    data: {
+      name: p.splits.name,
+      train: p.splits.train.count,
+      probe: p.splits.probe.count,
+      validation: p.splits.validation.count,
+    },
     config: args.config,
     layers,
     findings: args.findings,

@@ -13,7 +13,14 @@ import type { ModelSpec } from '../model/spec';
 import { activationOf, topologyLayers } from '../model/activation-of';
 import { neverFiringUnits } from '../probe/never-fires';
 import { Prober } from '../probe/prober';
-import { DEFINITIONS, PROTOCOL_VERSION, type EngineEvent, type LayerProbe, type Report, type RunConfig } from '../protocol';
+import {
+  DEFINITIONS,
+  PROTOCOL_VERSION,
+  type EngineEvent,
+  type LayerProbe,
+  type Report,
+  type RunConfig,
+} from '../protocol';
 import { advise, DEFAULT_THRESHOLDS, type LayerHistory } from '../advisor/rules';
 import { Trainer } from '../training/trainer';
 import { buildReport, layerSummaries, sourceFindings } from './report';
@@ -43,12 +50,30 @@ export async function prepare(config: RunConfig, emit: Emit, runId: string): Pro
   const spec = config.file ? await loadModelSpec(config.file) : loadExample(config.example ?? 'mnist-cnn');
   const data = await loadData(config.data);
   const { tf, info } = await initBackend(config.backend);
-  emit({ v: PROTOCOL_VERSION, runId, type: 'log', level: 'info', message: `backend: ${info.name} — ${info.detail}` });
+  emit({
+    v: PROTOCOL_VERSION,
+    runId,
+    type: 'log',
+    level: 'info',
+    message: `backend: ${info.name} — ${info.detail}`,
+  });
   for (const a of info.attempts.filter((x) => !x.ok)) {
-    emit({ v: PROTOCOL_VERSION, runId, type: 'log', level: 'info', message: `backend ${a.route} not used: ${a.reason}` });
+    emit({
+      v: PROTOCOL_VERSION,
+      runId,
+      type: 'log',
+      level: 'info',
+      message: `backend ${a.route} not used: ${a.reason}`,
+    });
   }
   const inputShape = await inputShapeOf(tf, spec, config.seed);
-  const splits = makeSplits(data, inputShape, config.probe, MAX_VALIDATION, config.data.includes('/') ? config.data : null);
+  const splits = makeSplits(
+    data,
+    inputShape,
+    config.probe,
+    MAX_VALIDATION,
+    config.data.includes('/') ? config.data : null,
+  );
   const batchSize = config.batch ?? spec.training.batchSize ?? 250;
   const stepsPerEpoch = Math.ceil(splits.train.count / batchSize);
   const totalSteps = config.steps ?? (config.epochs ?? spec.training.epochs ?? 1) * stepsPerEpoch;
@@ -77,9 +102,25 @@ export async function trainWithTaps(
   emit: Emit,
   cancel: CancelToken,
   runId: string,
-): Promise<{ histories: LayerHistory[]; training: Report['training']; probes: LayerProbe[][]; neverFires: Map<string, number[] | null> }> {
+): Promise<{
+  histories: LayerHistory[];
+  training: Report['training'];
+  probes: LayerProbe[][];
+  neverFires: Map<string, number[] | null>;
+}> {
   const { tf, splits, spec } = p;
-  const trainer = new Trainer(tf, model, splits, { batchSize: p.batchSize, seed: config.seed, optimizer: spec.training.optimizer, learningRate: config.learningRate ?? spec.training.learningRate }, lastActivation(spec));
+  const trainer = new Trainer(
+    tf,
+    model,
+    splits,
+    {
+      batchSize: p.batchSize,
+      seed: config.seed,
+      optimizer: spec.training.optimizer,
+      learningRate: config.learningRate ?? spec.training.learningRate,
+    },
+    lastActivation(spec),
+  );
   const prober = new Prober(tf, model, splits.probe.x, splits.sampleShape, config.dormantTau);
   const neverFires = await neverFiringUnits(model, inputRange(splits));
   const schedule = new ProbeSchedule(config.every, config.overheadBudget);
@@ -124,7 +165,13 @@ export async function trainWithTaps(
       loss.push(r.loss);
       accuracy.push(r.accuracy);
       if (!Number.isFinite(r.loss)) {
-        emit({ v: PROTOCOL_VERSION, runId, type: 'log', level: 'warn', message: `loss became ${r.loss} at step ${step}; training stopped` });
+        emit({
+          v: PROTOCOL_VERSION,
+          runId,
+          type: 'log',
+          level: 'warn',
+          message: `loss became ${r.loss} at step ${step}; training stopped`,
+        });
         await runProbe(step);
         lastProbed = step;
         break;
@@ -132,15 +179,26 @@ export async function trainWithTaps(
       const now = performance.now();
       if (now - lastProgress > 100 || step === p.totalSteps) {
         lastProgress = now;
-        emit({ v: PROTOCOL_VERSION, runId, type: 'progress', step, totalSteps: p.totalSteps, loss: r.loss, accuracy: r.accuracy, samplesPerSecond: (step * p.batchSize) / trainSeconds });
+        emit({
+          v: PROTOCOL_VERSION,
+          runId,
+          type: 'progress',
+          step,
+          totalSteps: p.totalSteps,
+          loss: r.loss,
+          accuracy: r.accuracy,
+          samplesPerSecond: (step * p.batchSize) / trainSeconds,
+        });
       }
       if (step === p.totalSteps || schedule.due(step - lastProbed)) {
         await runProbe(step);
         lastProbed = step;
       }
-      if (config.validate !== false && (step % validateEvery === 0 || step === p.totalSteps)) await validate(step);
+      if (config.validate !== false && (step % validateEvery === 0 || step === p.totalSteps))
+        await validate(step);
     }
-    if (cancel.cancelled && probes.length > 0 && probes[probes.length - 1]![0]?.step !== loss.length) await runProbe(loss.length);
+    if (cancel.cancelled && probes.length > 0 && probes[probes.length - 1]![0]?.step !== loss.length)
+      await runProbe(loss.length);
   } finally {
     prober.dispose();
     trainer.dispose();
@@ -184,7 +242,12 @@ export function inputRange(splits: Splits): [number, number] {
   return Number.isFinite(lo) ? [lo, hi] : [0, 1];
 }
 
-export async function runAnalysis(config: RunConfig, emit: Emit, cancel: CancelToken, runId: string): Promise<Report> {
+export async function runAnalysis(
+  config: RunConfig,
+  emit: Emit,
+  cancel: CancelToken,
+  runId: string,
+): Promise<Report> {
   const p = await prepare(config, emit, runId);
   const model = await buildModel(p.tf, p.spec, config.seed);
   try {
@@ -194,16 +257,33 @@ export async function runAnalysis(config: RunConfig, emit: Emit, cancel: CancelT
       type: 'run-started',
       backend: p.backend.name,
       backendDetail: p.backend.detail,
-      model: { name: p.spec.name, origin: p.spec.origin, file: p.spec.file, layers: layerSummaries(model, p.spec) },
+      model: {
+        name: p.spec.name,
+        origin: p.spec.origin,
+        file: p.spec.file,
+        layers: layerSummaries(model, p.spec),
+      },
       probeSize: p.splits.probe.count,
       totalSteps: p.totalSteps,
       definitions: DEFINITIONS,
     });
     const run = await trainWithTaps(p, model, config, emit, cancel, runId);
-    const thresholds = { ...DEFAULT_THRESHOLDS, deadThreshold: config.deadThreshold, eluAlpha: config.eluAlpha };
+    const thresholds = {
+      ...DEFAULT_THRESHOLDS,
+      deadThreshold: config.deadThreshold,
+      eluAlpha: config.eluAlpha,
+    };
     const findings = [...sourceFindings(p.spec), ...advise(run.histories, run.training, thresholds)];
     emit({ v: PROTOCOL_VERSION, runId, type: 'findings', findings });
-    return buildReport({ prepared: p, config, model, histories: run.histories, findings, training: run.training, cancelled: cancel.cancelled });
+    return buildReport({
+      prepared: p,
+      config,
+      model,
+      histories: run.histories,
+      findings,
+      training: run.training,
+      cancelled: cancel.cancelled,
+    });
   } finally {
     model.dispose();
   }

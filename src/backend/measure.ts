@@ -14,10 +14,20 @@ const MAX_STEPS = 5;
 export async function measureTrainingSpeed(tf: Tf): Promise<number> {
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 16,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
-      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      tf.layers.dense({
+        units: 10,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+      }),
     ],
   });
   const optimizer = tf.train.adam(0.001);

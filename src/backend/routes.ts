@@ -10,7 +10,8 @@ import { installWasmConvGradients } from './wasm-conv-grads';
 
 export type RouteName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
-export type RouteResult = { ok: true; tf: Tf; detail: string; software: boolean | null } | { ok: false; reason: string };
+export type RouteResult =
+  { ok: true; tf: Tf; detail: string; software: boolean | null } | { ok: false; reason: string };
 
 export type Route = (tf: Tf) => Promise<RouteResult>;
 
@@ -35,13 +36,20 @@ const wasm: Route = async (tf) => {
   installWasmConvGradients(tf);
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-  return { ok: true, tf, detail: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'threads' : 'one thread'})`, software: true };
+  return {
+    ok: true,
+    tf,
+    detail: `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'threads' : 'one thread'})`,
+    software: true,
+  };
 };
 
 const cpu: Route = async (tf) => {
   if (!(await tf.setBackend('cpu'))) return { ok: false, reason: 'the cpu backend failed to initialise' };
   const bad = await verify(tf, 'cpu');
-  return bad ? { ok: false, reason: bad } : { ok: true, tf, detail: 'cpu (plain JavaScript)', software: true };
+  return bad
+    ? { ok: false, reason: bad }
+    : { ok: true, tf, detail: 'cpu (plain JavaScript)', software: true };
 };
 
 const webgpu: Route = async (tf) => {
@@ -71,11 +79,18 @@ const tensorflow: Route = async () => {
     }
     if (kind === 'gpu' && !tensorflowBackendOnGpu(tfn.backend())) {
       // tfjs-node-gpu without a usable CUDA setup silently computes on the CPU: say so.
-      reasons.push(`tfjs-node-gpu at ${loaded.path} loaded, but TensorFlow found no CUDA GPU (check the NVIDIA driver, CUDA 11.2 and cuDNN 8.1)`);
+      reasons.push(
+        `tfjs-node-gpu at ${loaded.path} loaded, but TensorFlow found no CUDA GPU (check the NVIDIA driver, CUDA 11.2 and cuDNN 8.1)`,
+      );
       continue;
     }
     tfn.env().set('PROD', true);
-    return { ok: true, tf: tfn, detail: `tensorflow (libtensorflow, ${kind === 'gpu' ? 'CUDA GPU via tfjs-node-gpu' : 'CPU via tfjs-node'}; ${loaded.path})`, software: kind !== 'gpu' };
+    return {
+      ok: true,
+      tf: tfn,
+      detail: `tensorflow (libtensorflow, ${kind === 'gpu' ? 'CUDA GPU via tfjs-node-gpu' : 'CPU via tfjs-node'}; ${loaded.path})`,
+      software: kind !== 'gpu',
+    };
   }
   return { ok: false, reason: reasons.join('; ') };
 };

@@ -49,9 +49,22 @@ export async function initBackend(preference: BackendName): Promise<{ tf: Tf; in
   if (preference !== 'auto') {
     const result = await start(preference, tf);
     if (!result.ok) {
-      throw new UserError(`the ${preference} backend cannot run here: ${result.reason}`, null, null, 'choose --backend auto to use the fastest one that can');
+      throw new UserError(
+        `the ${preference} backend cannot run here: ${result.reason}`,
+        null,
+        null,
+        'choose --backend auto to use the fastest one that can',
+      );
     }
-    return { tf: result.tf, info: { name: result.tf.getBackend(), detail: result.detail, software: result.software, attempts: [{ route: preference, ok: true, reason: 'verified' }] } };
+    return {
+      tf: result.tf,
+      info: {
+        name: result.tf.getBackend(),
+        detail: result.detail,
+        software: result.software,
+        attempts: [{ route: preference, ok: true, reason: 'verified' }],
+      },
+    };
   }
   const attempts: BackendAttempt[] = [];
   const started: { route: RouteName; result: Extract<RouteResult, { ok: true }>; speed: number }[] = [];
@@ -65,14 +78,23 @@ export async function initBackend(preference: BackendName): Promise<{ tf: Tf; in
     try {
       speed = await measureTrainingSpeed(result.tf);
     } catch (e) {
-      attempts.push({ route, ok: false, reason: `started but failed the training probe: ${e instanceof Error ? e.message : String(e)}` });
+      attempts.push({
+        route,
+        ok: false,
+        reason: `started but failed the training probe: ${e instanceof Error ? e.message : String(e)}`,
+      });
       continue;
     }
     attempts.push({ route, ok: true, reason: 'verified and measured', samplesPerSecond: Math.round(speed) });
     started.push({ route, result, speed });
   }
   if (started.length === 0) {
-    throw new UserError(`no TF.js backend could run (${attempts.map((a) => `${a.route}: ${a.reason}`).join('; ')})`, null, null, 'try --backend cpu');
+    throw new UserError(
+      `no TF.js backend could run (${attempts.map((a) => `${a.route}: ${a.reason}`).join('; ')})`,
+      null,
+      null,
+      'try --backend cpu',
+    );
   }
   const best = started.reduce((a, b) => (b.speed > a.speed ? b : a));
   await reselect(best.route, best.result);
@@ -84,6 +106,11 @@ export async function initBackend(preference: BackendName): Promise<{ tf: Tf; in
   const why = `auto: fastest measured (samples/s of a small CNN: ${ranking})${unavailable.length ? `; not available: ${unavailable.join(', ')}` : ''}`;
   return {
     tf: best.result.tf,
-    info: { name: best.result.tf.getBackend(), detail: `${best.result.detail}; ${why}`, software: best.result.software, attempts },
+    info: {
+      name: best.result.tf.getBackend(),
+      detail: `${best.result.detail}; ${why}`,
+      software: best.result.software,
+      attempts,
+    },
   };
 }

@@ -21,8 +21,7 @@ export type TfjsNodeMissing =
   | 'unknown';
 
 export type TfjsNodeLoad =
-  | { ok: true; module: unknown; path: string }
-  | { ok: false; reason: string; missing: TfjsNodeMissing };
+  { ok: true; module: unknown; path: string } | { ok: false; reason: string; missing: TfjsNodeMissing };
 
 /** The version the rest of the engine's TF.js packages are pinned to; a mismatched copy would not share kernels. */
 export const TFJS_NODE_VERSION = '4.22.0';
@@ -40,7 +39,7 @@ export function loadTfjsNode(kind: TfjsNodeKind, extraSearchPaths: string[]): Tf
   const name = packageNameFor(kind);
   const found = resolvePackage(name, extraSearchPaths);
   if (found === null) {
-    const searched = [...extraSearchPaths, 'the extension\'s node_modules'].join(', ');
+    const searched = [...extraSearchPaths, "the extension's node_modules"].join(', ');
     return {
       ok: false,
       missing: 'package',
@@ -86,7 +85,10 @@ function packageNameAt(dir: string): string | null {
   if (!existsSync(manifest)) return null;
   try {
     const parsed: unknown = JSON.parse(readFileSync(manifest, 'utf8'));
-    return typeof parsed === 'object' && parsed !== null && 'name' in parsed && typeof parsed.name === 'string'
+    return typeof parsed === 'object' &&
+      parsed !== null &&
+      'name' in parsed &&
+      typeof parsed.name === 'string'
       ? parsed.name
       : null;
   } catch {
@@ -103,17 +105,26 @@ function packageDirOf(file: string, name: string): string | null {
 
 // Sonames TensorFlow 2.9 (tfjs-node-gpu 4.x) links or opens, mapped to what supplies them.
 const CUDA_LIBRARIES: [RegExp, string][] = [
-  [/^libcuda\.so/, 'the NVIDIA driver (libcuda.so.1; in a container, run it with the NVIDIA container toolkit)'],
+  [
+    /^libcuda\.so/,
+    'the NVIDIA driver (libcuda.so.1; in a container, run it with the NVIDIA container toolkit)',
+  ],
   [/^libcudnn/, 'cuDNN 8.1 (libcudnn8)'],
   [/^libnvinfer/, 'TensorRT (optional; TensorFlow runs without it)'],
-  [/^(libcudart|libcublas|libcublasLt|libcufft|libcurand|libcusolver|libcusparse|libnvJitLink)\b/, 'the CUDA 11.2 runtime libraries'],
+  [
+    /^(libcudart|libcublas|libcublasLt|libcufft|libcurand|libcusolver|libcusparse|libnvJitLink)\b/,
+    'the CUDA 11.2 runtime libraries',
+  ],
 ];
 
 /**
  * Names the missing piece from the text of a failed `require` (Linux dlopen, macOS dyld, Windows
  * LoadLibrary and tfjs-node's own messages).
  */
-export function classifyLoadError(kind: TfjsNodeKind, text: string): { missing: TfjsNodeMissing; reason: string } {
+export function classifyLoadError(
+  kind: TfjsNodeKind,
+  text: string,
+): { missing: TfjsNodeMissing; reason: string } {
   const name = packageNameFor(kind);
   const firstLine = text.split('\n')[0]?.trim() ?? text;
 
@@ -165,7 +176,9 @@ export function classifyLoadError(kind: TfjsNodeKind, text: string): { missing: 
       missing: kind === 'gpu' ? 'cuda' : 'libtensorflow',
       reason:
         `a DLL the addon needs is not found: tensorflow.dll in ${name}\\deps\\lib` +
-        (kind === 'gpu' ? ', or the CUDA 11.2 / cuDNN 8.1 DLLs (cudart64_110.dll, cudnn64_8.dll) on PATH' : '') +
+        (kind === 'gpu'
+          ? ', or the CUDA 11.2 / cuDNN 8.1 DLLs (cudart64_110.dll, cudnn64_8.dll) on PATH'
+          : '') +
         '.',
     };
   }
@@ -190,7 +203,11 @@ export function classifyLoadError(kind: TfjsNodeKind, text: string): { missing: 
   if (glibc !== undefined) {
     return { missing: 'platform', reason: `the system C library is too old: ${glibc} is required.` };
   }
-  if (/wrong ELF class|invalid ELF header|not a valid Win32 application|incompatible architecture|mach-o file, but is an incompatible/.test(text)) {
+  if (
+    /wrong ELF class|invalid ELF header|not a valid Win32 application|incompatible architecture|mach-o file, but is an incompatible/.test(
+      text,
+    )
+  ) {
     return {
       missing: 'platform',
       reason: `the addon was built for another OS or CPU architecture (${firstLine}); reinstall ${name} on this machine.`,

@@ -13,7 +13,11 @@ import type * as tfType from '@tensorflow/tfjs';
 
 type Tf = typeof tfType;
 type TensorInfo = tfType.TensorInfo;
-type KernelFunc = (args: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Record<string, unknown> }) => TensorInfo | TensorInfo[];
+type KernelFunc = (args: {
+  inputs: Record<string, TensorInfo>;
+  backend: unknown;
+  attrs?: Record<string, unknown>;
+}) => TensorInfo | TensorInfo[];
 
 interface DisposableBackend {
   disposeData(dataId: object): boolean;
@@ -35,8 +39,12 @@ export function installWasmConvGradients(tf: Tf): void {
   const slice = kernel('Slice');
   const nativeBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
 
-  const run = (f: KernelFunc, inputs: Record<string, TensorInfo>, backend: unknown, attrs: Record<string, unknown>) =>
-    f({ inputs, backend, attrs }) as TensorInfo;
+  const run = (
+    f: KernelFunc,
+    inputs: Record<string, TensorInfo>,
+    backend: unknown,
+    attrs: Record<string, unknown>,
+  ) => f({ inputs, backend, attrs }) as TensorInfo;
   const free = (backend: unknown, ...infos: TensorInfo[]) => {
     for (const t of infos) (backend as DisposableBackend).disposeData(t.dataId);
   };
@@ -76,7 +84,10 @@ export function installWasmConvGradients(tf: Tf): void {
     let cropped = grad;
     const [kh, kw] = filterShape;
     if (grad.shape[1] !== kh || grad.shape[2] !== kw) {
-      cropped = run(slice, { x: grad }, backend, { begin: [0, 0, 0, 0], size: [grad.shape[0], kh, kw, grad.shape[3]] });
+      cropped = run(slice, { x: grad }, backend, {
+        begin: [0, 0, 0, 0],
+        size: [grad.shape[0], kh, kw, grad.shape[3]],
+      });
       free(backend, grad);
     }
     const out = run(transpose, { x: cropped }, backend, { perm: [1, 2, 0, 3] });
@@ -124,8 +135,16 @@ export function installWasmConvGradients(tf: Tf): void {
     return dx;
   };
 
-  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: backpropFilter as never });
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: backpropFilter as never,
+  });
   if (nativeBackpropInput) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: backpropInput as never });
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropInput',
+    backendName: 'wasm',
+    kernelFunc: backpropInput as never,
+  });
   installed = true;
 }

@@ -21,7 +21,12 @@ interface ProgramLike {
 }
 interface WebGpuBackendLike {
   tensorMap: { get(dataId: object): { dtype: string } | undefined };
-  runWebGPUProgram(program: ProgramLike, inputs: TensorInfoLike[], outputDtype: string, ...rest: unknown[]): unknown;
+  runWebGPUProgram(
+    program: ProgramLike,
+    inputs: TensorInfoLike[],
+    outputDtype: string,
+    ...rest: unknown[]
+  ): unknown;
 }
 
 // Field names of the coordinate types the backend's shader prelude defines (vec2..vec4, vec5, vec6).

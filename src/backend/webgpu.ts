@@ -98,7 +98,9 @@ export function isSoftwareAdapter(info: WebGpuAdapterDescription): boolean {
   return SOFTWARE_ADAPTER.test([info.vendor, info.architecture, info.device, info.description].join(' '));
 }
 
-export function describeAdapter(info: Partial<WebGpuAdapterDescription> | undefined): WebGpuAdapterDescription {
+export function describeAdapter(
+  info: Partial<WebGpuAdapterDescription> | undefined,
+): WebGpuAdapterDescription {
   return {
     vendor: info?.vendor ?? '',
     architecture: info?.architecture ?? '',
@@ -109,7 +111,11 @@ export function describeAdapter(info: Partial<WebGpuAdapterDescription> | undefi
 }
 
 /** `WebGPU · Vulkan · NVIDIA GeForce RTX 4090 (nvidia, lovelace) · NVIDIA: 550.54 · hardware` */
-export function formatAdapterDetail(routeLabel: string, info: WebGpuAdapterDescription, software: boolean): string {
+export function formatAdapterDetail(
+  routeLabel: string,
+  info: WebGpuAdapterDescription,
+  software: boolean,
+): string {
   const identity = [info.vendor, info.architecture].filter((s) => s.length > 0).join(', ');
   const device = (info.device || 'unnamed adapter') + (identity ? ` (${identity})` : '');
   const parts = ['WebGPU (Dawn)', routeLabel, device];
@@ -153,7 +159,10 @@ export async function initWebGpu(tf: Tf, opts: { allowSoftware: boolean }): Prom
     return { ok: false, reason: `only a software WebGPU adapter is available (${result.detail})` };
   }
   if (tf.getBackend() !== 'webgpu' && !(await tf.setBackend('webgpu'))) {
-    return { ok: false, reason: `the WebGPU backend was started earlier but setBackend('webgpu') no longer switches` };
+    return {
+      ok: false,
+      reason: `the WebGPU backend was started earlier but setBackend('webgpu') no longer switches`,
+    };
   }
   return result;
 }
@@ -239,7 +248,8 @@ async function startBackend(
 
   // The backend reads GPUBufferUsage & co. as globals and checks navigator.gpu when constructed.
   for (const [name, value] of Object.entries(dawn.globals)) {
-    if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+    if (!(name in globalThis))
+      Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
   }
   installNavigatorGpu(gpu);
 
@@ -350,7 +360,13 @@ function safeGetBackend(tf: Tf): string | null {
   }
 }
 
-const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu'];
+const LIB_DIRS = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/lib/x86_64-linux-gnu',
+];
 
 function libraryPresent(name: string): boolean {
   const extra = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d.length > 0);
@@ -377,7 +393,9 @@ function installHint(): string {
   if (process.platform !== 'linux') return ' Update the GPU driver.';
   const hints: string[] = [];
   if (!libraryPresent('libvulkan.so.1')) {
-    hints.push('for a GPU: install libvulkan1 and the driver\'s Vulkan ICD (NVIDIA: the driver\'s Vulkan part; in containers NVIDIA_DRIVER_CAPABILITIES must include "graphics")');
+    hints.push(
+      'for a GPU: install libvulkan1 and the driver\'s Vulkan ICD (NVIDIA: the driver\'s Vulkan part; in containers NVIDIA_DRIVER_CAPABILITIES must include "graphics")',
+    );
   }
   if (!libraryPresent('libEGL.so')) {
     hints.push(

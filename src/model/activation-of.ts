@@ -19,7 +19,8 @@ export function activationOf(className: string, config: Record<string, unknown>)
   }
   const a = config.activation;
   if (typeof a === 'string') return normaliseActivation(a);
-  if (a && typeof a === 'object' && 'class_name' in a) return normaliseActivation(String((a as { class_name: unknown }).class_name));
+  if (a && typeof a === 'object' && 'class_name' in a)
+    return normaliseActivation(String((a as { class_name: unknown }).class_name));
   return null;
 }
 
@@ -40,7 +41,8 @@ export function layerSpecsFromTopology(topology: KerasTopology): LayerSpec[] {
     name: String(l.config.name ?? l.name ?? ''),
     className: l.class_name,
     activation: activationOf(l.class_name, l.config),
-    kernelInitializer: l.config.kernel_initializer !== undefined ? initializerName(l.config.kernel_initializer) : null,
+    kernelInitializer:
+      l.config.kernel_initializer !== undefined ? initializerName(l.config.kernel_initializer) : null,
     source: null,
   }));
 }

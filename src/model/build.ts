@@ -6,7 +6,13 @@ import { registerEluLayer } from './elu-layer';
 import { seededInitializer } from './initializers';
 import type { KerasLayerJson, KerasTopology, ModelSpec } from './spec';
 
-const INITIALIZER_KEYS = ['kernel_initializer', 'bias_initializer', 'depthwise_initializer', 'pointwise_initializer', 'embeddings_initializer'];
+const INITIALIZER_KEYS = [
+  'kernel_initializer',
+  'bias_initializer',
+  'depthwise_initializer',
+  'pointwise_initializer',
+  'embeddings_initializer',
+];
 
 function layersOf(topology: KerasTopology): KerasLayerJson[] {
   const config = topology.config as { layers?: unknown };
@@ -21,15 +27,20 @@ export function seededTopology(topology: KerasTopology, seed: number): KerasTopo
   const copy = JSON.parse(JSON.stringify(topology)) as KerasTopology;
   layersOf(copy).forEach((layer, index) => {
     for (const key of INITIALIZER_KEYS) {
-      const value = layer.config[key] ?? (key === 'kernel_initializer' && hasKernel(layer.class_name) ? 'glorot_uniform' : undefined);
-      if (value !== undefined) layer.config[key] = seededInitializer(value, seed * 1000 + index * 7 + INITIALIZER_KEYS.indexOf(key));
+      const value =
+        layer.config[key] ??
+        (key === 'kernel_initializer' && hasKernel(layer.class_name) ? 'glorot_uniform' : undefined);
+      if (value !== undefined)
+        layer.config[key] = seededInitializer(value, seed * 1000 + index * 7 + INITIALIZER_KEYS.indexOf(key));
     }
   });
   return copy;
 }
 
 function hasKernel(className: string): boolean {
-  return /^(Dense|Conv1D|Conv2D|Conv3D|Conv2DTranspose|SeparableConv2D|DepthwiseConv2D|Embedding)$/.test(className);
+  return /^(Dense|Conv1D|Conv2D|Conv3D|Conv2DTranspose|SeparableConv2D|DepthwiseConv2D|Embedding)$/.test(
+    className,
+  );
 }
 
 /** Builds the model; a topology TF.js cannot read becomes a UserError naming the file and layer. */
@@ -43,7 +54,9 @@ export async function buildModel(tf: Tf, spec: ModelSpec, seed: number): Promise
     const unknown = /Unknown layer: (\w+)/.exec(message)?.[1];
     const layer = unknown ? spec.layers.find((l) => l.className === unknown) : undefined;
     throw new UserError(
-      unknown ? `unsupported layer class '${unknown}'` : `the model cannot be built: ${message.split('\n')[0]}`,
+      unknown
+        ? `unsupported layer class '${unknown}'`
+        : `the model cannot be built: ${message.split('\n')[0]}`,
       layer?.source?.file ?? spec.file,
       layer?.source?.line ?? null,
       unknown ? 'Activation Lens builds models with TF.js layers; replace or remove this layer' : null,
@@ -62,7 +75,10 @@ function setSavedWeights(tf: Tf, model: tfType.LayersModel, spec: ModelSpec): vo
     throw new UserError(message, spec.file, null, hint);
   };
   if (saved.length !== expected.length) {
-    fail(`the file holds ${saved.length} weight arrays but the model needs ${expected.length}`, 'the weights do not belong to this topology');
+    fail(
+      `the file holds ${saved.length} weight arrays but the model needs ${expected.length}`,
+      'the weights do not belong to this topology',
+    );
   }
   const byName = new Map(saved.map((w) => [w.name, w]));
   const named = expected.every((v) => byName.has(v.originalName));
@@ -70,7 +86,9 @@ function setSavedWeights(tf: Tf, model: tfType.LayersModel, spec: ModelSpec): vo
   ordered.forEach((w, i) => {
     const shape = expected[i]!.shape;
     if (shape.length !== w.shape.length || shape.some((d, k) => d !== w.shape[k])) {
-      fail(`weight '${w.name}' has shape [${w.shape.join(', ')}] but '${expected[i]!.originalName}' needs [${shape.join(', ')}]`);
+      fail(
+        `weight '${w.name}' has shape [${w.shape.join(', ')}] but '${expected[i]!.originalName}' needs [${shape.join(', ')}]`,
+      );
     }
   });
   const tensors = ordered.map((w) => tf.tensor(w.values, w.shape));

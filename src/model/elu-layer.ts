@@ -26,7 +26,9 @@ export function registerEluLayer(tf: Tf): void {
     override call(inputs: tfType.Tensor | tfType.Tensor[]): tfType.Tensor {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       // relu(x) + α·elu(min(x, 0)): differentiable everywhere the ELU is.
-      return tf.tidy(() => (this.alpha === 1 ? tf.elu(x) : tf.relu(x).add(tf.elu(tf.minimum(x, 0)).mul(this.alpha))));
+      return tf.tidy(() =>
+        this.alpha === 1 ? tf.elu(x) : tf.relu(x).add(tf.elu(tf.minimum(x, 0)).mul(this.alpha)),
+      );
     }
 
     override computeOutputShape(inputShape: tfType.Shape | tfType.Shape[]): tfType.Shape | tfType.Shape[] {

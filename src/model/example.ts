@@ -8,11 +8,20 @@ import type { KerasLayerJson, LayerSpec, ModelSpec } from './spec';
 export const EXAMPLES = ['mnist-cnn'] as const;
 export type ExampleName = (typeof EXAMPLES)[number];
 
-const layer = (class_name: string, config: Record<string, unknown>): KerasLayerJson => ({ class_name, config });
+const layer = (class_name: string, config: Record<string, unknown>): KerasLayerJson => ({
+  class_name,
+  config,
+});
 
 export function referenceCnn(): ModelSpec {
   const layers: KerasLayerJson[] = [
-    layer('Conv2D', { name: 'conv2d', filters: 32, kernel_size: [3, 3], activation: 'relu', batch_input_shape: [null, 28, 28, 1] }),
+    layer('Conv2D', {
+      name: 'conv2d',
+      filters: 32,
+      kernel_size: [3, 3],
+      activation: 'relu',
+      batch_input_shape: [null, 28, 28, 1],
+    }),
     layer('MaxPooling2D', { name: 'max_pooling2d', pool_size: [2, 2] }),
     layer('Dropout', { name: 'dropout', rate: 0.25 }),
     layer('Conv2D', { name: 'conv2d_1', filters: 64, kernel_size: [3, 3], activation: 'relu' }),
@@ -35,7 +44,13 @@ export function referenceCnn(): ModelSpec {
     file: null,
     topology: { class_name: 'Sequential', config: { name: 'mnist_cnn', layers } },
     layers: specs,
-    training: { optimizer: 'adam', learningRate: 0.001, loss: 'categorical_crossentropy', batchSize: 250, dataset: 'mnist' },
+    training: {
+      optimizer: 'adam',
+      learningRate: 0.001,
+      loss: 'categorical_crossentropy',
+      batchSize: 250,
+      dataset: 'mnist',
+    },
     issues: [],
   };
 }

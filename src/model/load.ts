@@ -12,13 +12,24 @@ export async function loadModelSpec(file: string): Promise<ModelSpec> {
   if (!existsSync(file)) throw new UserError('file not found', file, null, 'check the path');
   if (statSync(file).isDirectory()) {
     if (existsSync(`${file}/saved_model.pb`)) {
-      throw new UserError('TensorFlow SavedModel directories are not supported', file, null, 'save the model as .keras, .h5 or a TF.js model.json');
+      throw new UserError(
+        'TensorFlow SavedModel directories are not supported',
+        file,
+        null,
+        'save the model as .keras, .h5 or a TF.js model.json',
+      );
     }
-    throw new UserError('is a directory, not a model file', file, null, 'pass a model.json, .h5, .keras, .py, .ts or .js file');
+    throw new UserError(
+      'is a directory, not a model file',
+      file,
+      null,
+      'pass a model.json, .h5, .keras, .py, .ts or .js file',
+    );
   }
   const ext = extname(file).toLowerCase();
   // The parsers (and the TypeScript compiler) load only when a source file is analysed.
-  if (isModelSource(file)) return (await import('./source')).parseModelSourceOrThrow(file, readFileSync(file, 'utf8'));
+  if (isModelSource(file))
+    return (await import('./source')).parseModelSourceOrThrow(file, readFileSync(file, 'utf8'));
   switch (ext) {
     case '.h5':
     case '.hdf5':
@@ -27,14 +38,25 @@ export async function loadModelSpec(file: string): Promise<ModelSpec> {
     case '.json':
       return loadTfjsModelJson(file);
     case '.pb':
-      throw new UserError('TensorFlow SavedModel / frozen graphs (.pb) are not supported', file, null, 'save the model as .keras, .h5 or a TF.js model.json');
+      throw new UserError(
+        'TensorFlow SavedModel / frozen graphs (.pb) are not supported',
+        file,
+        null,
+        'save the model as .keras, .h5 or a TF.js model.json',
+      );
     default:
-      throw new UserError(`unsupported model file type '${ext || basename(file)}'`, file, null, 'pass a model.json, .h5, .keras, .py, .ts or .js file');
+      throw new UserError(
+        `unsupported model file type '${ext || basename(file)}'`,
+        file,
+        null,
+        'pass a model.json, .h5, .keras, .py, .ts or .js file',
+      );
   }
 }
 
 export function loadExample(name: string): ModelSpec {
   const spec = exampleSpec(name);
-  if (!spec) throw new UserError(`unknown example '${name}'`, null, null, `choose one of: ${EXAMPLES.join(', ')}`);
+  if (!spec)
+    throw new UserError(`unknown example '${name}'`, null, null, `choose one of: ${EXAMPLES.join(', ')}`);
   return spec;
 }

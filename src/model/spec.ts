@@ -63,13 +63,7 @@ export interface SourceIssue {
 }
 
 export type ModelOrigin =
-  | 'example'
-  | 'tfjs-json'
-  | 'keras-py'
-  | 'torch-py'
-  | 'tfjs-ts'
-  | 'keras-h5'
-  | 'keras-v3';
+  'example' | 'tfjs-json' | 'keras-py' | 'torch-py' | 'tfjs-ts' | 'keras-h5' | 'keras-v3';
 
 /** Weights for a saved model, in the order `model.getWeights()` would return them. */
 export interface NamedWeight {

@@ -30,7 +30,12 @@ function parseJson(file: string): Record<string, unknown> {
     return value as Record<string, unknown>;
   } catch (e) {
     const line = jsonErrorLine(text);
-    throw new UserError(`corrupt model.json: ${(e as Error).message}`, file, line, 'export the model again with model.save()');
+    throw new UserError(
+      `corrupt model.json: ${(e as Error).message}`,
+      file,
+      line,
+      'export the model again with model.save()',
+    );
   }
 }
 
@@ -40,7 +45,8 @@ function decode(entry: WeightEntry, bytes: Uint8Array, file: string): Float32Arr
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(count);
   if (q) {
-    if (q.dtype === 'float16') throw new UserError(`weight '${entry.name}' is float16-quantized, which is not supported`, file);
+    if (q.dtype === 'float16')
+      throw new UserError(`weight '${entry.name}' is float16-quantized, which is not supported`, file);
     const step = q.dtype === 'uint8' ? 1 : 2;
     for (let i = 0; i < count; i++) {
       const v = step === 1 ? view.getUint8(i) : view.getUint16(2 * i, true);
@@ -66,20 +72,29 @@ export function loadTfjsModelJson(file: string): ModelSpec {
   let topology = json.modelTopology as Record<string, unknown> | undefined;
   if (!topology) {
     throw new UserError(
-      json.format === 'graph-model' ? 'this is a TF.js graph model; only layers models can be analysed' : 'model.json has no modelTopology',
+      json.format === 'graph-model'
+        ? 'this is a TF.js graph model; only layers models can be analysed'
+        : 'model.json has no modelTopology',
       file,
       null,
       'save the model with tf.LayersModel.save() or convert it with --output_format=tfjs_layers_model',
     );
   }
   if (topology.model_config) topology = topology.model_config as Record<string, unknown>;
-  if (typeof topology.class_name !== 'string' || !topology.config) throw new UserError('modelTopology is not a Keras model config', file);
+  if (typeof topology.class_name !== 'string' || !topology.config)
+    throw new UserError('modelTopology is not a Keras model config', file);
   const manifest = (json.weightsManifest ?? []) as ManifestGroup[];
   const weights: NamedWeight[] = [];
   for (const group of manifest) {
     const chunks = group.paths.map((p) => {
       const path = join(dirname(file), p);
-      if (!existsSync(path)) throw new UserError(`the weight shard '${p}' is missing`, file, null, 'keep the .bin files next to model.json');
+      if (!existsSync(path))
+        throw new UserError(
+          `the weight shard '${p}' is missing`,
+          file,
+          null,
+          'keep the .bin files next to model.json',
+        );
       return new Uint8Array(readFileSync(path));
     });
     const total = chunks.reduce((n, c) => n + c.length, 0);
@@ -93,9 +108,18 @@ export function loadTfjsModelJson(file: string): ModelSpec {
     for (const entry of group.weights) {
       const size = byteSize(entry);
       if (offset + size > buffer.length) {
-        throw new UserError(`the weight shards are too short for '${entry.name}' (${buffer.length} bytes)`, file, null, 'the .bin files are truncated or belong to another model');
+        throw new UserError(
+          `the weight shards are too short for '${entry.name}' (${buffer.length} bytes)`,
+          file,
+          null,
+          'the .bin files are truncated or belong to another model',
+        );
       }
-      weights.push({ name: entry.name, shape: entry.shape, values: decode(entry, buffer.subarray(offset, offset + size), file) });
+      weights.push({
+        name: entry.name,
+        shape: entry.shape,
+        values: decode(entry, buffer.subarray(offset, offset + size), file),
+      });
       offset += size;
     }
   }

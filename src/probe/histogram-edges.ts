@@ -5,7 +5,12 @@
 export const HISTOGRAM_BINS = 64;
 
 /** Known output ranges; others are taken from the first probe with headroom for growth. */
-export function histogramRange(activation: string, alpha: number | null, min0: number, max0: number): [number, number] {
+export function histogramRange(
+  activation: string,
+  alpha: number | null,
+  min0: number,
+  max0: number,
+): [number, number] {
   switch (activation) {
     case 'softmax':
     case 'sigmoid':

@@ -36,7 +36,14 @@ function widenWithZero(iv: Interval): Interval {
 }
 
 /** Dense or conv: per output channel, the min/max of bias + Σ w·x over x in the input intervals. */
-function affineBounds(kernel: Float32Array, bias: Float32Array | null, fanIn: number, units: number, iv: Interval, channelOf: (row: number) => number): Interval {
+function affineBounds(
+  kernel: Float32Array,
+  bias: Float32Array | null,
+  fanIn: number,
+  units: number,
+  iv: Interval,
+  channelOf: (row: number) => number,
+): Interval {
   const lo = new Float64Array(units);
   const hi = new Float64Array(units);
   for (let u = 0; u < units; u++) {
@@ -62,11 +69,17 @@ function affineBounds(kernel: Float32Array, bias: Float32Array | null, fanIn: nu
  * For each layer name, the sorted units that can never fire; null where the layer was not checked.
  * `inputRange` is the range of every input element (e.g. [0, 1] for scaled pixels).
  */
-export async function neverFiringUnits(model: tfType.LayersModel, inputRange: [number, number]): Promise<Map<string, number[] | null>> {
+export async function neverFiringUnits(
+  model: tfType.LayersModel,
+  inputRange: [number, number],
+): Promise<Map<string, number[] | null>> {
   const result = new Map<string, number[] | null>();
   const inputShape = model.inputs[0]!.shape;
   const channels = inputShape[inputShape.length - 1] ?? 1;
-  let iv: Interval | null = { lo: new Float64Array(channels).fill(inputRange[0]), hi: new Float64Array(channels).fill(inputRange[1]) };
+  let iv: Interval | null = {
+    lo: new Float64Array(channels).fill(inputRange[0]),
+    hi: new Float64Array(channels).fill(inputRange[1]),
+  };
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     const config = layer.getConfig() as Record<string, unknown>;
@@ -81,21 +94,37 @@ export async function neverFiringUnits(model: tfType.LayersModel, inputRange: [n
     if (cls === 'InputLayer' || cls === 'Dropout' || cls === 'SpatialDropout2D' || cls === 'GaussianNoise') {
       continue;
     } else if (cls === 'Dense' || cls === 'Conv1D' || cls === 'Conv2D') {
-      const [kernel, bias] = await Promise.all(layer.getWeights().map((w) => w.data() as Promise<Float32Array>));
+      const [kernel, bias] = await Promise.all(
+        layer.getWeights().map((w) => w.data() as Promise<Float32Array>),
+      );
       const units = out[out.length - 1] as number;
       const kernelSize = kernel!.length / units;
       const inChannels: number = iv.lo.length;
       const padded = cls !== 'Dense' && config.padding === 'same' ? widenWithZero(iv) : iv;
       // Kernel rows are (…spatial, in_channel) flattened: the channel is row % inChannels; for a
       // Dense after Flatten the features are (…spatial, channel) too.
-      pre = affineBounds(kernel!, config.use_bias === false || config.useBias === false ? null : (bias ?? null), kernelSize, units, padded, (r) => r % inChannels);
+      pre = affineBounds(
+        kernel!,
+        config.use_bias === false || config.useBias === false ? null : (bias ?? null),
+        kernelSize,
+        units,
+        padded,
+        (r) => r % inChannels,
+      );
       iv = applyActivation(pre, activation, alpha);
     } else if (cls === 'Flatten') {
       // Per-channel intervals already describe every (position, channel) feature: keep them.
       const features = out[out.length - 1] as number;
       if (features % iv.lo.length !== 0) iv = null;
       continue;
-    } else if (cls === 'MaxPooling1D' || cls === 'MaxPooling2D' || cls === 'AveragePooling1D' || cls === 'AveragePooling2D' || cls === 'GlobalAveragePooling2D' || cls === 'GlobalMaxPooling2D') {
+    } else if (
+      cls === 'MaxPooling1D' ||
+      cls === 'MaxPooling2D' ||
+      cls === 'AveragePooling1D' ||
+      cls === 'AveragePooling2D' ||
+      cls === 'GlobalAveragePooling2D' ||
+      cls === 'GlobalMaxPooling2D'
+    ) {
       continue; // pooled values stay within the channel's interval
     } else if (['Activation', 'ReLU', 'ELU', 'LeakyReLU', 'Softmax'].includes(cls)) {
       pre = iv;

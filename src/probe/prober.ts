@@ -40,7 +40,11 @@ export class Prober {
         const observed = await outputRanges(this.tf, outputs);
         this.ranges = this.taps.map((t, i) => histogramRange(t.activation, t.alpha, ...observed[i]!));
       }
-      return await summariseProbe(this.tf, outputs, this.taps, { step, ranges: this.ranges, dormantTau: this.dormantTau });
+      return await summariseProbe(this.tf, outputs, this.taps, {
+        step,
+        ranges: this.ranges,
+        dormantTau: this.dormantTau,
+      });
     } finally {
       outputs.forEach((o) => o.dispose());
     }

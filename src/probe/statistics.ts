@@ -39,8 +39,16 @@ function summarise(tf: Tf, output: tfType.Tensor, tap: Tap, lo: number, hi: numb
   // Non-finite values are parked below the range so they never land in a bin.
   const binned = tf.where(finite, flat, tf.fill(flat.shape, lo - 1));
   const width = (hi - lo) / HISTOGRAM_BINS;
-  const index = binned.sub(lo).div(width).floor().clipByValue(0, HISTOGRAM_BINS - 1).cast('int32').reshape([-1]);
-  parts.push(tf.bincount(index as tfType.Tensor1D, tf.tensor1d([], 'float32'), HISTOGRAM_BINS).cast('float32'));
+  const index = binned
+    .sub(lo)
+    .div(width)
+    .floor()
+    .clipByValue(0, HISTOGRAM_BINS - 1)
+    .cast('int32')
+    .reshape([-1]);
+  parts.push(
+    tf.bincount(index as tfType.Tensor1D, tf.tensor1d([], 'float32'), HISTOGRAM_BINS).cast('float32'),
+  );
   const count = (t: tfType.Tensor) => t.cast('float32').sum();
   parts.push(
     tf.stack([
@@ -58,8 +66,15 @@ function summarise(tf: Tf, output: tfType.Tensor, tap: Tap, lo: number, hi: numb
 }
 
 /** Computes every tapped layer's summary from the tap model's outputs; disposes nothing it did not make. */
-export async function summariseProbe(tf: Tf, outputs: tfType.Tensor[], taps: Tap[], options: ProbeOptions): Promise<LayerProbe[]> {
-  const packed = tf.tidy(() => tf.concat(outputs.map((o, i) => summarise(tf, o, taps[i]!, ...options.ranges[i]!))));
+export async function summariseProbe(
+  tf: Tf,
+  outputs: tfType.Tensor[],
+  taps: Tap[],
+  options: ProbeOptions,
+): Promise<LayerProbe[]> {
+  const packed = tf.tidy(() =>
+    tf.concat(outputs.map((o, i) => summarise(tf, o, taps[i]!, ...options.ranges[i]!))),
+  );
   const values = await packed.data();
   packed.dispose();
   let offset = 0;
@@ -76,9 +91,9 @@ export async function summariseProbe(tf: Tf, outputs: tfType.Tensor[], taps: Tap
     const absSum = take(C);
     const saturatedCount = tap.alpha !== null ? take(C) : null;
     const counts = Array.from(take(HISTOGRAM_BINS));
-    const [sum, sumSq, min, max, nonPositive, nonFinite, under, over] = Array.from(take(SCALARS)) as number[] as [
-      number, number, number, number, number, number, number, number,
-    ];
+    const [sum, sumSq, min, max, nonPositive, nonFinite, under, over] = Array.from(
+      take(SCALARS),
+    ) as number[] as [number, number, number, number, number, number, number, number];
     // Edge bins received the clipped out-of-range values: take them back out.
     counts[0]! -= under!;
     counts[HISTOGRAM_BINS - 1]! -= over!;
@@ -123,7 +138,10 @@ export async function outputRanges(tf: Tf, outputs: tfType.Tensor[]): Promise<[n
     tf.concat(
       outputs.map((o) => {
         const finite = tf.isFinite(o);
-        return tf.stack([tf.where(finite, o, tf.fill(o.shape, Infinity)).min(), tf.where(finite, o, tf.fill(o.shape, -Infinity)).max()]);
+        return tf.stack([
+          tf.where(finite, o, tf.fill(o.shape, Infinity)).min(),
+          tf.where(finite, o, tf.fill(o.shape, -Infinity)).max(),
+        ]);
       }),
     ),
   );

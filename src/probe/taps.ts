@@ -38,7 +38,15 @@ export interface Tap {
   alpha: number | null;
 }
 
-export const RELU_FAMILY = new Set(['relu', 'relu6', 'leaky_relu', 'prelu', 'elu', 'selu', 'thresholded_relu']);
+export const RELU_FAMILY = new Set([
+  'relu',
+  'relu6',
+  'leaky_relu',
+  'prelu',
+  'elu',
+  'selu',
+  'thresholded_relu',
+]);
 
 /** ReLU and its clipped/thresholded forms: the ones whose units can die (output exactly 0). */
 export const CAN_DIE = new Set(['relu', 'relu6', 'thresholded_relu']);

@@ -22,9 +22,13 @@ export interface StepResult {
 }
 
 /** The loss that fits the model's last activation (softmax probabilities, log-probabilities or logits). */
-function lossFor(tf: Tf, lastActivation: string | null): string | ((y: tfType.Tensor, p: tfType.Tensor) => tfType.Tensor) {
+function lossFor(
+  tf: Tf,
+  lastActivation: string | null,
+): string | ((y: tfType.Tensor, p: tfType.Tensor) => tfType.Tensor) {
   if (lastActivation === 'softmax') return 'categoricalCrossentropy';
-  if (lastActivation === 'log_softmax') return (y: tfType.Tensor, logp: tfType.Tensor) => tf.neg(tf.sum(tf.mul(y, logp), -1)).mean();
+  if (lastActivation === 'log_softmax')
+    return (y: tfType.Tensor, logp: tfType.Tensor) => tf.neg(tf.sum(tf.mul(y, logp), -1)).mean();
   return (y: tfType.Tensor, logits: tfType.Tensor) => tf.losses.softmaxCrossEntropy(y, logits);
 }
 
@@ -52,7 +56,9 @@ export class Trainer {
       const r = seededRandom(options.seed ^ 0x5eed);
       return () => Math.floor(r() * 2 ** 31);
     })();
-    this.dropouts = model.layers.filter((l) => l.getClassName().includes('Dropout')) as unknown as { seed?: number }[];
+    this.dropouts = model.layers.filter((l) => l.getClassName().includes('Dropout')) as unknown as {
+      seed?: number;
+    }[];
     this.sampleSize = splits.sampleShape.reduce((a, b) => a * b, 1);
     this.optimizer = makeOptimizer(tf, options.optimizer, options.learningRate);
     model.compile({

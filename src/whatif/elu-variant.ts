@@ -37,7 +37,10 @@ function layerName(l: KerasLayerJson): string {
 }
 
 function hasKernel(l: KerasLayerJson): boolean {
-  return 'kernel_initializer' in l.config || /^(Dense|Conv1D|Conv2D|Conv3D|Conv2DTranspose|SeparableConv2D|DepthwiseConv2D)$/.test(l.class_name);
+  return (
+    'kernel_initializer' in l.config ||
+    /^(Dense|Conv1D|Conv2D|Conv3D|Conv2DTranspose|SeparableConv2D|DepthwiseConv2D)$/.test(l.class_name)
+  );
 }
 
 /** Layers the what-if can switch, in model order. */
@@ -50,14 +53,23 @@ export function switchableLayers(spec: ModelSpec): string[] {
  * advisor's suggestions, else every switchable layer. He init follows the suggestion where there is
  * one, else the advisor's own rule (the layer uses Glorot or the default).
  */
-export function chooseWhatIfLayers(spec: ModelSpec, requested: string[] | null, suggestions: Suggestion[] = []): { switchLayers: string[]; heInitLayers: string[] } {
+export function chooseWhatIfLayers(
+  spec: ModelSpec,
+  requested: string[] | null,
+  suggestions: Suggestion[] = [],
+): { switchLayers: string[]; heInitLayers: string[] } {
   const switchable = switchableLayers(spec);
   let chosen: string[];
   if (requested && requested.length > 0) {
     for (const name of requested) {
       const layer = spec.layers.find((l) => l.name === name);
       if (!layer) {
-        throw new UserError(`--layers names '${name}', which is not a layer of ${spec.name}`, spec.file, null, `choose from: ${switchable.join(', ') || '(no ReLU layers)'}`);
+        throw new UserError(
+          `--layers names '${name}', which is not a layer of ${spec.name}`,
+          spec.file,
+          null,
+          `choose from: ${switchable.join(', ') || '(no ReLU layers)'}`,
+        );
       }
       if (!switchable.includes(name)) {
         throw new UserError(
@@ -70,10 +82,18 @@ export function chooseWhatIfLayers(spec: ModelSpec, requested: string[] | null, 
     }
     chosen = [...new Set(requested)];
   } else {
-    const suggested = suggestions.filter((s) => s.kind === 'switch-to-elu' && switchable.includes(s.layer)).map((s) => s.layer);
+    const suggested = suggestions
+      .filter((s) => s.kind === 'switch-to-elu' && switchable.includes(s.layer))
+      .map((s) => s.layer);
     chosen = suggested.length > 0 ? [...new Set(suggested)] : switchable;
   }
-  if (chosen.length === 0) throw new UserError(`${spec.name} has no ReLU-family layer to switch to ELU`, spec.file, null, 'the what-if compares ReLU with ELU; this model has nothing to compare');
+  if (chosen.length === 0)
+    throw new UserError(
+      `${spec.name} has no ReLU-family layer to switch to ELU`,
+      spec.file,
+      null,
+      'the what-if compares ReLU with ELU; this model has nothing to compare',
+    );
   const heInitLayers = chosen.filter((name) => {
     const s = suggestions.find((x) => x.kind === 'switch-to-elu' && x.layer === name);
     if (s) return s.heInit;
@@ -86,7 +106,8 @@ export function chooseWhatIfLayers(spec: ModelSpec, requested: string[] | null, 
 function kernelInitializerFor(spec: ModelSpec, name: string): string | null | undefined {
   const i = spec.layers.findIndex((l) => l.name === name);
   const own = spec.layers[i];
-  if (own && own.kernelInitializer !== undefined && own.kernelInitializer !== null) return own.kernelInitializer;
+  if (own && own.kernelInitializer !== undefined && own.kernelInitializer !== null)
+    return own.kernelInitializer;
   const feeder = kernelLayerFeeding(spec, i);
   return feeder ? feeder.kernelInitializer : undefined;
 }
@@ -95,14 +116,18 @@ function kernelInitializerFor(spec: ModelSpec, name: string): string | null | un
 function kernelLayerFeeding(spec: ModelSpec, i: number): ModelSpec['layers'][number] | undefined {
   for (let k = i; k >= 0; k--) {
     const l = spec.layers[k]!;
-    if (/^(Dense|Conv1D|Conv2D|Conv3D|Conv2DTranspose|SeparableConv2D|DepthwiseConv2D)$/.test(l.className)) return l;
+    if (/^(Dense|Conv1D|Conv2D|Conv3D|Conv2DTranspose|SeparableConv2D|DepthwiseConv2D)$/.test(l.className))
+      return l;
   }
   return undefined;
 }
 
 /** A copy of `spec` with the chosen layers on ELU and He init; the original is never modified. */
 export function eluVariant(spec: ModelSpec, options: VariantOptions): EluVariant {
-  const copy = JSON.parse(JSON.stringify({ topology: spec.topology, layers: spec.layers })) as Pick<ModelSpec, 'topology' | 'layers'>;
+  const copy = JSON.parse(JSON.stringify({ topology: spec.topology, layers: spec.layers })) as Pick<
+    ModelSpec,
+    'topology' | 'layers'
+  >;
   const layers = topologyLayers(copy.topology);
   const byName = new Map(layers.map((l) => [layerName(l), l]));
   const notes: string[] = [];
@@ -133,12 +158,19 @@ export function eluVariant(spec: ModelSpec, options: VariantOptions): EluVariant
     if (!layer) throw new UserError(`layer '${name}' is not in ${spec.name}`, spec.file);
     const activation = activationOf(layer.class_name, layer.config);
     if (activation === null || !SWITCHABLE.has(activation)) {
-      throw new UserError(`layer '${name}' has activation '${activation ?? 'none'}', not a ReLU to switch`, spec.file);
+      throw new UserError(
+        `layer '${name}' has activation '${activation ?? 'none'}', not a ReLU to switch`,
+        spec.file,
+      );
     }
     if (layer.class_name === 'ReLU' || layer.class_name === 'LeakyReLU') {
       // A separate activation layer becomes an ELU layer of the same name.
       layer.class_name = 'ELU';
-      layer.config = { name, alpha: options.alpha, ...pick(layer.config, ['trainable', 'dtype', 'batch_input_shape', 'input_shape']) };
+      layer.config = {
+        name,
+        alpha: options.alpha,
+        ...pick(layer.config, ['trainable', 'dtype', 'batch_input_shape', 'input_shape']),
+      };
     } else {
       if (options.alpha !== 1) {
         // A fused activation='elu' is α = 1 in Keras and TF.js alike; other α need an ELU layer.

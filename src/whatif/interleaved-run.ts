@@ -8,7 +8,14 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { LayerHistory } from '../advisor/rules';
 import { ProbeSchedule } from '../analysis/probe-schedule';
-import { inputRange, lastActivation, VALIDATIONS_PER_RUN, type CancelToken, type Emit, type Prepared } from '../analysis/run-analysis';
+import {
+  inputRange,
+  lastActivation,
+  VALIDATIONS_PER_RUN,
+  type CancelToken,
+  type Emit,
+  type Prepared,
+} from '../analysis/run-analysis';
 import type { Split } from '../data/splits';
 import type { ModelSpec } from '../model/spec';
 import { neverFiringUnits } from '../probe/never-fires';
@@ -87,7 +94,12 @@ export async function runInterleaved(
         tf,
         setup.model,
         splits,
-        { batchSize: p.batchSize, seed: config.seed, optimizer: setup.spec.training.optimizer, learningRate: config.learningRate ?? setup.spec.training.learningRate },
+        {
+          batchSize: p.batchSize,
+          seed: config.seed,
+          optimizer: setup.spec.training.optimizer,
+          learningRate: config.learningRate ?? setup.spec.training.learningRate,
+        },
         lastActivation(setup.spec),
       );
       arms.push({
@@ -134,7 +146,15 @@ export async function runInterleaved(
         a.valLoss.push(r.loss);
         a.valAccuracy.push(r.accuracy);
         a.valSteps.push(step);
-        emit({ v: PROTOCOL_VERSION, runId, type: 'validation', arm: a.setup.name, step, valLoss: r.loss, valAccuracy: r.accuracy });
+        emit({
+          v: PROTOCOL_VERSION,
+          runId,
+          type: 'validation',
+          arm: a.setup.name,
+          step,
+          valLoss: r.loss,
+          valAccuracy: r.accuracy,
+        });
       }
     };
 
@@ -161,12 +181,28 @@ export async function runInterleaved(
       if (now - lastProgress > 100 || step === p.totalSteps) {
         lastProgress = now;
         for (const a of arms) {
-          emit({ v: PROTOCOL_VERSION, runId, type: 'progress', arm: a.setup.name, step, totalSteps: p.totalSteps, loss: a.loss[step - 1]!, accuracy: a.accuracy[step - 1]!, samplesPerSecond: (step * p.batchSize) / a.trainSeconds });
+          emit({
+            v: PROTOCOL_VERSION,
+            runId,
+            type: 'progress',
+            arm: a.setup.name,
+            step,
+            totalSteps: p.totalSteps,
+            loss: a.loss[step - 1]!,
+            accuracy: a.accuracy[step - 1]!,
+            samplesPerSecond: (step * p.batchSize) / a.trainSeconds,
+          });
         }
       }
       if (diverged) {
         // Every arm stops at the same step, so the series stay comparable.
-        emit({ v: PROTOCOL_VERSION, runId, type: 'log', level: 'warn', message: `${diverged}; every arm stopped here` });
+        emit({
+          v: PROTOCOL_VERSION,
+          runId,
+          type: 'log',
+          level: 'warn',
+          message: `${diverged}; every arm stopped here`,
+        });
         await probeAll(step);
         lastProbed = step;
         break;
@@ -175,7 +211,8 @@ export async function runInterleaved(
         await probeAll(step);
         lastProbed = step;
       }
-      if (config.validate !== false && (step % validateEvery === 0 || step === p.totalSteps)) await validateAll(step);
+      if (config.validate !== false && (step % validateEvery === 0 || step === p.totalSteps))
+        await validateAll(step);
     }
     if (lastProbed !== step) await probeAll(step);
     if (options.test) {

@@ -18,19 +18,34 @@ import type { WhatIfArmDetail, WhatIfLayerFinal, WhatIfReportDetail } from './wh
 export const BASELINE_ARM = 'ReLU';
 export const ELU_ARM = 'ELU';
 
-export async function runWhatIf(config: RunConfig, emit: Emit, cancel: CancelToken, runId: string, suggestions: Suggestion[] = []): Promise<Report> {
+export async function runWhatIf(
+  config: RunConfig,
+  emit: Emit,
+  cancel: CancelToken,
+  runId: string,
+  suggestions: Suggestion[] = [],
+): Promise<Report> {
   const p = await prepare(config, emit, runId);
   return runWhatIfPrepared(p, config, emit, cancel, runId, suggestions);
 }
 
 /** The what-if on an already prepared backend, model and data (tests give a synthetic Prepared). */
-export async function runWhatIfPrepared(p: Prepared, config: RunConfig, emit: Emit, cancel: CancelToken, runId: string, suggestions: Suggestion[] = []): Promise<Report> {
+export async function runWhatIfPrepared(
+  p: Prepared,
+  config: RunConfig,
+  emit: Emit,
+  cancel: CancelToken,
+  runId: string,
+  suggestions: Suggestion[] = [],
+): Promise<Report> {
   const { tf, spec } = p;
   const chosen = chooseWhatIfLayers(spec, config.whatIfLayers, suggestions);
   const notes: string[] = [];
   if (spec.weights && chosen.heInitLayers.length > 0) {
     // Re-drawing a trained kernel would compare a trained layer with an untrained one.
-    notes.push(`the model's saved weights are kept in both arms, so He init (suggested for ${chosen.heInitLayers.join(', ')}) is not applied`);
+    notes.push(
+      `the model's saved weights are kept in both arms, so He init (suggested for ${chosen.heInitLayers.join(', ')}) is not applied`,
+    );
     chosen.heInitLayers = [];
   }
   const variant = eluVariant(spec, { ...chosen, alpha: config.eluAlpha });
@@ -43,7 +58,9 @@ export async function runWhatIfPrepared(p: Prepared, config: RunConfig, emit: Em
     models.push(elu);
     const shared = copyMatchingWeights(relu, elu, new Set(variant.heInit));
     if (variant.heInit.length > 0) {
-      notes.push(`${variant.heInit.join(', ')}: kernel${variant.heInit.length > 1 ? 's' : ''} He-initialised (${HE_INIT}, as the quick fix writes) in the ELU arm; every other weight is the ReLU arm's`);
+      notes.push(
+        `${variant.heInit.join(', ')}: kernel${variant.heInit.length > 1 ? 's' : ''} He-initialised (${HE_INIT}, as the quick fix writes) in the ELU arm; every other weight is the ReLU arm's`,
+      );
     }
     emit({
       v: PROTOCOL_VERSION,
@@ -67,13 +84,20 @@ export async function runWhatIfPrepared(p: Prepared, config: RunConfig, emit: Em
       cancel,
       runId,
     );
-    const thresholds = { ...DEFAULT_THRESHOLDS, deadThreshold: config.deadThreshold, eluAlpha: config.eluAlpha };
+    const thresholds = {
+      ...DEFAULT_THRESHOLDS,
+      deadThreshold: config.deadThreshold,
+      eluAlpha: config.eluAlpha,
+    };
     const findings = [...sourceFindings(spec), ...advise(a!.histories, a!.training, thresholds)];
     emit({ v: PROTOCOL_VERSION, runId, type: 'findings', findings });
     const arms = [armDetail(a!, new Set()), armDetail(b!, new Set(variant.switched))];
     const whatIf: WhatIfReportDetail = {
       arms,
-      verdict: whatIfVerdict(arms[0]!, arms[1]!, { deadThreshold: config.deadThreshold, heInit: variant.heInit }),
+      verdict: whatIfVerdict(arms[0]!, arms[1]!, {
+        deadThreshold: config.deadThreshold,
+        heInit: variant.heInit,
+      }),
       alpha: config.eluAlpha,
       heInit: variant.heInit,
       sharedWeights: { copied: shared.copied.length, ownInit: shared.ownInit, unmatched: shared.unmatched },
@@ -81,7 +105,15 @@ export async function runWhatIfPrepared(p: Prepared, config: RunConfig, emit: Em
       notes,
       cancelled: cancel.cancelled,
     };
-    const report = buildReport({ prepared: p, config, model: relu, histories: a!.histories, findings, training: a!.training, cancelled: cancel.cancelled });
+    const report = buildReport({
+      prepared: p,
+      config,
+      model: relu,
+      histories: a!.histories,
+      findings,
+      training: a!.training,
+      cancelled: cancel.cancelled,
+    });
     report.whatIf = whatIf;
     return report;
   } finally {
@@ -112,8 +144,14 @@ export function armDetail(run: ArmRun, switched: Set<string>): WhatIfArmDetail {
     name: run.name,
     layers: run.layers,
     training: run.training,
-    final: run.histories.map((h) => finalOf(h, switched.has(h.name))).filter((x): x is WhatIfLayerFinal => x !== null),
+    final: run.histories
+      .map((h) => finalOf(h, switched.has(h.name)))
+      .filter((x): x is WhatIfLayerFinal => x !== null),
     msPerStep: run.msPerStep,
-    meanDrift: run.histories.map((h) => ({ layer: h.name, steps: h.probes.map((p) => p.step), mean: h.probes.map((p) => p.mean) })),
+    meanDrift: run.histories.map((h) => ({
+      layer: h.name,
+      steps: h.probes.map((p) => p.step),
+      mean: h.probes.map((p) => p.mean),
+    })),
   };
 }

@@ -45,12 +45,23 @@ export async function seedGridCommand(argv: string[]): Promise<number> {
       debug: { type: 'boolean', default: false },
     },
   });
-  if (positionals.length > 1) throw new UserError(`expected at most one model file, got ${positionals.length}: ${positionals.join(' ')}`);
-  if (values.epochs !== undefined && values.steps !== undefined) throw new UserError('give --epochs or --steps, not both');
+  if (positionals.length > 1)
+    throw new UserError(
+      `expected at most one model file, got ${positionals.length}: ${positionals.join(' ')}`,
+    );
+  if (values.epochs !== undefined && values.steps !== undefined)
+    throw new UserError('give --epochs or --steps, not both');
   const backendName = (values.backend ?? 'auto') as BackendName;
-  if (!BACKENDS.includes(backendName)) throw new UserError(`unknown backend '${values.backend}'`, null, null, `choose one of ${BACKENDS.join(', ')}`);
+  if (!BACKENDS.includes(backendName))
+    throw new UserError(
+      `unknown backend '${values.backend}'`,
+      null,
+      null,
+      `choose one of ${BACKENDS.join(', ')}`,
+    );
   const seed = values.seed === undefined ? 42 : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed must be an integer ≥ 0, got '${values.seed}'`);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new UserError(`--seed must be an integer ≥ 0, got '${values.seed}'`);
   const steps = positiveInt('steps', values.steps);
   const epochs = steps === null ? (positiveInt('epochs', values.epochs) ?? DEFAULT_EPOCHS) : null;
   const probe = positiveInt('probe', values.probe) ?? 256;
@@ -58,7 +69,10 @@ export async function seedGridCommand(argv: string[]): Promise<number> {
 
   const { tf, info } = await initBackend(backendName);
   const spec = positionals[0] ? await loadModelSpec(resolve(positionals[0])) : loadExample('mnist-cnn');
-  if (spec.weights) process.stderr.write(`note: ${spec.file} holds trained weights; the grid trains every arm from fresh initialisation\n`);
+  if (spec.weights)
+    process.stderr.write(
+      `note: ${spec.file} holds trained weights; the grid trains every arm from fresh initialisation\n`,
+    );
   const fresh = { ...spec, weights: undefined };
   const data = loadDigits();
   const probeModel = await buildModel(tf, fresh, seed);
@@ -77,10 +91,17 @@ export async function seedGridCommand(argv: string[]): Promise<number> {
   });
   const tty = process.stderr.isTTY;
   const emit = (e: EngineEvent) => {
-    if (e.type === 'progress' && tty && e.arm === 'ReLU / Glorot') process.stderr.write(`\rstep ${e.step}/${e.totalSteps} (4 arms interleaved)`);
+    if (e.type === 'progress' && tty && e.arm === 'ReLU / Glorot')
+      process.stderr.write(`\rstep ${e.step}/${e.totalSteps} (4 arms interleaved)`);
     else if (e.type === 'log' && (e.level === 'warn' || values.debug)) process.stderr.write(`${e.message}\n`);
   };
-  const result = await runSeedGrid(prepared, { seed, alpha: 1, epochs, test }, emit, cancel, `seed-grid-${process.pid}`);
+  const result = await runSeedGrid(
+    prepared,
+    { seed, alpha: 1, epochs, test },
+    emit,
+    cancel,
+    `seed-grid-${process.pid}`,
+  );
   if (tty) process.stderr.write('\n');
   if (json) writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${seedGridTable(result)}\n${json ? `\nresult written to ${json}\n` : ''}`);

@@ -15,7 +15,14 @@ const f4 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x
 
 function pad(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function seedGridTable(r: SeedGridResult): string {
@@ -24,7 +31,15 @@ export function seedGridTable(r: SeedGridResult): string {
     ['arm', 'test loss', 'test acc', 'seed: loss', 'seed: acc', 'train loss', 'ms/step'],
     ...r.arms.map((a) => {
       const p = PUBLISHED.find((x) => x.name === a.name);
-      return [a.name, f4(a.testLoss), f4(a.testAccuracy), f4(p?.testLoss), f4(p?.testAccuracy), f4(a.trainLoss), a.msPerStep.toFixed(1)];
+      return [
+        a.name,
+        f4(a.testLoss),
+        f4(a.testAccuracy),
+        f4(p?.testLoss),
+        f4(p?.testAccuracy),
+        f4(a.trainLoss),
+        a.msPerStep.toFixed(1),
+      ];
     }),
   ];
   const layerNames = r.arms[0]?.layers.map((l) => l.layer) ?? [];
@@ -35,7 +50,12 @@ export function seedGridTable(r: SeedGridResult): string {
       ...layerNames.flatMap((n) => {
         const l = a.layers.find((x) => x.layer === n);
         if (!l) return ['-', '-'];
-        const dead = l.activation === 'relu' || l.activation === 'relu6' ? pct(l.deadFraction) : l.activation === 'elu' ? `sat ${pct(l.saturatedFraction)}` : '-';
+        const dead =
+          l.activation === 'relu' || l.activation === 'relu6'
+            ? pct(l.deadFraction)
+            : l.activation === 'elu'
+              ? `sat ${pct(l.saturatedFraction)}`
+              : '-';
         return [dead, signed(l.mean)];
       }),
     ]),

@@ -63,14 +63,30 @@ export interface SeedGridOptions {
 }
 
 /** `prepared.splits.validation` is unused: the grid scores on `options.test` once, at the end. */
-export async function runSeedGrid(p: Prepared, options: SeedGridOptions, emit: Emit, cancel: CancelToken, runId: string): Promise<SeedGridResult> {
+export async function runSeedGrid(
+  p: Prepared,
+  options: SeedGridOptions,
+  emit: Emit,
+  cancel: CancelToken,
+  runId: string,
+): Promise<SeedGridResult> {
   const { tf, spec } = p;
   const hidden = switchableLayers(spec);
   const variants: { name: string; activation: 'relu' | 'elu'; init: 'glorot' | 'he'; spec: ModelSpec }[] = [];
   for (const init of ['glorot', 'he'] as const) {
     for (const activation of ['relu', 'elu'] as const) {
-      const v = eluVariant(spec, { switchLayers: activation === 'elu' ? hidden : [], heInitLayers: hidden, alpha: options.alpha, initializer: init === 'he' ? HE_INIT : GLOROT_INIT });
-      variants.push({ name: `${activation === 'elu' ? 'ELU' : 'ReLU'} / ${init === 'he' ? 'He' : 'Glorot'}`, activation, init, spec: v.spec });
+      const v = eluVariant(spec, {
+        switchLayers: activation === 'elu' ? hidden : [],
+        heInitLayers: hidden,
+        alpha: options.alpha,
+        initializer: init === 'he' ? HE_INIT : GLOROT_INIT,
+      });
+      variants.push({
+        name: `${activation === 'elu' ? 'ELU' : 'ReLU'} / ${init === 'he' ? 'He' : 'Glorot'}`,
+        activation,
+        init,
+        spec: v.spec,
+      });
     }
   }
   const models: tfType.LayersModel[] = [];
@@ -79,17 +95,42 @@ export async function runSeedGrid(p: Prepared, options: SeedGridOptions, emit: E
     for (const v of variants) models.push(await buildModel(tf, v.spec, options.seed));
     // Same start wherever the arms can share it: Glorot arms share every weight; He arms share
     // every weight, their He kernels included; across inits everything but the hidden kernels.
-    const [reluGlorot, eluGlorot, reluHe, eluHe] = models as [tfType.LayersModel, tfType.LayersModel, tfType.LayersModel, tfType.LayersModel];
+    const [reluGlorot, eluGlorot, reluHe, eluHe] = models as [
+      tfType.LayersModel,
+      tfType.LayersModel,
+      tfType.LayersModel,
+      tfType.LayersModel,
+    ];
     copyMatchingWeights(reluGlorot, eluGlorot, new Set());
     copyMatchingWeights(reluGlorot, reluHe, new Set(hiddenKernels(spec, hidden)));
     copyMatchingWeights(reluHe, eluHe, new Set());
-    const setups: ArmSetup[] = variants.map((v, i) => ({ name: v.name, spec: v.spec, model: models[i]!, layers: v.activation === 'elu' ? hidden : [] }));
-    const config = { ...defaultRunConfig(), seed: options.seed, validate: false, every: Math.max(1, p.totalSteps) };
+    const setups: ArmSetup[] = variants.map((v, i) => ({
+      name: v.name,
+      spec: v.spec,
+      model: models[i]!,
+      layers: v.activation === 'elu' ? hidden : [],
+    }));
+    const config = {
+      ...defaultRunConfig(),
+      seed: options.seed,
+      validate: false,
+      every: Math.max(1, p.totalSteps),
+    };
     const runs = await runInterleaved(p, setups, config, emit, cancel, runId, { test: options.test });
     return {
       model: spec.name,
-      data: { name: p.splits.name, train: p.splits.train.count, test: options.test.count, probe: p.splits.probe.count },
-      budget: { epochs: options.epochs, steps: runs[0]?.training.steps ?? 0, batch: p.batchSize, samplesPerArm: (runs[0]?.training.steps ?? 0) * p.batchSize },
+      data: {
+        name: p.splits.name,
+        train: p.splits.train.count,
+        test: options.test.count,
+        probe: p.splits.probe.count,
+      },
+      budget: {
+        epochs: options.epochs,
+        steps: runs[0]?.training.steps ?? 0,
+        batch: p.batchSize,
+        samplesPerArm: (runs[0]?.training.steps ?? 0) * p.batchSize,
+      },
       seed: options.seed,
       backend: p.backend.name,
       backendDetail: p.backend.detail,
@@ -110,7 +151,17 @@ export async function runSeedGrid(p: Prepared, options: SeedGridOptions, emit: E
             const first = h.probes[0];
             const last = h.probes[h.probes.length - 1];
             if (!first || !last) return [];
-            return [{ layer: h.name, activation: h.activation, units: last.units, deadFraction: last.dead.fraction, saturatedFraction: last.saturated?.fraction ?? 0, mean: last.mean, mean0: first.mean }];
+            return [
+              {
+                layer: h.name,
+                activation: h.activation,
+                units: last.units,
+                deadFraction: last.dead.fraction,
+                saturatedFraction: last.saturated?.fraction ?? 0,
+                mean: last.mean,
+                mean0: first.mean,
+              },
+            ];
           }),
         };
       }),

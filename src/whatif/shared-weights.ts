@@ -24,7 +24,11 @@ function shortName(v: tfType.LayerVariable, layer: string): string {
  * Copies every weight of `from` into the same-named layer of `to` where the shapes match, except
  * the kernels of `keepKernelsOf` (layers B re-initialised on purpose).
  */
-export function copyMatchingWeights(from: tfType.LayersModel, to: tfType.LayersModel, keepKernelsOf: Set<string>): SharedWeights {
+export function copyMatchingWeights(
+  from: tfType.LayersModel,
+  to: tfType.LayersModel,
+  keepKernelsOf: Set<string>,
+): SharedWeights {
   const result: SharedWeights = { copied: [], ownInit: [], unmatched: [] };
   for (const target of to.layers) {
     const source = from.layers.find((l) => l.name === target.name);
@@ -36,7 +40,8 @@ export function copyMatchingWeights(from: tfType.LayersModel, to: tfType.LayersM
     targetWeights.forEach((w, i) => {
       const name = shortName(w, target.name);
       const s = sourceWeights[i];
-      const sameShape = s !== undefined && s.shape.length === w.shape.length && s.shape.every((d, k) => d === w.shape[k]);
+      const sameShape =
+        s !== undefined && s.shape.length === w.shape.length && s.shape.every((d, k) => d === w.shape[k]);
       if (keepKernelsOf.has(target.name) && /kernel/.test(name)) {
         result.ownInit.push(name);
         values.push(w.read());

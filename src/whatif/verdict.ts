@@ -59,7 +59,10 @@ export function compareLoss(a: TrainingSummary, b: TrainingSummary): LossCompari
     const baseline = a.valLoss[n - 1]!;
     const elu = b.valLoss[n - 1]!;
     // Two standard deviations of the difference of two wobbling arms.
-    const noise = Math.max(RELATIVE_NOISE * (baseline + elu) / 2, 2 * Math.hypot(wobble(a.valLoss.slice(0, n)), wobble(b.valLoss.slice(0, n))));
+    const noise = Math.max(
+      (RELATIVE_NOISE * (baseline + elu)) / 2,
+      2 * Math.hypot(wobble(a.valLoss.slice(0, n)), wobble(b.valLoss.slice(0, n))),
+    );
     return { metric: 'validation loss', baseline, elu, noise, step: a.valSteps[n - 1] ?? a.steps };
   }
   const steps = Math.min(a.loss.length, b.loss.length);
@@ -74,26 +77,46 @@ export function compareLoss(a: TrainingSummary, b: TrainingSummary): LossCompari
   };
   const baseline = meanOf(ta);
   const elu = meanOf(tb);
-  return { metric: 'training loss', baseline, elu, noise: Math.max(RELATIVE_NOISE * (baseline + elu) / 2, 2 * Math.hypot(se(ta), se(tb))), step: steps };
+  return {
+    metric: 'training loss',
+    baseline,
+    elu,
+    noise: Math.max((RELATIVE_NOISE * (baseline + elu)) / 2, 2 * Math.hypot(se(ta), se(tb))),
+    step: steps,
+  };
 }
 
 /** What ELU did to the switched layers, in words. */
-function layerEffects(baseline: WhatIfArmDetail, elu: WhatIfArmDetail): { details: string[]; removedDead: { layer: string; count: number; fraction: number }[]; headline: string | null } {
+function layerEffects(
+  baseline: WhatIfArmDetail,
+  elu: WhatIfArmDetail,
+): {
+  details: string[];
+  removedDead: { layer: string; count: number; fraction: number }[];
+  headline: string | null;
+} {
   const details: string[] = [];
   const removedDead: { layer: string; count: number; fraction: number }[] = [];
   let headline: string | null = null;
   for (const e of elu.final.filter((l) => l.switched)) {
     const r = baseline.final.find((l) => l.layer === e.layer);
     if (!r) continue;
-    const dead = r.dead > 0 ? `dead ${r.dead}/${r.units} (${pct(r.dead / r.units)}) → none (ELU cannot die)` : `no dead units in either arm`;
-    const sat = e.saturated > 0 ? `; ${e.saturated}/${e.units} ELU units saturated (every output within 1% of −α)` : '';
+    const dead =
+      r.dead > 0
+        ? `dead ${r.dead}/${r.units} (${pct(r.dead / r.units)}) → none (ELU cannot die)`
+        : `no dead units in either arm`;
+    const sat =
+      e.saturated > 0 ? `; ${e.saturated}/${e.units} ELU units saturated (every output within 1% of −α)` : '';
     const meanText = `mean ${signed(r.mean)} → ${signed(e.mean)} (drift from step 0: ${signed(r.mean - r.mean0)} vs ${signed(e.mean - e.mean0)})`;
     const dormant = r.dormant !== e.dormant ? `; dormant ${r.dormant} → ${e.dormant}` : '';
     details.push(`${e.layer}: ${dead}${sat}; ${meanText}${dormant}.`);
     if (r.dead > 0) removedDead.push({ layer: e.layer, count: r.dead, fraction: r.dead / r.units });
     const closer = Math.abs(e.mean) < Math.abs(r.mean);
     // The headline is the layer that lost the largest share of dead units, else the first mean pulled toward zero.
-    const best = removedDead.reduce<{ fraction: number } | null>((m, d) => (m && m.fraction >= d.fraction ? m : d), null);
+    const best = removedDead.reduce<{ fraction: number } | null>(
+      (m, d) => (m && m.fraction >= d.fraction ? m : d),
+      null,
+    );
     if (r.dead > 0 && best?.fraction === r.dead / r.units) {
       headline = `ELU removed ${pct(r.dead / r.units)} dead units in ${e.layer}${closer ? ` and brought its mean from ${signed(r.mean)} to ${signed(e.mean)}` : ''}`;
     } else if (!headline && closer && removedDead.length === 0) {
@@ -110,7 +133,11 @@ export interface VerdictOptions {
   heInit?: string[];
 }
 
-export function whatIfVerdict(baseline: WhatIfArmDetail, elu: WhatIfArmDetail, options: VerdictOptions = { deadThreshold: 0.1 }): Verdict {
+export function whatIfVerdict(
+  baseline: WhatIfArmDetail,
+  elu: WhatIfArmDetail,
+  options: VerdictOptions = { deadThreshold: 0.1 },
+): Verdict {
   const details: string[] = [];
   const he = options.heInit ?? [];
   const what = he.length > 0 ? 'ELU with He init' : 'ELU';
@@ -166,14 +193,21 @@ export function whatIfVerdict(baseline: WhatIfArmDetail, elu: WhatIfArmDetail, o
   const loss = compareLoss(baseline.training, elu.training);
   if (!loss) return { helps: null, summary: 'No loss to compare.', details, earlyStopping };
   const accuracy = accuracyText(baseline, elu);
-  details.push(`${loss.metric} after ${loss.step} steps: ${baseline.name} ${num(loss.baseline)}, ${elu.name} ${num(loss.elu)} (noise ±${num(loss.noise)})${accuracy}.`);
+  details.push(
+    `${loss.metric} after ${loss.step} steps: ${baseline.name} ${num(loss.baseline)}, ${elu.name} ${num(loss.elu)} (noise ±${num(loss.noise)})${accuracy}.`,
+  );
   const lossText = `${loss.metric} ${num(loss.elu)} vs ${num(loss.baseline)} after ${loss.step} steps`;
   const diff = loss.elu - loss.baseline;
   const deadSomewhere = baseline.final.some((l) => l.dead > 0);
   const bigDead = effects.removedDead.some((d) => d.fraction >= options.deadThreshold);
 
   if (diff < -loss.noise) {
-    return { helps: true, summary: `${what} helps here: ${effects.headline ? `${effects.headline}; ` : ''}${lossText}.`, details, earlyStopping };
+    return {
+      helps: true,
+      summary: `${what} helps here: ${effects.headline ? `${effects.headline}; ` : ''}${lossText}.`,
+      details,
+      earlyStopping,
+    };
   }
   if (diff > loss.noise) {
     return {

@@ -2,13 +2,22 @@
 import type { WhatIfReport } from '../protocol';
 import type { WhatIfArmDetail } from './what-if-types';
 
-const signed = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}` : 'n/a');
-const fixed = (x: number | undefined, d = 4) => (x !== undefined && Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const signed = (x: number | undefined) =>
+  x !== undefined && Number.isFinite(x) ? `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}` : 'n/a';
+const fixed = (x: number | undefined, d = 4) =>
+  x !== undefined && Number.isFinite(x) ? x.toFixed(d) : 'n/a';
 const last = (xs: number[]) => xs[xs.length - 1];
 
 function pad(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function units(l: WhatIfArmDetail['final'][number] | undefined): string {
@@ -22,7 +31,19 @@ function units(l: WhatIfArmDetail['final'][number] | undefined): string {
 export function whatIfTable(whatIf: WhatIfReport): string {
   const [a, b] = whatIf.arms as WhatIfArmDetail[];
   if (!a || !b) return '';
-  const header = ['layer', `${a.name} act`, `${b.name} act`, `${a.name} dead/sat`, `${b.name} dead/sat`, `${a.name} mean`, `${b.name} mean`, `${a.name} drift`, `${b.name} drift`, `${a.name} dormant`, `${b.name} dormant`];
+  const header = [
+    'layer',
+    `${a.name} act`,
+    `${b.name} act`,
+    `${a.name} dead/sat`,
+    `${b.name} dead/sat`,
+    `${a.name} mean`,
+    `${b.name} mean`,
+    `${a.name} drift`,
+    `${b.name} drift`,
+    `${a.name} dormant`,
+    `${b.name} dormant`,
+  ];
   const rows = a.final.map((ra) => {
     const rb = b.final.find((l) => l.layer === ra.layer);
     return [
@@ -60,6 +81,9 @@ export function whatIfTable(whatIf: WhatIfReport): string {
     `Verdict: ${v.summary}`,
     ...v.details.map((d) => `  - ${d}`),
   ];
-  if (v.earlyStopping) lines.push('  Recommendation: train with early stopping on validation loss and keep the best checkpoint.');
+  if (v.earlyStopping)
+    lines.push(
+      '  Recommendation: train with early stopping on validation loss and keep the best checkpoint.',
+    );
   return lines.join('\n');
 }

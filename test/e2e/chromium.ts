@@ -17,7 +17,9 @@ export interface BrowserSession {
 
 export async function openBrowser(layout: RunLayout): Promise<BrowserSession> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: run scripts/install-code-server.sh as root (apt-get install chromium)`);
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: run scripts/install-code-server.sh as root (apt-get install chromium)`,
+    );
   }
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,

@@ -17,14 +17,21 @@ function logFilesUnder(dir: string): string[] {
 }
 
 export function safeName(label: string): string {
-  return label.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+  return label
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
 }
 
 /** Saves what there is; returns the paths written (relative to the repo root) and prints them. */
 export async function saveEvidence(
   layout: RunLayout,
   label: string,
-  evidence: { page?: Page | undefined; server?: ServerProcess | undefined; consoleLines?: string[] | undefined },
+  evidence: {
+    page?: Page | undefined;
+    server?: ServerProcess | undefined;
+    consoleLines?: string[] | undefined;
+  },
 ): Promise<string[]> {
   const dir = join(layout.artifactsDir, `failure-${safeName(label)}`);
   mkdirSync(dir, { recursive: true });

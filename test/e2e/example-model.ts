@@ -27,10 +27,14 @@ export function checkExampleFixture(scriptPath: string): void {
   const lines = readFileSync(scriptPath, 'utf8').split('\n');
   for (const { name, line } of RELU_LAYERS) {
     if (!lines[line - 1]?.includes("activation='relu'")) {
-      throw new Error(`${scriptPath}:${line}: expected the ReLU layer ${name} here; update test/e2e/example-model.ts`);
+      throw new Error(
+        `${scriptPath}:${line}: expected the ReLU layer ${name} here; update test/e2e/example-model.ts`,
+      );
     }
   }
   if (!lines[SOFTMAX_LINE - 1]?.includes("activation='softmax'")) {
-    throw new Error(`${scriptPath}:${SOFTMAX_LINE}: expected the softmax layer here; update test/e2e/example-model.ts`);
+    throw new Error(
+      `${scriptPath}:${SOFTMAX_LINE}: expected the softmax layer here; update test/e2e/example-model.ts`,
+    );
   }
 }

@@ -30,13 +30,27 @@ export function extensionId(manifest: ExtensionManifest): string {
  * Copies the built extension into extensionsDir; returns the extension's folder. `requireMain: false`
  * only serves `--only harness`, which checks the harness itself before the extension is built.
  */
-export function installUnpacked(layout: RunLayout, extensionsDir: string, options: { requireMain: boolean }): string {
+export function installUnpacked(
+  layout: RunLayout,
+  extensionsDir: string,
+  options: { requireMain: boolean },
+): string {
   const manifest = readManifest(layout.root);
   const main = join(layout.root, manifest.main ?? 'dist/extension.js');
-  if (options.requireMain && !existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
+  if (options.requireMain && !existsSync(main))
+    throw new Error(`${main} is missing: run \`npm run build\` first`);
   const target = join(extensionsDir, `${extensionId(manifest)}-${manifest.version}`);
   mkdirSync(target, { recursive: true });
-  for (const entry of ['package.json', 'dist', 'media', 'data', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.nls.json']) {
+  for (const entry of [
+    'package.json',
+    'dist',
+    'media',
+    'data',
+    'README.md',
+    'LICENSE',
+    'CHANGELOG.md',
+    'package.nls.json',
+  ]) {
     const from = join(layout.root, entry);
     if (existsSync(from)) cpSync(from, join(target, entry), { recursive: true, dereference: true });
   }
@@ -51,9 +65,12 @@ export function installVsix(layout: RunLayout, extensionsDir: string, vsixPath: 
     process.execPath,
     [
       join(layout.harnessDir, 'node_modules/code-server/out/node/entry.js'),
-      '--extensions-dir', extensionsDir,
-      '--user-data-dir', join(layout.runDir, 'vsix-install'),
-      '--install-extension', vsixPath,
+      '--extensions-dir',
+      extensionsDir,
+      '--user-data-dir',
+      join(layout.runDir, 'vsix-install'),
+      '--install-extension',
+      vsixPath,
     ],
     { env: isolatedEnv(layout), stdio: 'pipe', timeout: 60_000 },
   );

@@ -33,11 +33,20 @@ function readResults(path: string): TestResult[] {
 }
 
 /** Runs the in-host suite against `extensionDir` (an installed copy of the extension). */
-export async function runInHostTests(layout: RunLayout, report: TestReport, extensionDir: string): Promise<void> {
+export async function runInHostTests(
+  layout: RunLayout,
+  report: TestReport,
+  extensionDir: string,
+): Promise<void> {
   console.log('in-host integration tests (VS Code server + extensionTestsPath)');
   const bundled = join(layout.root, 'dist-test/integration');
   if (!existsSync(join(bundled, 'index.js'))) {
-    report.record({ name: 'in-host › tests are built', status: 'failed', ms: 0, error: `${bundled}/index.js is missing: run \`npm run build\`` });
+    report.record({
+      name: 'in-host › tests are built',
+      status: 'failed',
+      ms: 0,
+      error: `${bundled}/index.js is missing: run \`npm run build\``,
+    });
     return;
   }
   // A snapshot, like the extension: a concurrent `npm run build` wipes dist-test/.
@@ -65,9 +74,14 @@ export async function runInHostTests(layout: RunLayout, report: TestReport, exte
     let reportExit!: (code: number) => void;
     const exited = new Promise<number>((resolve) => (reportExit = resolve));
     await session.page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
-    await session.page.goto(payloadUrl(server, folder, extensionDir, join(testsDir, 'index.js')), { timeout: 30_000 });
+    await session.page.goto(payloadUrl(server, folder, extensionDir, join(testsDir, 'index.js')), {
+      timeout: 30_000,
+    });
     const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`the in-host tests did not finish within ${IN_HOST_TIMEOUT_MS / 1000} s`)), IN_HOST_TIMEOUT_MS).unref(),
+      setTimeout(
+        () => reject(new Error(`the in-host tests did not finish within ${IN_HOST_TIMEOUT_MS / 1000} s`)),
+        IN_HOST_TIMEOUT_MS,
+      ).unref(),
     );
     exitCode = await Promise.race([exited, timeout]);
   } catch (e) {
@@ -75,7 +89,11 @@ export async function runInHostTests(layout: RunLayout, report: TestReport, exte
   }
   const results = readResults(resultsPath);
   for (const result of results) report.record({ ...result, name: `in-host › ${result.name}` });
-  const failed = error !== undefined || exitCode !== 0 || results.length === 0 || results.some((r) => r.status === 'failed');
+  const failed =
+    error !== undefined ||
+    exitCode !== 0 ||
+    results.length === 0 ||
+    results.some((r) => r.status === 'failed');
   if (error || (exitCode !== 0 && !results.some((r) => r.status === 'failed'))) {
     report.record({
       name: 'in-host › the test run completes',
@@ -84,7 +102,12 @@ export async function runInHostTests(layout: RunLayout, report: TestReport, exte
       error: error?.message ?? `exit code ${exitCode} with ${results.length} results`,
     });
   }
-  if (failed) await saveEvidence(layout, 'in-host', { page: session?.page, server, consoleLines: session?.consoleLines });
+  if (failed)
+    await saveEvidence(layout, 'in-host', {
+      page: session?.page,
+      server,
+      consoleLines: session?.consoleLines,
+    });
   await session?.close();
   await server?.stop();
 }

@@ -22,7 +22,10 @@ export interface RunLayout {
 export function findRepoRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'activation-lens') {
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'activation-lens'
+    ) {
       return dir;
     }
     if (dirname(dir) === dir) throw new Error(`no activation-lens package.json above ${from}`);
@@ -41,7 +44,8 @@ export function createRunLayout(root: string): RunLayout {
     workspaceDir: join(runDir, 'workspace'),
   };
   for (const dir of [layout.artifactsDir, layout.homeDir]) mkdirSync(dir, { recursive: true });
-  for (const sub of ['config', 'data', 'cache', 'tmp']) mkdirSync(join(layout.homeDir, sub), { recursive: true });
+  for (const sub of ['config', 'data', 'cache', 'tmp'])
+    mkdirSync(join(layout.homeDir, sub), { recursive: true });
   cpSync(join(root, 'test/e2e/workspace'), layout.workspaceDir, { recursive: true });
   return layout;
 }

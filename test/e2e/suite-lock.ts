@@ -47,7 +47,8 @@ export async function acquireSuiteLock(path: string, timeoutMs: number): Promise
       rmSync(path, { force: true }); // left by a suite that was killed
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`another e2e suite (pid ${pid}) still holds ${path} after ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`another e2e suite (pid ${pid}) still holds ${path} after ${timeoutMs / 1000} s`);
     if (!told) {
       console.log(`waiting for another e2e suite (pid ${pid}) to finish…`);
       told = true;

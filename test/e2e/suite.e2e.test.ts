@@ -31,7 +31,8 @@ function parseArgs(argv: string[]): { only: Only; vsix: string | null } {
     const arg = argv[i];
     if (arg === '--only') {
       const value = argv[++i];
-      if (value !== 'harness' && value !== 'in-host' && value !== 'ui') throw new Error(`--only takes harness, in-host or ui, not ${value}`);
+      if (value !== 'harness' && value !== 'in-host' && value !== 'ui')
+        throw new Error(`--only takes harness, in-host or ui, not ${value}`);
       only = value;
     } else if (arg === '--vsix') {
       vsix = argv[++i] ?? null;
@@ -43,12 +44,21 @@ function parseArgs(argv: string[]): { only: Only; vsix: string | null } {
 }
 
 function ensureCodeServer(root: string): void {
-  if (existsSync(join(root, 'test/e2e/.harness/node_modules/code-server/lib/vscode/out/server-main.js'))) return;
-  const install = spawnSync('bash', [join(root, 'scripts/install-code-server.sh')], { stdio: 'inherit', timeout: 600_000 });
+  if (existsSync(join(root, 'test/e2e/.harness/node_modules/code-server/lib/vscode/out/server-main.js')))
+    return;
+  const install = spawnSync('bash', [join(root, 'scripts/install-code-server.sh')], {
+    stdio: 'inherit',
+    timeout: 600_000,
+  });
   if (install.status !== 0) throw new Error('scripts/install-code-server.sh failed');
 }
 
-async function runUiFlow(layout: RunLayout, report: TestReport, vsix: string | null, harnessOnly: boolean): Promise<void> {
+async function runUiFlow(
+  layout: RunLayout,
+  report: TestReport,
+  vsix: string | null,
+  harnessOnly: boolean,
+): Promise<void> {
   const manifest = readManifest(layout.root) as ReturnType<typeof readManifest> & { displayName?: string };
   const extensionsDir = join(layout.runDir, 'ui/extensions');
   const testOutPath = join(layout.runDir, 'ui-test-out.jsonl');
@@ -59,7 +69,10 @@ async function runUiFlow(layout: RunLayout, report: TestReport, vsix: string | n
     if (vsix) installVsix(layout, extensionsDir, vsix);
     else installUnpacked(layout, extensionsDir, { requireMain: !harnessOnly });
     const installed = readdirSync(extensionsDir).filter((d) => d.startsWith(extensionId(manifest)));
-    if (installed.length !== 1) throw new Error(`expected one ${extensionId(manifest)} folder in ${extensionsDir}, found ${installed.join(', ') || 'none'}`);
+    if (installed.length !== 1)
+      throw new Error(
+        `expected one ${extensionId(manifest)} folder in ${extensionsDir}, found ${installed.join(', ') || 'none'}`,
+      );
     server = await startServer(layout, {
       kind: 'code-server',
       name: 'ui',
@@ -81,18 +94,35 @@ async function runUiFlow(layout: RunLayout, report: TestReport, vsix: string | n
     session = await openBrowser(layout);
     steps.push(
       ...uiFlowSteps(
-        { layout, page: session.page, origin: server.origin, testOutPath, displayName: manifest.displayName ?? manifest.name },
+        {
+          layout,
+          page: session.page,
+          origin: server.origin,
+          testOutPath,
+          displayName: manifest.displayName ?? manifest.name,
+        },
         { harnessOnly },
       ),
     );
   } catch (error) {
-    report.record({ name: 'ui › code-server starts with the extension installed', status: 'failed', ms: 0, error: (error as Error).stack ?? String(error) });
-    await saveEvidence(layout, 'ui-start', { server, page: session?.page, consoleLines: session?.consoleLines });
+    report.record({
+      name: 'ui › code-server starts with the extension installed',
+      status: 'failed',
+      ms: 0,
+      error: (error as Error).stack ?? String(error),
+    });
+    await saveEvidence(layout, 'ui-start', {
+      server,
+      page: session?.page,
+      consoleLines: session?.consoleLines,
+    });
   }
   if (steps.length > 0 && session) {
     const page = session.page;
     const consoleLines = session.consoleLines;
-    await runFlow(report, 'ui', steps, (stepName) => saveEvidence(layout, `ui-${stepName}`, { page, server, consoleLines }).then(() => undefined));
+    await runFlow(report, 'ui', steps, (stepName) =>
+      saveEvidence(layout, `ui-${stepName}`, { page, server, consoleLines }).then(() => undefined),
+    );
   }
   await session?.close();
   await server?.stop();
@@ -113,16 +143,21 @@ async function main(): Promise<number> {
   const report = new TestReport();
   try {
     if (only === null || only === 'in-host') {
-      const extensionDir = installUnpacked(layout, join(layout.runDir, 'in-host/dev-extension'), { requireMain: true });
+      const extensionDir = installUnpacked(layout, join(layout.runDir, 'in-host/dev-extension'), {
+        requireMain: true,
+      });
       await runInHostTests(layout, report, extensionDir);
     }
-    if (only === null || only === 'ui' || only === 'harness') await runUiFlow(layout, report, vsix, only === 'harness');
+    if (only === null || only === 'ui' || only === 'harness')
+      await runUiFlow(layout, report, vsix, only === 'harness');
   } finally {
     killAllServers();
     releaseLock();
   }
   const skipped = report.count('skipped');
-  console.log(`\nartifacts: ${relative(process.cwd(), layout.artifactsDir) || '.'}/ · ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\nartifacts: ${relative(process.cwd(), layout.artifactsDir) || '.'}/ · ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   if (skipped > 0) console.log(`${skipped} skipped after an earlier failure in their flow`);
   console.log(`${report.count('passed')} passed, ${report.count('failed')} failed`);
   return report.count('failed') > 0 || report.count('passed') === 0 ? 1 : 0;

@@ -18,7 +18,8 @@ export function readTestOut(path: string): TestOutRecord[] {
     if (!line.trim()) continue;
     try {
       const value = JSON.parse(line) as unknown;
-      if (value && typeof value === 'object' && typeof (value as TestOutRecord).kind === 'string') records.push(value as TestOutRecord);
+      if (value && typeof value === 'object' && typeof (value as TestOutRecord).kind === 'string')
+        records.push(value as TestOutRecord);
     } catch {
       // a line being appended right now: the next read sees it whole
     }

@@ -25,7 +25,10 @@ export class TestReport {
     const seconds = (result.ms / 1000).toFixed(1);
     if (result.status === 'passed') console.log(`  ✔ ${result.name} (${seconds} s)`);
     else if (result.status === 'skipped') console.log(`  - ${result.name} (skipped: ${result.error ?? ''})`);
-    else console.log(`  ✘ ${result.name} (${seconds} s)\n      ${(result.error ?? '').split('\n').join('\n      ')}`);
+    else
+      console.log(
+        `  ✘ ${result.name} (${seconds} s)\n      ${(result.error ?? '').split('\n').join('\n      ')}`,
+      );
   }
 
   count(status: TestResult['status']): number {
@@ -68,7 +71,9 @@ export async function runFlow(
       const err = error instanceof Error ? error : new Error(String(error));
       failedStep = step.name;
       report.record({ name, status: 'failed', ms: Date.now() - started, error: err.stack ?? err.message });
-      await onFailure(step.name, err).catch((hookError: unknown) => console.log(`      (could not save evidence: ${String(hookError)})`));
+      await onFailure(step.name, err).catch((hookError: unknown) =>
+        console.log(`      (could not save evidence: ${String(hookError)})`),
+      );
     }
   }
   return failedStep === undefined;

@@ -10,7 +10,17 @@ import { EXAMPLE_SCRIPT, RELU_LAYERS, checkExampleFixture, type ExpectedLayer } 
 import type { RunLayout } from './run-layout';
 import type { Step } from './test-report';
 import { countEvents, engineFailure, readTestOut, type TestOutRecord } from './test-out';
-import { StopWaiting, applyQuickFix, codeLensTexts, findWebviewFrame, goToLine, openFile, runCommand, waitForWorkbench, waitUntil } from './workbench';
+import {
+  StopWaiting,
+  applyQuickFix,
+  codeLensTexts,
+  findWebviewFrame,
+  goToLine,
+  openFile,
+  runCommand,
+  waitForWorkbench,
+  waitUntil,
+} from './workbench';
 
 export const ANALYZE_TITLE = 'Activation Lens: Analyze Activations';
 export const OPEN_DASHBOARD_TITLE = 'Activation Lens: Open Dashboard';
@@ -30,7 +40,9 @@ export interface UiFlowContext {
 
 function shot(ctx: UiFlowContext, name: string): Promise<void> {
   const path = join(ctx.layout.artifactsDir, name);
-  return ctx.page.screenshot({ path }).then(() => console.log(`      screenshot: ${relative(ctx.layout.root, path)}`));
+  return ctx.page
+    .screenshot({ path })
+    .then(() => console.log(`      screenshot: ${relative(ctx.layout.root, path)}`));
 }
 
 /** Waits until the extension reports `count` finished runs, failing fast on an engine error. */
@@ -62,7 +74,9 @@ async function dashboardFrame(ctx: UiFlowContext): Promise<Frame> {
 interface CanvasLike {
   width: number;
   height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
 }
 interface SectionLike {
   dataset: Record<string, string | undefined>;
@@ -103,11 +117,17 @@ function deadLenses(titles: string[]): Map<string, string> {
 
 /** The layer to fix: the first ReLU layer with a dead-units diagnostic, else any diagnostic, else the Dense layer. */
 function layerToFix(records: TestOutRecord[]): ExpectedLayer {
-  const latest = records.filter((r) => r.kind === 'diagnostics' && String(r.file).endsWith(EXAMPLE_SCRIPT)).pop();
+  const latest = records
+    .filter((r) => r.kind === 'diagnostics' && String(r.file).endsWith(EXAMPLE_SCRIPT))
+    .pop();
   const items = (latest?.items as { line: number; code: string }[] | undefined) ?? [];
   const dead = new Set(items.filter((i) => i.code === 'dead-units').map((i) => i.line));
   const any = new Set(items.map((i) => i.line));
-  return RELU_LAYERS.find((l) => dead.has(l.line)) ?? RELU_LAYERS.find((l) => any.has(l.line)) ?? RELU_LAYERS[RELU_LAYERS.length - 1]!;
+  return (
+    RELU_LAYERS.find((l) => dead.has(l.line)) ??
+    RELU_LAYERS.find((l) => any.has(l.line)) ??
+    RELU_LAYERS[RELU_LAYERS.length - 1]!
+  );
 }
 
 export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean }): Step[] {
@@ -120,9 +140,15 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
       timeoutMs: 60_000,
       run: async () => {
         checkExampleFixture(scriptOnDisk);
-        await page.goto(`${ctx.origin}/?folder=${encodeURIComponent(layout.workspaceDir)}`, { timeout: 30_000 });
+        await page.goto(`${ctx.origin}/?folder=${encodeURIComponent(layout.workspaceDir)}`, {
+          timeout: 30_000,
+        });
         await waitForWorkbench(page);
-        await page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: EXAMPLE_SCRIPT }).first().waitFor({ timeout: 30_000 });
+        await page
+          .locator('.explorer-folders-view .monaco-list-row')
+          .filter({ hasText: EXAMPLE_SCRIPT })
+          .first()
+          .waitFor({ timeout: 30_000 });
       },
     },
     {
@@ -132,7 +158,11 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
         await page.keyboard.press('Control+Shift+X'); // the Extensions view, its search box focused
         await page.locator('.extensions-viewlet').waitFor({ state: 'visible' });
         await page.keyboard.type(`@installed ${ctx.displayName}`);
-        await page.locator('.extensions-viewlet .extension-list-item').filter({ hasText: ctx.displayName }).first().waitFor({ timeout: 30_000 });
+        await page
+          .locator('.extensions-viewlet .extension-list-item')
+          .filter({ hasText: ctx.displayName })
+          .first()
+          .waitFor({ timeout: 30_000 });
         await shot(ctx, 'extensions-view.png');
         await page.keyboard.press('Control+Shift+E'); // back to the Explorer
       },
@@ -156,7 +186,9 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
         );
         const analyzeLenses = titles.filter((x) => x.includes(ANALYZE_LENS)).length;
         if (analyzeLenses !== RELU_LAYERS.length) {
-          throw new Error(`expected ${RELU_LAYERS.length} analyze lenses (one per ReLU layer, none on softmax), saw ${analyzeLenses}: ${JSON.stringify(titles)}`);
+          throw new Error(
+            `expected ${RELU_LAYERS.length} analyze lenses (one per ReLU layer, none on softmax), saw ${analyzeLenses}: ${JSON.stringify(titles)}`,
+          );
         }
         await shot(ctx, 'editor-before-run.png');
       },
@@ -178,12 +210,19 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
         );
         const frame = await dashboardFrame(ctx);
         // Live: histograms appear while the run is still going, not only at the end.
-        await waitUntil('a first probe in the dashboard', async () => (await frame.locator('[data-layer] canvas.histogram').count()) > 0 || undefined, RUN_TIMEOUT_MS);
+        await waitUntil(
+          'a first probe in the dashboard',
+          async () => (await frame.locator('[data-layer] canvas.histogram').count()) > 0 || undefined,
+          RUN_TIMEOUT_MS,
+        );
         if (countEvents(readTestOut(ctx.testOutPath), 'run-finished') > 0) {
-          throw new Error('the first histogram appeared only after the run had finished: the dashboard is not live');
+          throw new Error(
+            'the first histogram appeared only after the run had finished: the dashboard is not live',
+          );
         }
         const records = await waitForRuns(ctx, 1);
-        if (countEvents(records, 'probe') === 0) throw new Error('the run finished without a single probe event');
+        if (countEvents(records, 'probe') === 0)
+          throw new Error('the run finished without a single probe event');
         const drawn = await waitUntil(
           'a drawn histogram for every ReLU layer',
           async () => {
@@ -192,11 +231,15 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
           },
           15_000,
         );
-        const empty = Object.entries(drawn).filter(([, ok]) => !ok).map(([name]) => name);
+        const empty = Object.entries(drawn)
+          .filter(([, ok]) => !ok)
+          .map(([name]) => name);
         if (empty.length > 0) throw new Error(`tapped layers without a drawn histogram: ${empty.join(', ')}`);
         const status = (await frame.locator('#status').textContent())?.trim() ?? '';
         if (!status) throw new Error('#status is empty after the run');
-        console.log(`      dashboard: ${Object.keys(drawn).length} layers with histograms; status "${status}"`);
+        console.log(
+          `      dashboard: ${Object.keys(drawn).length} layers with histograms; status "${status}"`,
+        );
         // The findings sit above the layers in the narrow sidebar: bring the histograms into the picture.
         await frame.locator('[data-layer]').first().scrollIntoViewIfNeeded();
         await shot(ctx, 'dashboard.png');
@@ -233,7 +276,10 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
         console.log(`      quick fix on line ${fixed.line} (${fixed.name}): "${label}"`);
         // The edit lands asynchronously: save once the editor is dirty, not before.
         const activeTab = page.locator('.tabs-container .tab.active').filter({ hasText: EXAMPLE_SCRIPT });
-        await page.locator('.tabs-container .tab.active.dirty').filter({ hasText: EXAMPLE_SCRIPT }).waitFor({ timeout: 10_000 });
+        await page
+          .locator('.tabs-container .tab.active.dirty')
+          .filter({ hasText: EXAMPLE_SCRIPT })
+          .waitFor({ timeout: 10_000 });
         await activeTab.click();
         await page.keyboard.press('Control+S');
         const target = fixed;
@@ -247,12 +293,17 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
         );
         const line = after[target.line - 1] ?? '';
         if (!line.includes("activation='elu'")) throw new Error(`line ${target.line} after the fix: ${line}`);
-        if (!line.includes('he_normal')) throw new Error(`line ${target.line} lacks He init after the fix: ${line}`);
+        if (!line.includes('he_normal'))
+          throw new Error(`line ${target.line} lacks He init after the fix: ${line}`);
         for (const other of RELU_LAYERS.filter((l) => l !== target)) {
-          if (after[other.line - 1] !== before[other.line - 1]) throw new Error(`the fix also changed line ${other.line}: ${after[other.line - 1]}`);
+          if (after[other.line - 1] !== before[other.line - 1])
+            throw new Error(`the fix also changed line ${other.line}: ${after[other.line - 1]}`);
         }
         const applied = readTestOut(ctx.testOutPath).filter((r) => r.kind === 'fix-applied');
-        if (!applied.some((r) => r.layer === target.name)) throw new Error(`the extension logged no fix-applied for ${target.name}: ${JSON.stringify(applied)}`);
+        if (!applied.some((r) => r.layer === target.name))
+          throw new Error(
+            `the extension logged no fix-applied for ${target.name}: ${JSON.stringify(applied)}`,
+          );
         console.log(`      line ${target.line} now: ${line.trim()}`);
       },
     },
@@ -273,10 +324,15 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
         );
         console.log(`      lens: ${title}`);
         // ELU units cannot die: the re-run's diagnostics hold no dead-units finding on the fixed line.
-        const latest = readTestOut(ctx.testOutPath).filter((r) => r.kind === 'diagnostics' && String(r.file).endsWith(EXAMPLE_SCRIPT)).pop();
+        const latest = readTestOut(ctx.testOutPath)
+          .filter((r) => r.kind === 'diagnostics' && String(r.file).endsWith(EXAMPLE_SCRIPT))
+          .pop();
         const items = (latest?.items as { line: number; code: string }[] | undefined) ?? [];
         const dead = items.filter((i) => i.line === target.line && i.code === 'dead-units');
-        if (dead.length > 0) throw new Error(`a dead-units diagnostic on the ELU layer's line ${target.line}: ${JSON.stringify(dead)}`);
+        if (dead.length > 0)
+          throw new Error(
+            `a dead-units diagnostic on the ELU layer's line ${target.line}: ${JSON.stringify(dead)}`,
+          );
         await shot(ctx, 'editor-after-fix.png');
         await dashboardFrame(ctx);
         await shot(ctx, 'dashboard-after-fix.png');

@@ -70,7 +70,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -104,7 +106,9 @@ async function waitForHttp(url: string, pid: number, timeoutMs: number, logFile:
 export async function startServer(layout: RunLayout, options: ServerOptions): Promise<ServerProcess> {
   const codeServerDir = join(layout.harnessDir, 'node_modules/code-server');
   if (!existsSync(codeServerDir)) {
-    throw new Error(`code-server is not installed in ${layout.harnessDir}: run scripts/install-code-server.sh`);
+    throw new Error(
+      `code-server is not installed in ${layout.harnessDir}: run scripts/install-code-server.sh`,
+    );
   }
   const base = join(layout.runDir, options.name);
   const userDataDir = join(base, 'user-data');
@@ -116,27 +120,39 @@ export async function startServer(layout: RunLayout, options: ServerOptions): Pr
     writeFileSync(join(userDataDir, 'User/settings.json'), JSON.stringify(options.userSettings, null, 2));
   }
   const port = await freePort();
-  const common = ['--extensions-dir', options.extensionsDir, '--disable-workspace-trust', '--disable-telemetry'];
+  const common = [
+    '--extensions-dir',
+    options.extensionsDir,
+    '--disable-workspace-trust',
+    '--disable-telemetry',
+  ];
   const args =
     options.kind === 'code-server'
       ? [
           join(codeServerDir, 'out/node/entry.js'),
-          '--auth', 'none',
-          '--bind-addr', `127.0.0.1:${port}`,
+          '--auth',
+          'none',
+          '--bind-addr',
+          `127.0.0.1:${port}`,
           '--disable-update-check',
-          '--user-data-dir', userDataDir,
+          '--user-data-dir',
+          userDataDir,
           ...common,
           ...(options.folder ? [options.folder] : []),
         ]
       : [
           join(codeServerDir, 'lib/vscode/out/server-main.js'),
-          '--host', '127.0.0.1',
-          '--port', String(port),
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
           '--without-connection-token',
           '--enable-smoke-test-driver',
           '--accept-server-license-terms',
-          '--user-data-dir', userDataDir,
-          '--server-data-dir', serverDataDir,
+          '--user-data-dir',
+          userDataDir,
+          '--server-data-dir',
+          serverDataDir,
           ...common,
         ];
   const logFile = join(layout.runDir, `${options.name}.log`);
@@ -177,7 +193,12 @@ export async function startServer(layout: RunLayout, options: ServerOptions): Pr
     },
   };
   try {
-    await waitForHttp(options.kind === 'code-server' ? `${origin}/healthz` : `${origin}/version`, pid, options.readyTimeoutMs ?? 30_000, logFile);
+    await waitForHttp(
+      options.kind === 'code-server' ? `${origin}/healthz` : `${origin}/version`,
+      pid,
+      options.readyTimeoutMs ?? 30_000,
+      logFile,
+    );
   } catch (error) {
     await server.stop();
     throw error;

@@ -32,15 +32,25 @@ export async function openFile(page: Page, fileName: string): Promise<void> {
   const input = page.locator(QUICK_INPUT);
   await input.waitFor({ state: 'visible' });
   await input.fill(fileName);
-  await page.locator(QUICK_ROW).filter({ hasText: fileName }).first().waitFor({ state: 'visible', timeout: 20_000 });
+  await page
+    .locator(QUICK_ROW)
+    .filter({ hasText: fileName })
+    .first()
+    .waitFor({ state: 'visible', timeout: 20_000 });
   await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active').filter({ hasText: fileName }).waitFor({ state: 'visible' });
+  await page
+    .locator('.tabs-container .tab.active')
+    .filter({ hasText: fileName })
+    .waitFor({ state: 'visible' });
   await page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible' });
 }
 
 /** Moves the cursor in the active editor to a 1-based line (Control+G). */
 export async function goToLine(page: Page, line: number): Promise<void> {
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+  await page
+    .locator('.editor-instance .monaco-editor .view-lines')
+    .first()
+    .click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Control+G');
   const input = page.locator(QUICK_INPUT);
   await input.waitFor({ state: 'visible' });
@@ -62,7 +72,12 @@ export class StopWaiting extends Error {}
  * Polls until `check` returns a value other than undefined. Other errors count as "not yet" (the DOM
  * is mid-render) and the last one explains a timeout; StopWaiting fails at once.
  */
-export async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 250): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
@@ -88,7 +103,13 @@ export async function findWebviewFrame(page: Page, selector: string, timeoutMs: 
     async () => {
       for (const frame of page.frames()) {
         if (frame === page.mainFrame()) continue;
-        if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+        if (
+          (await frame
+            .locator(selector)
+            .count()
+            .catch(() => 0)) > 0
+        )
+          return frame;
       }
       return undefined;
     },
@@ -104,10 +125,14 @@ export async function applyQuickFix(page: Page, label: RegExp): Promise<string> 
   await page.keyboard.press('Control+.');
   const rows = page.locator('.action-widget .monaco-list-row.action');
   await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
-  const labels = (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))) as string[];
-  if (!labels.some((l) => label.test(l))) throw new Error(`no quick fix matching ${label} among ${JSON.stringify(labels)}`);
+  const labels = (await rows.evaluateAll((els) =>
+    els.map((e) => e.getAttribute('aria-label') ?? ''),
+  )) as string[];
+  if (!labels.some((l) => label.test(l)))
+    throw new Error(`no quick fix matching ${label} among ${JSON.stringify(labels)}`);
   for (let i = 0; i < labels.length; i++) {
-    const focused = (await page.locator('.action-widget .monaco-list-row.focused').getAttribute('aria-label')) ?? '';
+    const focused =
+      (await page.locator('.action-widget .monaco-list-row.focused').getAttribute('aria-label')) ?? '';
     if (label.test(focused)) {
       await page.keyboard.press('Enter');
       await page.locator('.action-widget').waitFor({ state: 'hidden' });

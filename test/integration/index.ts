@@ -32,7 +32,11 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await check();
@@ -75,8 +79,15 @@ function lineOf(range: vscode.Range): number {
 
 async function eluFixActions(uri: vscode.Uri, line: number): Promise<vscode.CodeAction[]> {
   const range = new vscode.Range(line - 1, 0, line - 1, 0);
-  const actions = (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', uri, range)) ?? [];
-  return actions.filter((a): a is vscode.CodeAction => 'kind' in a || 'edit' in a).filter((a) => /ELU/.test(a.title));
+  const actions =
+    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      range,
+    )) ?? [];
+  return actions
+    .filter((a): a is vscode.CodeAction => 'kind' in a || 'edit' in a)
+    .filter((a) => /ELU/.test(a.title));
 }
 
 async function revertExample(): Promise<void> {
@@ -94,7 +105,11 @@ const tests: TestCase[] = [
       await openExample();
       await waitFor('activation', () => (extension.isActive ? true : undefined), 20_000);
       // isActive is also true for an extension whose activate() never ran (no main): ask the extension.
-      await waitFor('the extension to log its activation', () => (loggedEvents().some((e) => e.kind === 'activated') ? true : undefined), 5_000);
+      await waitFor(
+        'the extension to log its activation',
+        () => (loggedEvents().some((e) => e.kind === 'activated') ? true : undefined),
+        5_000,
+      );
     },
   },
   {
@@ -114,16 +129,27 @@ const tests: TestCase[] = [
       const lenses = await waitFor(
         'lenses',
         async () => {
-          const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 20);
+          const found = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+            'vscode.executeCodeLensProvider',
+            uri,
+            20,
+          );
           return found && found.length > 0 ? found : undefined;
         },
         20_000,
       );
       const lines = [...new Set(lenses.map((l) => lineOf(l.range)))].sort((a, b) => a - b);
-      assert.deepEqual(lines, RELU_LAYERS.map((l) => l.line), `lens lines ${lines.join(', ')}`);
+      assert.deepEqual(
+        lines,
+        RELU_LAYERS.map((l) => l.line),
+        `lens lines ${lines.join(', ')}`,
+      );
       assert.ok(!lines.includes(SOFTMAX_LINE), 'no lens on the softmax layer');
       const titles = lenses.map((l) => l.command?.title ?? '');
-      assert.ok(titles.some((t) => /Analyze activations/.test(t)), `an "Analyze activations" lens among ${JSON.stringify(titles)}`);
+      assert.ok(
+        titles.some((t) => /Analyze activations/.test(t)),
+        `an "Analyze activations" lens among ${JSON.stringify(titles)}`,
+      );
     },
   },
   {
@@ -132,19 +158,27 @@ const tests: TestCase[] = [
     run: async () => {
       const uri = exampleUri();
       await openExample();
-      const finishedBefore = loggedEvents().filter((e) => e.kind === 'event' && e.type === 'run-finished').length;
+      const finishedBefore = loggedEvents().filter(
+        (e) => e.kind === 'event' && e.type === 'run-finished',
+      ).length;
       // Not awaited: the command may hold its promise for the whole run (progress notification);
       // the run's end is what the extension logs.
       let commandError: unknown;
-      void Promise.resolve(vscode.commands.executeCommand('activationLens.analyze')).catch((e: unknown) => (commandError = e));
+      void Promise.resolve(vscode.commands.executeCommand('activationLens.analyze')).catch(
+        (e: unknown) => (commandError = e),
+      );
       await waitFor(
         'the run to finish',
         () => {
           if (commandError) throw commandError;
           const events = loggedEvents();
-          const failure = events.find((e) => (e.kind === 'event' && e.type === 'error') || e.kind === 'error');
+          const failure = events.find(
+            (e) => (e.kind === 'event' && e.type === 'error') || e.kind === 'error',
+          );
           if (failure) throw new Error(`the engine failed: ${JSON.stringify(failure)}`);
-          return events.filter((e) => e.kind === 'event' && e.type === 'run-finished').length > finishedBefore ? true : undefined;
+          return events.filter((e) => e.kind === 'event' && e.type === 'run-finished').length > finishedBefore
+            ? true
+            : undefined;
         },
         RUN_TIMEOUT_MS,
       );
@@ -158,9 +192,15 @@ const tests: TestCase[] = [
       );
       const reluLines = new Set(RELU_LAYERS.map((l) => l.line));
       for (const d of diagnostics) {
-        assert.ok(reluLines.has(lineOf(d.range)), `diagnostic on line ${lineOf(d.range)} (not a ReLU layer's line): ${d.message}`);
+        assert.ok(
+          reluLines.has(lineOf(d.range)),
+          `diagnostic on line ${lineOf(d.range)} (not a ReLU layer's line): ${d.message}`,
+        );
         const layer = RELU_LAYERS.find((l) => l.line === lineOf(d.range));
-        assert.ok(layer && d.message.includes(layer.name), `the diagnostic on line ${lineOf(d.range)} names ${layer?.name}: ${d.message}`);
+        assert.ok(
+          layer && d.message.includes(layer.name),
+          `the diagnostic on line ${lineOf(d.range)} names ${layer?.name}: ${d.message}`,
+        );
       }
     },
   },
@@ -176,11 +216,13 @@ const tests: TestCase[] = [
       assert.ok(actions.length > 0, `an ELU code action on line ${dense.line}`);
       const action = actions[0]!;
       if (action.edit) assert.ok(await vscode.workspace.applyEdit(action.edit), 'the edit applies');
-      if (action.command) await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+      if (action.command)
+        await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
       const line = editor.document.lineAt(dense.line - 1).text;
       assert.match(line, /activation='elu'/, `line ${dense.line} after the fix: ${line}`);
       assert.match(line, /kernel_initializer='he_normal'/, `He init added on line ${dense.line}: ${line}`);
-      for (const other of RELU_LAYERS.slice(0, -1)) assert.match(editor.document.lineAt(other.line - 1).text, /activation='relu'/);
+      for (const other of RELU_LAYERS.slice(0, -1))
+        assert.match(editor.document.lineAt(other.line - 1).text, /activation='relu'/);
       await vscode.commands.executeCommand('undo');
       assert.equal(editor.document.getText(), before, 'one undo restores the text');
     },
@@ -195,7 +237,8 @@ const tests: TestCase[] = [
       await vscode.commands.executeCommand('activationLens.applyEluFix', uri, conv.name);
       const line = editor.document.lineAt(conv.line - 1).text;
       assert.match(line, /activation='elu'/, `line ${conv.line}: ${line}`);
-      for (const other of RELU_LAYERS.slice(1)) assert.match(editor.document.lineAt(other.line - 1).text, /activation='relu'/);
+      for (const other of RELU_LAYERS.slice(1))
+        assert.match(editor.document.lineAt(other.line - 1).text, /activation='relu'/);
       await revertExample();
     },
   },
@@ -204,7 +247,9 @@ const tests: TestCase[] = [
 function record(result: { name: string; status: 'passed' | 'failed'; ms: number; error?: string }): void {
   const out = process.env.E2E_INTEGRATION_OUT;
   if (out) appendFileSync(out, `${JSON.stringify(result)}\n`);
-  console.log(`${result.status === 'passed' ? '✔' : '✘'} ${result.name}${result.error ? `\n  ${result.error}` : ''}`);
+  console.log(
+    `${result.status === 'passed' ? '✔' : '✘'} ${result.name}${result.error ? `\n  ${result.error}` : ''}`,
+  );
 }
 
 export async function run(): Promise<void> {
@@ -222,7 +267,12 @@ export async function run(): Promise<void> {
       record({ name: test.name, status: 'passed', ms: Date.now() - started });
     } catch (error) {
       failed++;
-      record({ name: test.name, status: 'failed', ms: Date.now() - started, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      record({
+        name: test.name,
+        status: 'failed',
+        ms: Date.now() - started,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
     } finally {
       clearTimeout(timer);
     }

@@ -28,7 +28,8 @@ export function canonicalPath(path: string): string {
     parts = top[parts[1]!] ?? parts;
   }
   // Old Keras submodules: keras.layers.convolutional.Conv2D, keras.layers.core.Dense …
-  if (parts[0] === 'keras' && parts[1] === 'layers' && parts.length > 3) parts = ['keras', 'layers', parts[parts.length - 1]!];
+  if (parts[0] === 'keras' && parts[1] === 'layers' && parts.length > 3)
+    parts = ['keras', 'layers', parts[parts.length - 1]!];
   if (parts[0] === 'keras' && parts[1] === 'engine' && parts.length > 2) {
     const last = parts[parts.length - 1]!;
     parts = last === 'Input' || last === 'InputLayer' ? ['keras', 'layers', last] : ['keras', 'models', last];
@@ -97,7 +98,8 @@ const modelNames = new Set(['Sequential', 'Model', 'load_model', 'model_from_jso
 
 /** Whether `from M import *` is known to bring `name` (to choose among several star imports). */
 export function starModuleExports(module: string, name: string): boolean {
-  const capitalized = name[0] !== undefined && name[0] === name[0].toUpperCase() && name[0] !== name[0].toLowerCase();
+  const capitalized =
+    name[0] !== undefined && name[0] === name[0].toUpperCase() && name[0] !== name[0].toLowerCase();
   if (module === 'keras.models') return modelNames.has(name);
   if (module === 'keras.layers') return capitalized && !modelNames.has(name);
   if (module === 'torch.nn') return capitalized;

@@ -54,7 +54,12 @@ function importedFrameworks(source: SourceText): Framework[] {
     if (cursor.name !== 'ImportStatement') continue;
     const root = cursor.node.getChild('VariableName');
     const name = root ? source.slice(root) : '';
-    const framework: Framework | null = name === 'torch' ? 'torch' : name === 'keras' || name === 'tensorflow' || name === 'tf_keras' ? 'keras' : null;
+    const framework: Framework | null =
+      name === 'torch'
+        ? 'torch'
+        : name === 'keras' || name === 'tensorflow' || name === 'tf_keras'
+          ? 'keras'
+          : null;
     if (framework && !out.includes(framework)) out.push(framework);
   } while (cursor.next());
   return out;

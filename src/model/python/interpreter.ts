@@ -6,7 +6,15 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { bindImport, canonicalPath, starModuleExports } from './import-names';
-import { allChildren, callArguments, hasError, namedChildren, simpleStatements, stringValue, type SourceText } from './source-text';
+import {
+  allChildren,
+  callArguments,
+  hasError,
+  namedChildren,
+  simpleStatements,
+  stringValue,
+  type SourceText,
+} from './source-text';
 import { asNumber, asString, describe, hostOf, num, Scope, unknown, type PyValue } from './values';
 
 /** An evaluated argument of a call. */
@@ -51,7 +59,24 @@ export interface InterpreterHooks {
   loop?(statement: SyntaxNode, scope: Scope, interp: Interpreter): void;
 }
 
-const builtinNames = new Set(['int', 'float', 'len', 'tuple', 'list', 'max', 'min', 'abs', 'round', 'dict', 'str', 'range', 'super', 'print', 'isinstance', 'vars']);
+const builtinNames = new Set([
+  'int',
+  'float',
+  'len',
+  'tuple',
+  'list',
+  'max',
+  'min',
+  'abs',
+  'round',
+  'dict',
+  'str',
+  'range',
+  'super',
+  'print',
+  'isinstance',
+  'vars',
+]);
 const maxInlineDepth = 12;
 /** Loops longer than this are not unrolled (they are training loops, not layer builders). */
 const maxUnrolled = 256;
@@ -92,7 +117,11 @@ export class Interpreter {
         const def = child.name === 'DecoratedStatement' ? child.getChild('FunctionDefinition') : child;
         if (def?.name === 'FunctionDefinition' && !this.calledFunctions.has(def)) {
           const name = def.getChild('VariableName');
-          this.callFunction({ kind: 'function', node: def, name: name ? this.source.slice(name) : '?', scope: this.module }, [], def);
+          this.callFunction(
+            { kind: 'function', node: def, name: name ? this.source.slice(name) : '?', scope: this.module },
+            [],
+            def,
+          );
         }
       }
     };
@@ -124,7 +153,13 @@ export class Interpreter {
         return;
       case 'ReturnStatement': {
         const values = namedChildren(statement).map((e) => this.evaluate(e, scope));
-        throw new ReturnSignal(values.length === 1 ? values[0]! : values.length === 0 ? { kind: 'none' } : { kind: 'tuple', items: values });
+        throw new ReturnSignal(
+          values.length === 1
+            ? values[0]!
+            : values.length === 0
+              ? { kind: 'none' }
+              : { kind: 'tuple', items: values },
+        );
       }
       case 'IfStatement':
         this.execIf(statement, scope);
@@ -146,14 +181,28 @@ export class Interpreter {
         return;
       case 'FunctionDefinition': {
         const name = statement.getChild('VariableName');
-        if (name) scope.set(this.source.slice(name), { kind: 'function', node: statement, name: this.source.slice(name), scope });
+        if (name)
+          scope.set(this.source.slice(name), {
+            kind: 'function',
+            node: statement,
+            name: this.source.slice(name),
+            scope,
+          });
         return;
       }
       case 'ClassDefinition': {
         const name = statement.getChild('VariableName');
         const argList = statement.getChild('ArgList');
-        const bases = argList ? callArguments(argList, this.source).map((a) => this.evaluate(a.value, scope)) : [];
-        if (name) scope.set(this.source.slice(name), { kind: 'class', node: statement, name: this.source.slice(name), bases });
+        const bases = argList
+          ? callArguments(argList, this.source).map((a) => this.evaluate(a.value, scope))
+          : [];
+        if (name)
+          scope.set(this.source.slice(name), {
+            kind: 'class',
+            node: statement,
+            name: this.source.slice(name),
+            bases,
+          });
         return;
       }
       case 'DecoratedStatement':
@@ -185,7 +234,8 @@ export class Interpreter {
 
   /** A broken one-line statement (`model.add(Dense(64)` ): its complete calls still count. */
   private execPartial(statement: SyntaxNode, scope: Scope): void {
-    if (statement.name === 'ExpressionStatement') for (const e of namedChildren(statement)) if (!e.type.isError) this.evaluate(e, scope);
+    if (statement.name === 'ExpressionStatement')
+      for (const e of namedChildren(statement)) if (!e.type.isError) this.evaluate(e, scope);
   }
 
   private execIf(statement: SyntaxNode, scope: Scope): void {
@@ -206,7 +256,11 @@ export class Interpreter {
       const truth = truthiness(value);
       // Unknown conditions (`if use_cuda:`): take the first branch, as a reader of the script would.
       if (truth === null && parts.slice(i + 3).some((q) => q.name === 'else' || q.name === 'elif')) {
-        this.source.report(cond, `the condition '${this.source.slice(cond).slice(0, 40)}' is not known without running the script; its first branch is read`, 'info');
+        this.source.report(
+          cond,
+          `the condition '${this.source.slice(cond).slice(0, 40)}' is not known without running the script; its first branch is read`,
+          'info',
+        );
       }
       if (truth === true || truth === null) {
         this.execBlock(body, scope);
@@ -254,7 +308,10 @@ export class Interpreter {
 
   private destructure(targets: SyntaxNode[], value: PyValue, scope: Scope): void {
     targets.forEach((t, i) => {
-      const item: PyValue = value.kind === 'tuple' && value.items.length === targets.length ? value.items[i]! : unknown('unpacking a value that is not a known tuple');
+      const item: PyValue =
+        value.kind === 'tuple' && value.items.length === targets.length
+          ? value.items[i]!
+          : unknown('unpacking a value that is not a known tuple');
       this.assignOne(t, item, scope);
     });
   }
@@ -262,14 +319,25 @@ export class Interpreter {
   private assignOne(target: SyntaxNode, value: PyValue, scope: Scope): void {
     if (target.name === 'VariableName') {
       scope.set(this.source.slice(target), value);
-    } else if (target.name === 'TupleExpression' || target.name === 'ArrayExpression' || target.name === 'ParenthesizedExpression') {
+    } else if (
+      target.name === 'TupleExpression' ||
+      target.name === 'ArrayExpression' ||
+      target.name === 'ParenthesizedExpression'
+    ) {
       const inner = namedChildren(target);
-      if (target.name === 'ParenthesizedExpression' && inner.length === 1) this.assignOne(inner[0]!, value, scope);
+      if (target.name === 'ParenthesizedExpression' && inner.length === 1)
+        this.assignOne(inner[0]!, value, scope);
       else this.destructure(inner, value, scope);
     } else if (target.name === 'MemberExpression') {
       const property = target.getChild('PropertyName');
       const objectNode = target.firstChild;
-      if (property && objectNode) this.hooks.assignMember?.(this.evaluate(objectNode, scope), this.source.slice(property), value, target);
+      if (property && objectNode)
+        this.hooks.assignMember?.(
+          this.evaluate(objectNode, scope),
+          this.source.slice(property),
+          value,
+          target,
+        );
     }
   }
 
@@ -283,7 +351,9 @@ export class Interpreter {
       }
       case 'ContinuedString': {
         const parts = namedChildren(node).map((p) => stringValue(p, this.source));
-        return parts.every((p) => p !== null) ? { kind: 'string', value: parts.join(''), node } : unknown('a formatted string');
+        return parts.every((p) => p !== null)
+          ? { kind: 'string', value: parts.join(''), node }
+          : unknown('a formatted string');
       }
       case 'FormatString':
         return unknown('a formatted string');
@@ -391,14 +461,16 @@ export class Interpreter {
       if (index.length !== 1 || allChildren(node).some((c) => c.name === ':')) return unknown('a slice');
       const key = this.evaluate(index[0]!, scope);
       const i = asNumber(key);
-      if (object.kind === 'tuple' && i !== null) return object.items[i < 0 ? object.items.length + i : i] ?? unknown('an index out of range');
+      if (object.kind === 'tuple' && i !== null)
+        return object.items[i < 0 ? object.items.length + i : i] ?? unknown('an index out of range');
       const k = asString(key);
       if (object.kind === 'dict' && k !== null) return object.entries.get(k) ?? unknown(`key '${k}'`);
       return unknown(`an element of ${describe(object)}`);
     }
     const name = this.source.slice(property);
     if (object.kind === 'ref') return { kind: 'ref', path: canonicalPath(`${object.path}.${name}`) };
-    if (object.kind === 'dict') return object.entries.get(name) ?? { kind: 'host', value: new BoundMethod(object, name, node) };
+    if (object.kind === 'dict')
+      return object.entries.get(name) ?? { kind: 'host', value: new BoundMethod(object, name, node) };
     if (object.kind === 'host') {
       const v = this.hooks.member?.(object, name, node);
       if (v) return v;
@@ -462,15 +534,22 @@ export class Interpreter {
           const [start, stop, step] = ns.length === 1 ? [0, ns[0]!, 1] : [ns[0]!, ns[1]!, ns[2] ?? 1];
           const count = step === 0 ? Infinity : Math.ceil((stop! - start!) / step!);
           if (count > maxUnrolled) return unknown(`range(...) with ${count} steps`);
-          return { kind: 'tuple', items: Array.from({ length: Math.max(0, count) }, (_, i) => num(start! + i * step!)) };
+          return {
+            kind: 'tuple',
+            items: Array.from({ length: Math.max(0, count) }, (_, i) => num(start! + i * step!)),
+          };
         }
         case 'builtins.len':
           return positional[0]?.kind === 'tuple' ? num(positional[0].items.length) : unknown('len(...)');
         case 'builtins.max':
         case 'builtins.min': {
-          const ns = (positional.length === 1 && positional[0]?.kind === 'tuple' ? positional[0].items : positional).map(asNumber);
+          const ns = (
+            positional.length === 1 && positional[0]?.kind === 'tuple' ? positional[0].items : positional
+          ).map(asNumber);
           if (ns.length === 0 || ns.some((n) => n === null)) return unknown('max/min');
-          return num(callee.path === 'builtins.max' ? Math.max(...(ns as number[])) : Math.min(...(ns as number[])));
+          return num(
+            callee.path === 'builtins.max' ? Math.max(...(ns as number[])) : Math.min(...(ns as number[])),
+          );
         }
         case 'builtins.dict': {
           const entries = new Map<string, PyValue>();
@@ -506,7 +585,9 @@ export class Interpreter {
     }
     if (method.receiver.kind === 'dict' && method.name === 'get') {
       const key = asString(args[0]?.value);
-      return (key !== null ? method.receiver.entries.get(key) : undefined) ?? args[1]?.value ?? { kind: 'none' };
+      return (
+        (key !== null ? method.receiver.entries.get(key) : undefined) ?? args[1]?.value ?? { kind: 'none' }
+      );
     }
     if (method.receiver.kind === 'dict' && method.name === 'update') {
       const other = args[0]?.value;
@@ -530,7 +611,8 @@ export class Interpreter {
     if (inAt < 0 || !body) return 'the loop is incomplete';
     const cursor = body.cursor();
     do {
-      if (cursor.name === 'BreakStatement' || cursor.name === 'ContinueStatement') return 'the loop uses break/continue';
+      if (cursor.name === 'BreakStatement' || cursor.name === 'ContinueStatement')
+        return 'the loop uses break/continue';
     } while (cursor.next() && cursor.from < body.to);
     const iterable = this.evaluateList(parts.slice(inAt + 1, -1), scope);
     if (iterable.kind !== 'tuple') return `it loops over ${describe(iterable)}`;
@@ -544,11 +626,19 @@ export class Interpreter {
   }
 
   /** Runs a function defined in the file with the given arguments; its `return` is the value. */
-  callFunction(fn: Extract<PyValue, { kind: 'function' }>, args: Argument[], site: SyntaxNode, bound: PyValue[] = []): PyValue {
+  callFunction(
+    fn: Extract<PyValue, { kind: 'function' }>,
+    args: Argument[],
+    site: SyntaxNode,
+    bound: PyValue[] = [],
+  ): PyValue {
     if (this.depth >= maxInlineDepth) return unknown(`${fn.name}(...) calls itself too deeply to follow`);
     this.calledFunctions.add(fn.node);
     const scope = new Scope(fn.scope);
-    this.bindParameters(fn.node, scope, [...bound.map((value) => ({ keyword: null, value, node: site })), ...args]);
+    this.bindParameters(fn.node, scope, [
+      ...bound.map((value) => ({ keyword: null, value, node: site })),
+      ...args,
+    ]);
     const body = fn.node.getChild('Body');
     if (!body) return { kind: 'none' };
     this.depth++;
@@ -589,10 +679,12 @@ export class Interpreter {
         index = positional.length;
         continue;
       }
-      let value: PyValue | undefined = args.find((a) => a.keyword === name)?.value ?? positional[index]?.value;
+      let value: PyValue | undefined =
+        args.find((a) => a.keyword === name)?.value ?? positional[index]?.value;
       index++;
       if (!value && parts[i + 1]?.name === 'TypeDef') i++;
-      if (!value && parts[i + 1]?.name === 'AssignOp' && parts[i + 2]) value = this.evaluate(parts[i + 2]!, scope.parent ?? scope);
+      if (!value && parts[i + 1]?.name === 'AssignOp' && parts[i + 2])
+        value = this.evaluate(parts[i + 2]!, scope.parent ?? scope);
       scope.set(name, value ?? unknown(`parameter '${name}' of a function`));
     }
   }
@@ -656,9 +748,12 @@ export function binary(l: PyValue, op: string, r: PyValue): PyValue {
     }
   }
   if (op === '==' || op === '!=' || op === 'is' || op === 'is not') {
-    const known = (v: PyValue): boolean => v.kind === 'number' || v.kind === 'string' || v.kind === 'bool' || v.kind === 'none';
+    const known = (v: PyValue): boolean =>
+      v.kind === 'number' || v.kind === 'string' || v.kind === 'bool' || v.kind === 'none';
     if (!known(l) || !known(r)) return unknown('a comparison');
-    const same = l.kind === r.kind && (l.kind === 'none' || (l as { value: unknown }).value === (r as { value: unknown }).value);
+    const same =
+      l.kind === r.kind &&
+      (l.kind === 'none' || (l as { value: unknown }).value === (r as { value: unknown }).value);
     return { kind: 'bool', value: op === '==' || op === 'is' ? same : !same };
   }
   if (a !== null && b !== null) {
@@ -673,8 +768,11 @@ export function binary(l: PyValue, op: string, r: PyValue): PyValue {
         return { kind: 'bool', value: a >= b };
     }
   }
-  if (op === '+' && l.kind === 'string' && r.kind === 'string') return { kind: 'string', value: l.value + r.value, node: null };
-  if (op === '+' && l.kind === 'tuple' && r.kind === 'tuple') return { kind: 'tuple', items: [...l.items, ...r.items] };
-  if (op === '*' && l.kind === 'tuple' && b !== null) return { kind: 'tuple', items: Array.from({ length: b }, () => l.items).flat() };
+  if (op === '+' && l.kind === 'string' && r.kind === 'string')
+    return { kind: 'string', value: l.value + r.value, node: null };
+  if (op === '+' && l.kind === 'tuple' && r.kind === 'tuple')
+    return { kind: 'tuple', items: [...l.items, ...r.items] };
+  if (op === '*' && l.kind === 'tuple' && b !== null)
+    return { kind: 'tuple', items: Array.from({ length: b }, () => l.items).flat() };
   return unknown(`${describe(l)} ${op} ${describe(r)}`);
 }

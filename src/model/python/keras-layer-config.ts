@@ -74,7 +74,23 @@ export function isSupportedKerasLayer(className: string): boolean {
 }
 
 /** Keras activation names TF.js 4.22 knows (it camel-cases snake_case names on load). */
-const tfjsActivations = new Set(['relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hard_sigmoid', 'softmax', 'log_softmax', 'tanh', 'linear', 'softplus', 'softsign', 'swish', 'gelu', 'mish']);
+const tfjsActivations = new Set([
+  'relu',
+  'relu6',
+  'elu',
+  'selu',
+  'sigmoid',
+  'hard_sigmoid',
+  'softmax',
+  'log_softmax',
+  'tanh',
+  'linear',
+  'softplus',
+  'softsign',
+  'swish',
+  'gelu',
+  'mish',
+]);
 const activationAliases: Record<string, string> = { silu: 'swish' };
 
 /** Keras initializer snake_case name → the TF.js class name. */
@@ -105,7 +121,13 @@ export interface DraftProblem {
 }
 
 /** Reads a supported layer class's arguments; problems (unreadable arguments) go to `problems`. */
-export function draftKerasLayer(className: string, args: Argument[], call: SyntaxNode, source: SourceText, problems: DraftProblem[]): LayerDraft {
+export function draftKerasLayer(
+  className: string,
+  args: Argument[],
+  call: SyntaxNode,
+  source: SourceText,
+  problems: DraftProblem[],
+): LayerDraft {
   const p = new Parameters(args, positionalParameters[className] ?? []);
   const config: Record<string, unknown> = { trainable: true, dtype: 'float32' };
   const draft: LayerDraft = {
@@ -121,7 +143,11 @@ export function draftKerasLayer(className: string, args: Argument[], call: Synta
   };
   const rank = className.endsWith('1D') ? 1 : 2;
   const need = (name: string, arg: Argument | undefined, v: unknown): void => {
-    if (arg && (v === null || v === undefined)) problems.push({ node: arg.node, message: `${className}: '${name}' is ${describe(arg.value)}; the reader could not fold it to a constant` });
+    if (arg && (v === null || v === undefined))
+      problems.push({
+        node: arg.node,
+        message: `${className}: '${name}' is ${describe(arg.value)}; the reader could not fold it to a constant`,
+      });
   };
   const setNumber = (key: string, names: string[], fallback: number | null): void => {
     const a = p.get(...names);
@@ -227,7 +253,12 @@ export function draftKerasLayer(className: string, args: Argument[], call: Synta
       if (maxValue !== null) config.max_value = maxValue;
       const slope = asNumber(p.get('negative_slope')?.value) ?? 0;
       const threshold = asNumber(p.get('threshold')?.value) ?? 0;
-      if (slope !== 0 || threshold !== 0) problems.push({ node: call, message: 'ReLU with negative_slope or threshold is not supported by TF.js; it is analyzed as a plain ReLU' });
+      if (slope !== 0 || threshold !== 0)
+        problems.push({
+          node: call,
+          message:
+            'ReLU with negative_slope or threshold is not supported by TF.js; it is analyzed as a plain ReLU',
+        });
       draft.activation = 'relu';
       draft.activationRange = source.range(call);
       break;
@@ -257,7 +288,11 @@ export function draftKerasLayer(className: string, args: Argument[], call: Synta
       const a = p.get('padding');
       const v = a ? a.value : null;
       const flat = v ? asIntTuple(v, 2) : [1, 1];
-      if (flat && flat.length === 2) config.padding = [[flat[0], flat[0]], [flat[1], flat[1]]];
+      if (flat && flat.length === 2)
+        config.padding = [
+          [flat[0], flat[0]],
+          [flat[1], flat[1]],
+        ];
       else if (v?.kind === 'tuple') config.padding = v.items.map((item) => asIntTuple(item, 2));
       config.data_format = 'channels_last';
       break;
@@ -272,7 +307,13 @@ export function draftKerasLayer(className: string, args: Argument[], call: Synta
     default:
       break;
   }
-  const required: Record<string, string[]> = { Dense: ['units'], Conv1D: ['filters', 'kernel_size'], Conv2D: ['filters', 'kernel_size'], Conv2DTranspose: ['filters', 'kernel_size'], Reshape: ['target_shape'] };
+  const required: Record<string, string[]> = {
+    Dense: ['units'],
+    Conv1D: ['filters', 'kernel_size'],
+    Conv2D: ['filters', 'kernel_size'],
+    Conv2DTranspose: ['filters', 'kernel_size'],
+    Reshape: ['target_shape'],
+  };
   draft.missing = (required[className] ?? []).find((key) => config[key] === undefined) ?? null;
   return draft;
 }
@@ -282,20 +323,33 @@ function useBias(p: Parameters): boolean {
   return v?.kind === 'bool' ? v.value : true;
 }
 
-function readActivation(arg: Argument | undefined, draft: LayerDraft, source: SourceText, problems: DraftProblem[]): void {
+function readActivation(
+  arg: Argument | undefined,
+  draft: LayerDraft,
+  source: SourceText,
+  problems: DraftProblem[],
+): void {
   draft.config.activation = 'linear';
   if (!arg || arg.value.kind === 'none') return;
   // 'relu', keras.activations.relu, tf.nn.relu: the name is what counts.
   let name = asString(arg.value) ?? refName(arg.value);
   if (name === null) {
-    problems.push({ node: arg.node, message: `activation is ${describe(arg.value)}; the layer is analyzed without an activation` });
+    problems.push({
+      node: arg.node,
+      message: `activation is ${describe(arg.value)}; the layer is analyzed without an activation`,
+    });
     return;
   }
   name = activationAliases[name.toLowerCase()] ?? name.toLowerCase();
   // `act = 'relu'` … `activation=act`: the literal is what a quick fix rewrites.
-  draft.activationRange = source.range(arg.value.kind === 'string' && arg.value.node ? arg.value.node : arg.node);
+  draft.activationRange = source.range(
+    arg.value.kind === 'string' && arg.value.node ? arg.value.node : arg.node,
+  );
   if (!tfjsActivations.has(name)) {
-    problems.push({ node: arg.node, message: `activation '${name}' has no TF.js equivalent; the layer is analyzed as linear` });
+    problems.push({
+      node: arg.node,
+      message: `activation '${name}' has no TF.js equivalent; the layer is analyzed as linear`,
+    });
     draft.activation = name;
     return;
   }
@@ -303,7 +357,12 @@ function readActivation(arg: Argument | undefined, draft: LayerDraft, source: So
   draft.activation = name === 'linear' ? null : name;
 }
 
-function readInitializer(arg: Argument | undefined, draft: LayerDraft, source: SourceText, problems: DraftProblem[]): void {
+function readInitializer(
+  arg: Argument | undefined,
+  draft: LayerDraft,
+  source: SourceText,
+  problems: DraftProblem[],
+): void {
   // Keras' default kernel initializer.
   draft.kernelInitializer = 'glorot_uniform';
   draft.config.kernel_initializer = { class_name: 'GlorotUniform', config: { seed: null } };
@@ -316,10 +375,16 @@ function readInitializer(arg: Argument | undefined, draft: LayerDraft, source: S
   const name = written === null ? null : initializerName(written);
   const className = name ? initializerClasses[name] : undefined;
   if (!name || !className) {
-    problems.push({ node: arg.node, message: `kernel_initializer ${describe(value)} is not understood; Glorot uniform is used` });
+    problems.push({
+      node: arg.node,
+      message: `kernel_initializer ${describe(value)} is not understood; Glorot uniform is used`,
+    });
     return;
   }
   draft.kernelInitializer = name;
   draft.initializerRange = source.range(value.kind === 'string' && value.node ? value.node : arg.node);
-  draft.config.kernel_initializer = { class_name: className, config: init ? init.config : className === 'VarianceScaling' ? {} : { seed: null } };
+  draft.config.kernel_initializer = {
+    class_name: className,
+    config: init ? init.config : className === 'VarianceScaling' ? {} : { seed: null },
+  };
 }

@@ -7,11 +7,24 @@ import type { SyntaxNode } from '@lezer/common';
 import { UserError } from '../../errors';
 import type { LayerSpec, ModelSpec, TrainingSetup } from '../spec';
 import { BoundMethod, Interpreter, type Argument, type CallContext } from './interpreter';
-import { draftKerasLayer, InitializerValue, isSupportedKerasLayer, type DraftProblem, type LayerDraft } from './keras-layer-config';
+import {
+  draftKerasLayer,
+  InitializerValue,
+  isSupportedKerasLayer,
+  type DraftProblem,
+  type LayerDraft,
+} from './keras-layer-config';
 import { LayerNamer } from './layer-names';
 import type { SourceText } from './source-text';
 import { functionalTopology, sequentialTopology, type BuiltLayer, type TensorRef } from './topology';
-import { datasetInputShape, datasetOfCall, lossName, optimizerFromCall, readFit, readOptimizer } from './training-setup';
+import {
+  datasetInputShape,
+  datasetOfCall,
+  lossName,
+  optimizerFromCall,
+  readFit,
+  readOptimizer,
+} from './training-setup';
 import { asString, describe, hostOf, refName, type PyValue, type Scope } from './values';
 
 /** A constructed layer; `unsupported` says why it cannot be part of the built model. */
@@ -74,9 +87,20 @@ class FunctionalModel {
   ) {}
 }
 
-const mergeFunctions: Record<string, string> = { add: 'Add', concatenate: 'Concatenate', multiply: 'Multiply', average: 'Average', maximum: 'Maximum' };
+const mergeFunctions: Record<string, string> = {
+  add: 'Add',
+  concatenate: 'Concatenate',
+  multiply: 'Multiply',
+  average: 'Average',
+  maximum: 'Maximum',
+};
 /** Activation functions that, applied to a tensor, become an Activation layer. */
-const activationFunctionPrefixes = ['keras.activations.', 'tensorflow.nn.', 'keras.ops.', 'tensorflow.keras.activations.'];
+const activationFunctionPrefixes = [
+  'keras.activations.',
+  'tensorflow.nn.',
+  'keras.ops.',
+  'tensorflow.keras.activations.',
+];
 
 export class KerasReader {
   private readonly interp: Interpreter;
@@ -113,18 +137,25 @@ export class KerasReader {
     }
     const training: TrainingSetup = { ...model.training };
     if (this.dataset) training.dataset = this.dataset;
-    return model instanceof SequentialModel ? this.buildSequential(model, training) : this.buildFunctional(model, training);
+    return model instanceof SequentialModel
+      ? this.buildSequential(model, training)
+      : this.buildFunctional(model, training);
   }
 
   private chooseModel(): SequentialModel | FunctionalModel | null {
-    const size = (m: SequentialModel | FunctionalModel): number => (m instanceof SequentialModel ? m.layers.length : this.functionalLayers(m).length);
+    const size = (m: SequentialModel | FunctionalModel): number =>
+      m instanceof SequentialModel ? m.layers.length : this.functionalLayers(m).length;
     const candidates = this.models.filter((m) => size(m) > 0);
     const trained = candidates.filter((m) => m.trained);
     const pool = trained.length > 0 ? trained : candidates;
     let best: SequentialModel | FunctionalModel | null = null;
     for (const m of pool) if (!best || size(m) > size(best)) best = m;
     if (best && candidates.length > 1) {
-      this.source.report(best.node, `${candidates.length} models are built in this file; analyzing '${best.name}' (line ${this.source.position(best.node.from).line})`, 'info');
+      this.source.report(
+        best.node,
+        `${candidates.length} models are built in this file; analyzing '${best.name}' (line ${this.source.position(best.node.from).line})`,
+        'info',
+      );
     }
     return best;
   }
@@ -136,7 +167,11 @@ export class KerasReader {
     const layer = hostOf(callee, KerasLayer);
     if (layer) return this.apply(layer, ctx);
     if (hostOf(callee, SequentialModel) || hostOf(callee, FunctionalModel)) {
-      this.source.report(ctx.node, 'calling a model as a layer (a nested model) is not understood; its layers are left out', 'warning');
+      this.source.report(
+        ctx.node,
+        'calling a model as a layer (a nested model) is not understood; its layers are left out',
+        'warning',
+      );
       return { kind: 'unknown', why: 'the output of a nested model' };
     }
     const method = hostOf(callee, BoundMethod);
@@ -148,7 +183,13 @@ export class KerasReader {
     const dataset = datasetOfCall(path);
     if (dataset) {
       this.dataset = dataset;
-      const pair = (): PyValue => ({ kind: 'tuple', items: [{ kind: 'unknown', why: 'images' }, { kind: 'unknown', why: 'labels' }] });
+      const pair = (): PyValue => ({
+        kind: 'tuple',
+        items: [
+          { kind: 'unknown', why: 'images' },
+          { kind: 'unknown', why: 'labels' },
+        ],
+      });
       return { kind: 'tuple', items: [pair(), pair()] };
     }
     if (path === 'keras.models.Sequential') return this.sequential(ctx);
@@ -157,20 +198,37 @@ export class KerasReader {
       const cls = path.slice('keras.layers.'.length);
       if (cls === 'Input') return this.input(ctx);
       const merge = mergeFunctions[cls];
-      if (merge) return this.apply(this.createLayer(merge, ctx.args.filter((a) => a.keyword !== null), ctx.node), ctx);
-      if (cls[0] && cls[0] === cls[0].toUpperCase()) return { kind: 'host', value: this.createLayer(cls, ctx.args, ctx.node) };
+      if (merge)
+        return this.apply(
+          this.createLayer(
+            merge,
+            ctx.args.filter((a) => a.keyword !== null),
+            ctx.node,
+          ),
+          ctx,
+        );
+      if (cls[0] && cls[0] === cls[0].toUpperCase())
+        return { kind: 'host', value: this.createLayer(cls, ctx.args, ctx.node) };
     }
     if (path.startsWith('keras.initializers.')) {
       const config: Record<string, unknown> = {};
-      for (const a of ctx.args) if (a.keyword === 'seed') config.seed = a.value.kind === 'number' ? a.value.value : null;
+      for (const a of ctx.args)
+        if (a.keyword === 'seed') config.seed = a.value.kind === 'number' ? a.value.value : null;
       return { kind: 'host', value: new InitializerValue(path.slice('keras.initializers.'.length), config) };
     }
-    if (path.startsWith('keras.optimizers.')) return { kind: 'host', value: optimizerFromCall(path.slice('keras.optimizers.'.length), ctx.args, 0) };
-    if (path.startsWith('keras.losses.')) return { kind: 'string', value: lossName({ kind: 'ref', path }) ?? path, node: null };
+    if (path.startsWith('keras.optimizers.'))
+      return { kind: 'host', value: optimizerFromCall(path.slice('keras.optimizers.'.length), ctx.args, 0) };
+    if (path.startsWith('keras.losses.'))
+      return { kind: 'string', value: lossName({ kind: 'ref', path }) ?? path, node: null };
     const tensorArg = ctx.args.find((a) => hostOf(a.value, KerasTensor));
-    if (tensorArg && activationFunctionPrefixes.some((p) => path.startsWith(p))) return this.activationFunction(path, ctx);
+    if (tensorArg && activationFunctionPrefixes.some((p) => path.startsWith(p)))
+      return this.activationFunction(path, ctx);
     if (tensorArg) {
-      this.source.report(ctx.node, `${path}(...) on a tensor is not understood; the model continues from its input`, 'warning');
+      this.source.report(
+        ctx.node,
+        `${path}(...) on a tensor is not understood; the model continues from its input`,
+        'warning',
+      );
       return tensorArg.value;
     }
     return undefined;
@@ -179,34 +237,62 @@ export class KerasReader {
   /** `tf.nn.relu(x)` in a functional model: an Activation layer whose quick-fix range is the callee. */
   private activationFunction(path: string, ctx: CallContext): PyValue {
     const name = refName({ kind: 'ref', path })!.toLowerCase();
-    const args = [{ keyword: 'activation', value: { kind: 'string' as const, value: name, node: null }, node: ctx.calleeNode }];
+    const args = [
+      {
+        keyword: 'activation',
+        value: { kind: 'string' as const, value: name, node: null },
+        node: ctx.calleeNode,
+      },
+    ];
     const layer = this.createLayer('Activation', args, ctx.node);
     if (layer.draft) layer.draft.activationRange = this.source.range(ctx.calleeNode);
-    return this.apply(layer, { ...ctx, args: ctx.args.filter((a) => hostOf(a.value, KerasTensor)).slice(0, 1) });
+    return this.apply(layer, {
+      ...ctx,
+      args: ctx.args.filter((a) => hostOf(a.value, KerasTensor)).slice(0, 1),
+    });
   }
 
   private callClass(cls: Extract<PyValue, { kind: 'class' }>, ctx: CallContext): PyValue | undefined {
     const basePaths = cls.bases.map((b) => (b.kind === 'ref' ? b.path : ''));
     if (basePaths.some((p) => p === 'keras.layers.Layer')) {
-      return { kind: 'host', value: new KerasLayer(this.namer.auto(cls.name), ctx.node, null, `the custom layer class ${cls.name} runs arbitrary Python, which the reader does not execute`, cls.name) };
+      return {
+        kind: 'host',
+        value: new KerasLayer(
+          this.namer.auto(cls.name),
+          ctx.node,
+          null,
+          `the custom layer class ${cls.name} runs arbitrary Python, which the reader does not execute`,
+          cls.name,
+        ),
+      };
     }
     if (basePaths.some((p) => p === 'keras.models.Model')) {
       this.subclassedModel ??= cls.node;
-      this.source.report(ctx.node, `${cls.name} subclasses keras.Model; its call() is not understood`, 'warning');
+      this.source.report(
+        ctx.node,
+        `${cls.name} subclasses keras.Model; its call() is not understood`,
+        'warning',
+      );
     }
     return undefined;
   }
 
   private createLayer(cls: string, args: Argument[], node: SyntaxNode): KerasLayer {
     if (!isSupportedKerasLayer(cls)) {
-      const why = cls === 'Lambda' ? 'a Lambda layer runs arbitrary Python, which the reader does not execute' : `keras.layers.${cls} is not supported by the reader`;
+      const why =
+        cls === 'Lambda'
+          ? 'a Lambda layer runs arbitrary Python, which the reader does not execute'
+          : `keras.layers.${cls} is not supported by the reader`;
       return new KerasLayer(this.namer.auto(cls), node, null, why, cls);
     }
     const problems: DraftProblem[] = [];
     const draft = draftKerasLayer(cls, args, node, this.source, problems);
     for (const p of problems) this.source.report(p.node, p.message, 'warning');
-    const name = draft.explicitName ? this.namer.explicit(draft.explicitName) : this.namer.auto(cls, cls === 'InputLayer');
-    if (draft.missing) return new KerasLayer(name, node, null, `${cls}(...) has no readable '${draft.missing}'`, cls);
+    const name = draft.explicitName
+      ? this.namer.explicit(draft.explicitName)
+      : this.namer.auto(cls, cls === 'InputLayer');
+    if (draft.missing)
+      return new KerasLayer(name, node, null, `${cls}(...) has no readable '${draft.missing}'`, cls);
     return new KerasLayer(name, node, draft, null, cls);
   }
 
@@ -217,7 +303,11 @@ export class KerasReader {
     if (!l && !r) return undefined;
     const cls = op === '+' ? 'Add' : op === '*' ? 'Multiply' : null;
     if (!l || !r || !cls) {
-      this.source.report(node, `'${op}' on a tensor is not understood; the model continues from ${l ? 'the left' : 'the right'} operand`, 'warning');
+      this.source.report(
+        node,
+        `'${op}' on a tensor is not understood; the model continues from ${l ? 'the left' : 'the right'} operand`,
+        'warning',
+      );
       return l ? left : right;
     }
     const layer = this.createLayer(cls, [], node);
@@ -230,7 +320,12 @@ export class KerasReader {
   private input(ctx: CallContext): PyValue {
     const args = ctx.args.map((a) => (a.keyword === null ? { ...a, keyword: 'shape' } : a));
     const layer = this.createLayer('InputLayer', args, ctx.node);
-    if (!layer.draft?.inputShape) this.source.report(ctx.node, 'Input() without a readable shape; the model cannot be built from it', 'error');
+    if (!layer.draft?.inputShape)
+      this.source.report(
+        ctx.node,
+        'Input() without a readable shape; the model cannot be built from it',
+        'error',
+      );
     layer.order = this.order++;
     layer.inbound.push([]);
     return { kind: 'host', value: new KerasTensor(layer, 0) };
@@ -242,11 +337,19 @@ export class KerasReader {
     const tensors = input ? tensorsOf(input.value) : null;
     if (!tensors || tensors.length === 0) {
       const why = input ? describe(input.value) : 'nothing';
-      this.source.report(ctx.node, `the input of this layer is ${why}; the layer is left out of the functional model`, 'warning');
+      this.source.report(
+        ctx.node,
+        `the input of this layer is ${why}; the layer is left out of the functional model`,
+        'warning',
+      );
       return { kind: 'unknown', why: `the output of ${layer.name}` };
     }
     if (layer.unsupported) {
-      this.source.report(layer.node, `${layer.unsupported}; it is left out and the model continues from its input`, 'error');
+      this.source.report(
+        layer.node,
+        `${layer.unsupported}; it is left out and the model continues from its input`,
+        'error',
+      );
       return { kind: 'host', value: tensors[0]! };
     }
     if (layer.className === 'InputLayer') return { kind: 'host', value: tensors[0]! };
@@ -262,7 +365,12 @@ export class KerasReader {
     const list = ctx.args.find((a) => a.keyword === null || a.keyword === 'layers');
     if (list) {
       if (list.value.kind === 'tuple') for (const item of list.value.items) this.add(model, item, list.node);
-      else this.source.report(list.node, `the layer list of Sequential is ${describe(list.value)}; its layers are not understood`, 'warning');
+      else
+        this.source.report(
+          list.node,
+          `the layer list of Sequential is ${describe(list.value)}; its layers are not understood`,
+          'warning',
+        );
     }
     return { kind: 'host', value: model };
   }
@@ -287,7 +395,8 @@ export class KerasReader {
       model.inputShape = layer.draft?.inputShape ?? null;
       return;
     }
-    if (model.layers.length === 0 && !model.inputShape && layer.draft?.inputShape) model.inputShape = layer.draft.inputShape;
+    if (model.layers.length === 0 && !model.inputShape && layer.draft?.inputShape)
+      model.inputShape = layer.draft.inputShape;
     model.layers.push(layer);
   }
 
@@ -298,7 +407,11 @@ export class KerasReader {
     const inTensors = inputs ? tensorsOf(inputs.value) : null;
     const outTensors = outputs ? tensorsOf(outputs.value) : null;
     if (!inTensors || !outTensors) {
-      this.source.report(ctx.node, `Model(inputs, outputs) with ${inTensors ? 'outputs' : 'inputs'} that are not understood`, 'warning');
+      this.source.report(
+        ctx.node,
+        `Model(inputs, outputs) with ${inTensors ? 'outputs' : 'inputs'} that are not understood`,
+        'warning',
+      );
       return { kind: 'unknown', why: 'a model whose inputs/outputs are not understood' };
     }
     const name = asString(ctx.args.find((a) => a.keyword === 'name')?.value) ?? this.namer.auto('Model');
@@ -312,16 +425,19 @@ export class KerasReader {
     if (!model) return undefined;
     switch (method.name) {
       case 'add':
-        if (model instanceof SequentialModel) for (const a of ctx.args.filter((x) => x.keyword === null)) this.add(model, a.value, ctx.node);
+        if (model instanceof SequentialModel)
+          for (const a of ctx.args.filter((x) => x.keyword === null)) this.add(model, a.value, ctx.node);
         return { kind: 'none' };
       case 'pop':
         if (model instanceof SequentialModel) model.layers.pop();
         return { kind: 'none' };
       case 'compile': {
         model.trained = true;
-        const opt = ctx.args.find((a) => a.keyword === 'optimizer') ?? ctx.args.find((a) => a.keyword === null);
+        const opt =
+          ctx.args.find((a) => a.keyword === 'optimizer') ?? ctx.args.find((a) => a.keyword === null);
         if (opt) readOptimizer(opt.value, model.training);
-        const loss = ctx.args.find((a) => a.keyword === 'loss') ?? ctx.args.filter((a) => a.keyword === null)[1];
+        const loss =
+          ctx.args.find((a) => a.keyword === 'loss') ?? ctx.args.filter((a) => a.keyword === null)[1];
         const l = loss ? lossName(loss.value) : null;
         if (l) model.training.loss = l;
         return { kind: 'none' };
@@ -339,8 +455,14 @@ export class KerasReader {
   private loop(statement: SyntaxNode, scope: Scope): void {
     if (!this.buildsLayers(statement, scope)) return;
     const result = this.interp.unrollFor(statement, scope);
-    if (typeof result === 'number') this.source.report(statement, `this loop builds layers; it was unrolled ${result} time(s)`, 'info');
-    else this.source.report(statement, `this loop builds layers but cannot be unrolled (${result}); the layers it adds are missing from the analysis`, 'warning');
+    if (typeof result === 'number')
+      this.source.report(statement, `this loop builds layers; it was unrolled ${result} time(s)`, 'info');
+    else
+      this.source.report(
+        statement,
+        `this loop builds layers but cannot be unrolled (${result}); the layers it adds are missing from the analysis`,
+        'warning',
+      );
   }
 
   private buildsLayers(statement: SyntaxNode, scope: Scope): boolean {
@@ -352,7 +474,8 @@ export class KerasReader {
       if (callee.name === 'MemberExpression' && this.source.slice(callee).endsWith('.add')) return true;
       if (isPureName(callee)) {
         const v = this.interp.evaluate(callee, scope);
-        if (v.kind === 'ref' && (v.path.startsWith('keras.layers.') || v.path.startsWith('keras.models.'))) return true;
+        if (v.kind === 'ref' && (v.path.startsWith('keras.layers.') || v.path.startsWith('keras.models.')))
+          return true;
       }
     } while (cursor.next() && cursor.from < statement.to);
     return false;
@@ -365,7 +488,11 @@ export class KerasReader {
       className: layer.className,
       activation: draft.activation,
       kernelInitializer: draft.kernelInitializer,
-      source: { ...this.source.location(layer.node), activationRange: draft.activationRange, initializerRange: draft.initializerRange },
+      source: {
+        ...this.source.location(layer.node),
+        activationRange: draft.activationRange,
+        initializerRange: draft.initializerRange,
+      },
     };
   }
 
@@ -375,9 +502,18 @@ export class KerasReader {
       const first = model.layers[0]!;
       const guess = datasetInputShape(training.dataset) ?? [28, 28, 1];
       inputShape = first.className === 'Dense' ? [guess.reduce((a, b) => a * b, 1)] : guess;
-      this.source.report(first.node, `no input_shape on the first layer; assuming (${inputShape.join(', ')}) from ${training.dataset ?? 'the bundled digits'}`, 'info');
+      this.source.report(
+        first.node,
+        `no input_shape on the first layer; assuming (${inputShape.join(', ')}) from ${training.dataset ?? 'the bundled digits'}`,
+        'info',
+      );
     }
-    const built: BuiltLayer[] = model.layers.map((layer) => ({ name: layer.name, className: layer.className, config: layer.draft!.config, spec: this.layerSpec(layer) }));
+    const built: BuiltLayer[] = model.layers.map((layer) => ({
+      name: layer.name,
+      className: layer.className,
+      config: layer.draft!.config,
+      spec: this.layerSpec(layer),
+    }));
     return {
       name: model.name,
       origin: 'keras-py',
@@ -408,7 +544,10 @@ export class KerasReader {
       const config = { ...layer.draft!.config };
       if (layer.className === 'InputLayer') {
         delete config.trainable;
-        Object.assign(config, { batch_input_shape: [null, ...(layer.draft!.inputShape ?? [])], sparse: false });
+        Object.assign(config, {
+          batch_input_shape: [null, ...(layer.draft!.inputShape ?? [])],
+          sparse: false,
+        });
       }
       return {
         name: layer.name,

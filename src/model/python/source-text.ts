@@ -87,7 +87,11 @@ export class SourceText {
         for (let line = first; line <= last; line++) {
           if (seenLines.has(line) || !hasError(this.parseLine(line).topNode)) continue;
           seenLines.add(line);
-          this.reportAt(this.lineStart(line), `Python syntax error on line ${line} (an unclosed bracket or a typo); the statement on lines ${first}–${last} is read as far as possible`, 'error');
+          this.reportAt(
+            this.lineStart(line),
+            `Python syntax error on line ${line} (an unclosed bracket or a typo); the statement on lines ${first}–${last} is read as far as possible`,
+            'error',
+          );
         }
         continue;
       }
@@ -96,7 +100,11 @@ export class SourceText {
       seenLines.add(line);
       const near = this.text.slice(cursor.from, cursor.to).trim();
       const what = near ? `near '${near.slice(0, 30)}'` : 'here';
-      this.reportAt(cursor.from, `Python syntax error ${what}; this statement may be read incompletely`, 'error');
+      this.reportAt(
+        cursor.from,
+        `Python syntax error ${what}; this statement may be read incompletely`,
+        'error',
+      );
     } while (cursor.next());
   }
 
@@ -107,7 +115,13 @@ export class SourceText {
   }
 }
 
-export const simpleStatements = new Set(['AssignStatement', 'ExpressionStatement', 'UpdateStatement', 'ReturnStatement', 'StatementGroup']);
+export const simpleStatements = new Set([
+  'AssignStatement',
+  'ExpressionStatement',
+  'UpdateStatement',
+  'ReturnStatement',
+  'StatementGroup',
+]);
 
 function enclosingSimpleStatement(node: SyntaxNode): SyntaxNode | null {
   for (let n: SyntaxNode | null = node; n; n = n.parent) if (simpleStatements.has(n.name)) return n;
@@ -143,7 +157,10 @@ export function allChildren(node: SyntaxNode): SyntaxNode[] {
 const punctuation = new Set(['(', ')', '[', ']', '{', '}', ',', ':', '.', ';']);
 
 function isPunctuation(node: SyntaxNode): boolean {
-  return punctuation.has(node.name) || (node.firstChild === null && /^[a-z]+$/.test(node.name) && node.name !== 'pass');
+  return (
+    punctuation.has(node.name) ||
+    (node.firstChild === null && /^[a-z]+$/.test(node.name) && node.name !== 'pass')
+  );
 }
 
 /** One argument of a call, as written. */
@@ -184,7 +201,8 @@ export function stringValue(node: SyntaxNode, source: SourceText): string | null
   const raw = source.slice(node);
   let i = 0;
   while (i < raw.length && raw[i] !== '"' && raw[i] !== "'") i++;
-  const quote = raw.startsWith('"""', i) || raw.startsWith("'''", i) ? raw.slice(i, i + 3) : raw.slice(i, i + 1);
+  const quote =
+    raw.startsWith('"""', i) || raw.startsWith("'''", i) ? raw.slice(i, i + 3) : raw.slice(i, i + 1);
   if (!raw.endsWith(quote) || raw.length < i + 2 * quote.length) return null;
   return raw.slice(i + quote.length, raw.length - quote.length);
 }

@@ -17,15 +17,33 @@ export interface BuiltLayer {
 }
 
 /** A Sequential model: the first layer carries the input shape (TF.js adds the InputLayer). */
-export function sequentialTopology(name: string, layers: BuiltLayer[], inputShape: (number | null)[]): KerasTopology {
+export function sequentialTopology(
+  name: string,
+  layers: BuiltLayer[],
+  inputShape: (number | null)[],
+): KerasTopology {
   const json: KerasLayerJson[] = layers.map((layer, i) => ({
     class_name: layer.className,
-    config: { ...layer.config, name: layer.name, ...(i === 0 ? { batch_input_shape: [null, ...inputShape] } : {}) },
+    config: {
+      ...layer.config,
+      name: layer.name,
+      ...(i === 0 ? { batch_input_shape: [null, ...inputShape] } : {}),
+    },
   }));
-  return { class_name: 'Sequential', config: { name, layers: json }, keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' };
+  return {
+    class_name: 'Sequential',
+    config: { name, layers: json },
+    keras_version: 'tfjs-layers 4.22.0',
+    backend: 'tensor_flow.js',
+  };
 }
 
-export function functionalTopology(name: string, layers: BuiltLayer[], inputs: TensorRef[], outputs: TensorRef[]): KerasTopology {
+export function functionalTopology(
+  name: string,
+  layers: BuiltLayer[],
+  inputs: TensorRef[],
+  outputs: TensorRef[],
+): KerasTopology {
   const json: KerasLayerJson[] = layers.map((layer) => ({
     class_name: layer.className,
     name: layer.name,

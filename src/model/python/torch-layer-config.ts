@@ -116,12 +116,19 @@ export function isActivationModule(kind: string): boolean {
  * PyTorch's default weight init (kaiming_uniform with a = √5) is U(±1/√fan_in), which is
  * VarianceScaling(scale 1/3, fan_in, uniform): the TF.js model starts where the script would.
  */
-const torchDefaultKernelInit = { class_name: 'VarianceScaling', config: { scale: 1 / 3, mode: 'fan_in', distribution: 'uniform', seed: null } };
+const torchDefaultKernelInit = {
+  class_name: 'VarianceScaling',
+  config: { scale: 1 / 3, mode: 'fan_in', distribution: 'uniform', seed: null },
+};
 
 export function convertTorchModule(kind: string, args: Argument[], input: Shape): TorchConversion {
   const p = new Parameters(args, moduleParameters[kind] ?? []);
   const out: TorchConversion = { layers: [], mismatches: [], notes: [], missing: null };
-  const required: Record<string, string> = { Conv1d: 'out_channels', Conv2d: 'out_channels', Linear: 'out_features' };
+  const required: Record<string, string> = {
+    Conv1d: 'out_channels',
+    Conv2d: 'out_channels',
+    Linear: 'out_features',
+  };
   const requiredName = required[kind];
   if (requiredName && asNumber(p.get(requiredName)?.value) === null) {
     out.missing = requiredName;
@@ -130,7 +137,8 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
   const n = (name: string, fallback: number): number => {
     const a = p.get(name);
     const v = asNumber(a?.value);
-    if (a && v === null && a.value.kind !== 'none') out.notes.push(`${kind}: '${name}' is ${describe(a.value)}; using ${fallback}`);
+    if (a && v === null && a.value.kind !== 'none')
+      out.notes.push(`${kind}: '${name}' is ${describe(a.value)}; using ${fallback}`);
     return v ?? fallback;
   };
   const rank = kind.endsWith('1d') ? 1 : 2;
@@ -142,7 +150,13 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
     return v ?? fallback;
   };
   const base = (): Record<string, unknown> => ({ trainable: true, dtype: 'float32' });
-  const push = (className: string, config: Record<string, unknown>, outShape: Shape, activation: string | null = null, kernelInitializer: string | null = null): void => {
+  const push = (
+    className: string,
+    config: Record<string, unknown>,
+    outShape: Shape,
+    activation: string | null = null,
+    kernelInitializer: string | null = null,
+  ): void => {
     out.layers.push({ className, config: { ...base(), ...config }, activation, kernelInitializer, outShape });
   };
   const spatial = input.slice(0, -1);
@@ -156,14 +170,23 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
       const kernel = tuple('kernel_size', null) ?? new Array<number>(rank).fill(1);
       const strides = tuple('stride', null) ?? new Array<number>(rank).fill(1);
       const dilation = tuple('dilation', null) ?? new Array<number>(rank).fill(1);
-      if (n('groups', 1) !== 1) out.notes.push(`${kind} with groups > 1 (grouped convolution) is built as an ordinary convolution`);
-      if (input.length !== rank + 1) out.mismatches.push(`${kind} expects a ${rank + 2}-D input but gets shape (${input.join(', ')})`);
-      else if (inChannels !== channels) out.mismatches.push(`${kind} declares in_channels=${inChannels} but the tensor reaching it has ${channels} channels`);
+      if (n('groups', 1) !== 1)
+        out.notes.push(`${kind} with groups > 1 (grouped convolution) is built as an ordinary convolution`);
+      if (input.length !== rank + 1)
+        out.mismatches.push(`${kind} expects a ${rank + 2}-D input but gets shape (${input.join(', ')})`);
+      else if (inChannels !== channels)
+        out.mismatches.push(
+          `${kind} declares in_channels=${inChannels} but the tensor reaching it has ${channels} channels`,
+        );
       const padArg = p.get('padding');
       const padString = asString(padArg?.value);
-      let pad = padString ? new Array<number>(rank).fill(0) : tuple('padding', null) ?? new Array<number>(rank).fill(0);
+      let pad = padString
+        ? new Array<number>(rank).fill(0)
+        : (tuple('padding', null) ?? new Array<number>(rank).fill(0));
       let padding = padString === 'same' ? 'same' : 'valid';
-      const sameEquivalent = pad.every((pd, i) => strides[i] === 1 && dilation[i] === 1 && 2 * pd === kernel[i]! - 1);
+      const sameEquivalent = pad.every(
+        (pd, i) => strides[i] === 1 && dilation[i] === 1 && 2 * pd === kernel[i]! - 1,
+      );
       if (pad.some((pd) => pd > 0) && sameEquivalent) {
         padding = 'same';
         pad = pad.map(() => 0);
@@ -171,11 +194,22 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
       let current = spatial;
       if (pad.some((pd) => pd > 0) && input.length === rank + 1) {
         current = current.map((s, i) => s + 2 * pad[i]!);
-        const config = rank === 2 ? { padding: [[pad[0], pad[0]], [pad[1], pad[1]]], data_format: 'channels_last' } : { padding: [pad[0], pad[0]] };
+        const config =
+          rank === 2
+            ? {
+                padding: [
+                  [pad[0], pad[0]],
+                  [pad[1], pad[1]],
+                ],
+                data_format: 'channels_last',
+              }
+            : { padding: [pad[0], pad[0]] };
         push(rank === 2 ? 'ZeroPadding2D' : 'ZeroPadding1D', config, [...current, channels]);
       }
       const outSpatial = current.map((s, i) =>
-        padding === 'same' ? Math.ceil(s / strides[i]!) : Math.floor((s - dilation[i]! * (kernel[i]! - 1) - 1) / strides[i]!) + 1,
+        padding === 'same'
+          ? Math.ceil(s / strides[i]!)
+          : Math.floor((s - dilation[i]! * (kernel[i]! - 1) - 1) / strides[i]!) + 1,
       );
       const bias = p.get('bias')?.value;
       push(
@@ -201,8 +235,12 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
     case 'Linear': {
       const inFeatures = n('in_features', channels);
       const units = n('out_features', 0);
-      if (inFeatures !== channels) out.mismatches.push(`nn.Linear declares in_features=${inFeatures} but the tensor reaching it has ${channels} features (shape (${input.join(', ')}))`);
-      else if (input.length > 1) out.notes.push(`nn.Linear is applied to a ${input.length + 1}-D tensor (acting on its last axis)`);
+      if (inFeatures !== channels)
+        out.mismatches.push(
+          `nn.Linear declares in_features=${inFeatures} but the tensor reaching it has ${channels} features (shape (${input.join(', ')}))`,
+        );
+      else if (input.length > 1)
+        out.notes.push(`nn.Linear is applied to a ${input.length + 1}-D tensor (acting on its last axis)`);
       const bias = p.get('bias')?.value;
       push(
         'Dense',
@@ -226,23 +264,48 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
       const kernel = tuple('kernel_size', null) ?? new Array<number>(rank).fill(2);
       const strides = tuple('stride', null) ?? kernel;
       const pad = tuple('padding', null) ?? new Array<number>(rank).fill(0);
-      if (pad.some((pd) => pd > 0)) out.notes.push(`${kind} padding=${pad.join(',')} is built as zero padding`);
+      if (pad.some((pd) => pd > 0))
+        out.notes.push(`${kind} padding=${pad.join(',')} is built as zero padding`);
       const ceil = p.get('ceil_mode')?.value;
-      if (ceil?.kind === 'bool' && ceil.value) out.notes.push(`${kind} ceil_mode=True is built with floor rounding`);
-      if (input.length !== rank + 1) out.mismatches.push(`${kind} expects a ${rank + 2}-D input but gets shape (${input.join(', ')})`);
+      if (ceil?.kind === 'bool' && ceil.value)
+        out.notes.push(`${kind} ceil_mode=True is built with floor rounding`);
+      if (input.length !== rank + 1)
+        out.mismatches.push(`${kind} expects a ${rank + 2}-D input but gets shape (${input.join(', ')})`);
       let current = spatial;
       if (pad.some((pd) => pd > 0)) {
         current = current.map((s, i) => s + 2 * pad[i]!);
-        push(rank === 2 ? 'ZeroPadding2D' : 'ZeroPadding1D', rank === 2 ? { padding: [[pad[0], pad[0]], [pad[1], pad[1]]], data_format: 'channels_last' } : { padding: [pad[0], pad[0]] }, [...current, channels]);
+        push(
+          rank === 2 ? 'ZeroPadding2D' : 'ZeroPadding1D',
+          rank === 2
+            ? {
+                padding: [
+                  [pad[0], pad[0]],
+                  [pad[1], pad[1]],
+                ],
+                data_format: 'channels_last',
+              }
+            : { padding: [pad[0], pad[0]] },
+          [...current, channels],
+        );
       }
       const outSpatial = current.map((s, i) => Math.floor((s - kernel[i]!) / strides[i]!) + 1);
       const cls = `${kind.startsWith('Max') ? 'Max' : 'Average'}Pooling${rank}D`;
-      push(cls, { pool_size: rank === 2 ? kernel : kernel[0], strides: rank === 2 ? strides : strides[0], padding: 'valid', data_format: 'channels_last' }, [...outSpatial, channels]);
+      push(
+        cls,
+        {
+          pool_size: rank === 2 ? kernel : kernel[0],
+          strides: rank === 2 ? strides : strides[0],
+          padding: 'valid',
+          data_format: 'channels_last',
+        },
+        [...outSpatial, channels],
+      );
       break;
     }
     case 'AdaptiveAvgPool2d': {
       const size = tuple('output_size', [1, 1]);
-      if (!size || size.some((s) => s !== 1)) out.notes.push('AdaptiveAvgPool2d to a size other than 1 is built as global average pooling');
+      if (!size || size.some((s) => s !== 1))
+        out.notes.push('AdaptiveAvgPool2d to a size other than 1 is built as global average pooling');
       push('GlobalAveragePooling2D', { data_format: 'channels_last' }, [channels]);
       break;
     }
@@ -252,36 +315,57 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
       if (kind === 'Dropout2d') out.notes.push('Dropout2d (whole channels) is built as element-wise Dropout');
       break;
     case 'Flatten':
-      if (input.length > 1) push('Flatten', { data_format: 'channels_last' }, [input.reduce((a, b) => a * b, 1)]);
+      if (input.length > 1)
+        push('Flatten', { data_format: 'channels_last' }, [input.reduce((a, b) => a * b, 1)]);
       break;
     case 'BatchNorm1d':
     case 'BatchNorm2d': {
       const features = n('num_features', channels);
-      if (features !== channels) out.mismatches.push(`${kind} declares num_features=${features} but the tensor reaching it has ${channels} channels`);
+      if (features !== channels)
+        out.mismatches.push(
+          `${kind} declares num_features=${features} but the tensor reaching it has ${channels} channels`,
+        );
       // PyTorch's momentum weighs the new batch; Keras' weighs the running average.
-      push('BatchNormalization', { axis: -1, epsilon: n('eps', 1e-5), momentum: 1 - n('momentum', 0.1), center: true, scale: true }, input);
+      push(
+        'BatchNormalization',
+        { axis: -1, epsilon: n('eps', 1e-5), momentum: 1 - n('momentum', 0.1), center: true, scale: true },
+        input,
+      );
       break;
     }
-    case 'ELU': {
-      const alpha = n('alpha', 1.0);
-      if (alpha !== 1) out.notes.push(`ELU alpha=${alpha}: TF.js 4.22 builds ELU layers with alpha=1 only; the analysis uses alpha=1`);
-      push('ELU', { alpha: 1 }, input, 'elu');
-      break;
-    }
+    case 'ELU':
+      {
+        const alpha = n('alpha', 1.0);
+        if (alpha !== 1)
+          out.notes.push(
+            `ELU alpha=${alpha}: TF.js 4.22 builds ELU layers with alpha=1 only; the analysis uses alpha=1`,
+          );
+        push('ELU', { alpha: 1 }, input, 'elu');
+        break;
+      }
       break;
     case 'LeakyReLU':
       push('LeakyReLU', { alpha: n('negative_slope', 0.01) }, input, 'leaky_relu');
       break;
     case 'PReLU':
-      if (n('num_parameters', 1) === 1) out.notes.push('nn.PReLU shares one slope across channels; the TF.js PReLU learns one per unit');
-      push('PReLU', { alpha_initializer: { class_name: 'Constant', config: { value: n('init', 0.25) } } }, input, 'prelu');
+      if (n('num_parameters', 1) === 1)
+        out.notes.push('nn.PReLU shares one slope across channels; the TF.js PReLU learns one per unit');
+      push(
+        'PReLU',
+        { alpha_initializer: { class_name: 'Constant', config: { value: n('init', 0.25) } } },
+        input,
+        'prelu',
+      );
       break;
     case 'Identity':
       break;
     default: {
       const activation = activations[kind];
       if (activation) {
-        if (kind === 'LogSoftmax') out.notes.push('log_softmax is built as softmax (with NLL loss, training is the same as softmax + cross-entropy)');
+        if (kind === 'LogSoftmax')
+          out.notes.push(
+            'log_softmax is built as softmax (with NLL loss, training is the same as softmax + cross-entropy)',
+          );
         push('Activation', { activation }, input, activation);
       }
     }

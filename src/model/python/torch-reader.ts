@@ -12,7 +12,14 @@ import { LayerNamer } from './layer-names';
 import type { SourceRange } from './keras-layer-config';
 import type { SourceText } from './source-text';
 import { sequentialTopology, type BuiltLayer } from './topology';
-import { convertTorchModule, isActivationModule, isSupportedTorchModule, moduleForFunction, type Shape, type TorchLayerDraft } from './torch-layer-config';
+import {
+  convertTorchModule,
+  isActivationModule,
+  isSupportedTorchModule,
+  moduleForFunction,
+  type Shape,
+  type TorchLayerDraft,
+} from './torch-layer-config';
 import { datasetInputShape, datasetOfCall, optimizerFromCall, readOptimizer } from './training-setup';
 import { asNumber, describe, hostOf, type PyValue, type Scope } from './values';
 
@@ -76,7 +83,20 @@ class NamedModules {
 
 type Candidate = ModuleInstance | SequentialDef;
 
-const passThroughMethods = new Set(['to', 'cuda', 'cpu', 'train', 'eval', 'float', 'double', 'half', 'contiguous', 'clone', 'detach', 'share_memory']);
+const passThroughMethods = new Set([
+  'to',
+  'cuda',
+  'cpu',
+  'train',
+  'eval',
+  'float',
+  'double',
+  'half',
+  'contiguous',
+  'clone',
+  'detach',
+  'share_memory',
+]);
 const lossNames: Record<string, string> = {
   nll_loss: 'sparse_categorical_crossentropy',
   cross_entropy: 'sparse_categorical_crossentropy',
@@ -121,9 +141,17 @@ export class TorchReader {
     const input = new Tensor(null, null, null);
     this.current = input;
     this.forwardDepth++;
-    const output = model instanceof SequentialDef ? this.applySequential(model, input, model.node) : this.forward(model, input, model.node);
+    const output =
+      model instanceof SequentialDef
+        ? this.applySequential(model, input, model.node)
+        : this.forward(model, input, model.node);
     this.forwardDepth--;
-    if (!hostOf(output, Tensor)) this.source.report(model.node, `forward() returns ${describe(output)}; only a single output tensor is understood`, 'warning');
+    if (!hostOf(output, Tensor))
+      this.source.report(
+        model.node,
+        `forward() returns ${describe(output)}; only a single output tensor is understood`,
+        'warning',
+      );
     if (this.layers.length === 0) return null;
     const name = model instanceof ModuleInstance ? model.cls.name : (model.attrName ?? 'sequential');
     const training = { ...this.training };
@@ -151,15 +179,27 @@ export class TorchReader {
     }
     const last = classes[classes.length - 1];
     if (!last) return null;
-    this.source.report(last.node, `${last.name} is never instantiated in this file; analyzing it with its default arguments`, 'info');
+    this.source.report(
+      last.node,
+      `${last.name} is never instantiated in this file; analyzing it with its default arguments`,
+      'info',
+    );
     return this.instantiate(last, last.node, []);
   }
 
   private isModuleClass(cls: Extract<PyValue, { kind: 'class' }>, depth = 0): boolean {
-    return cls.bases.some((b) => (b.kind === 'ref' && b.path === 'torch.nn.Module') || (b.kind === 'class' && depth < 8 && this.isModuleClass(b, depth + 1)));
+    return cls.bases.some(
+      (b) =>
+        (b.kind === 'ref' && b.path === 'torch.nn.Module') ||
+        (b.kind === 'class' && depth < 8 && this.isModuleClass(b, depth + 1)),
+    );
   }
 
-  private instantiate(cls: Extract<PyValue, { kind: 'class' }>, node: SyntaxNode, args: Argument[]): ModuleInstance {
+  private instantiate(
+    cls: Extract<PyValue, { kind: 'class' }>,
+    node: SyntaxNode,
+    args: Argument[],
+  ): ModuleInstance {
     const instance = new ModuleInstance(cls, node);
     const init = this.method(cls, '__init__');
     if (init) {
@@ -171,13 +211,24 @@ export class TorchReader {
   }
 
   /** A method of a class defined in the file (or of its local base classes). */
-  private method(cls: Extract<PyValue, { kind: 'class' }>, name: string, depth = 0): Extract<PyValue, { kind: 'function' }> | null {
+  private method(
+    cls: Extract<PyValue, { kind: 'class' }>,
+    name: string,
+    depth = 0,
+  ): Extract<PyValue, { kind: 'function' }> | null {
     const body = cls.node.getChild('Body');
-    for (const def of body ? [...body.getChildren('FunctionDefinition'), ...body.getChildren('DecoratedStatement').map((d) => d.getChild('FunctionDefinition'))] : []) {
+    for (const def of body
+      ? [
+          ...body.getChildren('FunctionDefinition'),
+          ...body.getChildren('DecoratedStatement').map((d) => d.getChild('FunctionDefinition')),
+        ]
+      : []) {
       const id = def?.getChild('VariableName');
-      if (def && id && this.source.slice(id) === name) return { kind: 'function', node: def, name, scope: this.interp.module };
+      if (def && id && this.source.slice(id) === name)
+        return { kind: 'function', node: def, name, scope: this.interp.module };
     }
-    for (const base of cls.bases) if (base.kind === 'class' && depth < 8) return this.method(base, name, depth + 1);
+    for (const base of cls.bases)
+      if (base.kind === 'class' && depth < 8) return this.method(base, name, depth + 1);
     return null;
   }
 
@@ -244,7 +295,7 @@ export class TorchReader {
       if (this.initDepth === 0 && this.forwardDepth === 0) this.candidates.push(seq);
       return { kind: 'host', value: seq };
     }
-    if (lossNames[last] && (path.startsWith('torch.nn.'))) {
+    if (lossNames[last] && path.startsWith('torch.nn.')) {
       this.training.loss ??= lossNames[last];
       return { kind: 'unknown', why: 'a loss' };
     }
@@ -256,7 +307,10 @@ export class TorchReader {
       return { kind: 'unknown', why: 'an optimizer' };
     }
     if (path === 'torch.utils.data.DataLoader') {
-      const batch = asNumber(ctx.args.find((a) => a.keyword === 'batch_size')?.value ?? ctx.args.filter((a) => a.keyword === null)[1]?.value);
+      const batch = asNumber(
+        ctx.args.find((a) => a.keyword === 'batch_size')?.value ??
+          ctx.args.filter((a) => a.keyword === null)[1]?.value,
+      );
       if (batch !== null) this.training.batchSize ??= batch;
       return { kind: 'unknown', why: 'a data loader' };
     }
@@ -273,14 +327,26 @@ export class TorchReader {
     // Functional ops: F.relu(x), torch.flatten(x, 1), torch.sigmoid(x) …
     const tensorArg = ctx.args.find((a) => hostOf(a.value, Tensor));
     if (!tensorArg) return undefined;
-    const functional = path.startsWith('torch.nn.functional.') ? last : path === `torch.${last}` ? last : null;
+    const functional = path.startsWith('torch.nn.functional.')
+      ? last
+      : path === `torch.${last}`
+        ? last
+        : null;
     const kind = functional ? moduleForFunction(functional) : null;
     if (kind) {
       const rest = ctx.args.filter((a) => a !== tensorArg);
       // torch.flatten's start_dim defaults to 0 (the batch too); F.* flatten is not a thing.
-      const args = kind === 'Flatten' && asNumber(rest[0]?.value ?? rest.find((a) => a.keyword === 'start_dim')?.value) === 0 ? null : rest;
+      const args =
+        kind === 'Flatten' &&
+        asNumber(rest[0]?.value ?? rest.find((a) => a.keyword === 'start_dim')?.value) === 0
+          ? null
+          : rest;
       if (kind === 'Flatten' && (args === null || (rest.length === 0 && path === 'torch.flatten'))) {
-        this.source.report(ctx.node, 'torch.flatten without start_dim=1 also flattens the batch; read as flatten(x, 1)', 'warning');
+        this.source.report(
+          ctx.node,
+          'torch.flatten without start_dim=1 also flattens the batch; read as flatten(x, 1)',
+          'warning',
+        );
       }
       return this.applyFunctional(kind, functional!, args ?? [], hostOf(tensorArg.value, Tensor)!, ctx);
     }
@@ -288,7 +354,11 @@ export class TorchReader {
       this.training.loss ??= lossNames[last];
       return { kind: 'unknown', why: 'a loss' };
     }
-    this.source.report(ctx.node, `${path}(...) on a tensor is not understood; the model continues from its input`, 'warning');
+    this.source.report(
+      ctx.node,
+      `${path}(...) on a tensor is not understood; the model continues from its input`,
+      'warning',
+    );
     return tensorArg.value;
   }
 
@@ -306,13 +376,16 @@ export class TorchReader {
       if (fn) return this.interp.callFunction(fn, ctx.args, ctx.node, [receiver]);
       return undefined;
     }
-    if (hostOf(receiver, ModuleDef) || hostOf(receiver, SequentialDef)) return passThroughMethods.has(method.name) ? receiver : undefined;
+    if (hostOf(receiver, ModuleDef) || hostOf(receiver, SequentialDef))
+      return passThroughMethods.has(method.name) ? receiver : undefined;
     const tensor = hostOf(receiver, Tensor);
     if (!tensor) return undefined;
     if (passThroughMethods.has(method.name)) return receiver;
     switch (method.name) {
       case 'size':
-        return ctx.args.length === 0 ? { kind: 'unknown', why: 'a tensor size' } : this.sizeOf(tensor, asNumber(ctx.args[0]?.value));
+        return ctx.args.length === 0
+          ? { kind: 'unknown', why: 'a tensor size' }
+          : this.sizeOf(tensor, asNumber(ctx.args[0]?.value));
       case 'view':
       case 'reshape':
         return this.view(tensor, ctx);
@@ -321,7 +394,11 @@ export class TorchReader {
       default: {
         const kind = moduleForFunction(method.name);
         if (kind && kind !== 'Flatten') return this.applyFunctional(kind, method.name, ctx.args, tensor, ctx);
-        this.source.report(ctx.node, `tensor.${method.name}(...) is not understood; the model continues from its input`, 'warning');
+        this.source.report(
+          ctx.node,
+          `tensor.${method.name}(...) is not understood; the model continues from its input`,
+          'warning',
+        );
         return receiver;
       }
     }
@@ -333,7 +410,10 @@ export class TorchReader {
     if (list?.kind !== 'tuple') return undefined;
     const entries: [string, PyValue][] = [];
     for (const item of list.items) {
-      const name = item.kind === 'tuple' && item.items.length === 2 && item.items[0]!.kind === 'string' ? item.items[0]!.value : null;
+      const name =
+        item.kind === 'tuple' && item.items.length === 2 && item.items[0]!.kind === 'string'
+          ? item.items[0]!.value
+          : null;
       if (name === null || item.kind !== 'tuple') return undefined;
       entries.push([name, item.items[1]!]);
     }
@@ -344,7 +424,8 @@ export class TorchReader {
   private sizeOf(tensor: Tensor, axis: number | null): PyValue {
     if (axis === 0 || axis === null || !tensor.shape) return { kind: 'unknown', why: 'the batch size' };
     // PyTorch axes are NCHW; our shapes are HWC.
-    const chw = tensor.shape.length === 3 ? [tensor.shape[2]!, tensor.shape[0]!, tensor.shape[1]!] : tensor.shape;
+    const chw =
+      tensor.shape.length === 3 ? [tensor.shape[2]!, tensor.shape[0]!, tensor.shape[1]!] : tensor.shape;
     const v = chw[axis - 1];
     return v === undefined ? { kind: 'unknown', why: 'a tensor size' } : { kind: 'number', value: v };
   }
@@ -355,7 +436,11 @@ export class TorchReader {
     const tensor = arg ? hostOf(arg.value, Tensor) : null;
     if (tensor) return tensor;
     const what = arg ? describe(arg.value) : 'nothing';
-    this.source.report(ctx.node, `the input of this call is ${what}, which is not understood (only a straight chain of layers is); the model continues from the previous layer`, 'warning');
+    this.source.report(
+      ctx.node,
+      `the input of this call is ${what}, which is not understood (only a straight chain of layers is); the model continues from the previous layer`,
+      'warning',
+    );
     return this.current ?? new Tensor(null, null, null);
   }
 
@@ -366,7 +451,12 @@ export class TorchReader {
       return { kind: 'host', value: input };
     }
     this.forwardDepth++;
-    const out = this.interp.callFunction(forward, [{ keyword: null, value: { kind: 'host', value: input }, node: site }], site, [{ kind: 'host', value: instance }]);
+    const out = this.interp.callFunction(
+      forward,
+      [{ keyword: null, value: { kind: 'host', value: input }, node: site }],
+      site,
+      [{ kind: 'host', value: instance }],
+    );
     this.forwardDepth--;
     return out;
   }
@@ -381,7 +471,12 @@ export class TorchReader {
       if (def) x = this.applyModule(def, t, def.node);
       else if (instance) x = this.forward(instance, t, instance.node);
       else if (inner) x = this.applySequential(inner, t, inner.node);
-      else this.source.report(seq.node, `an element of nn.Sequential is ${describe(child)}, which is not understood; it is left out`, 'warning');
+      else
+        this.source.report(
+          seq.node,
+          `an element of nn.Sequential is ${describe(child)}, which is not understood; it is left out`,
+          'warning',
+        );
     }
     return x;
   }
@@ -389,12 +484,20 @@ export class TorchReader {
   /** A module attribute applied in forward (or a Sequential child): its layers carry the definition's location. */
   private applyModule(def: ModuleDef, input: Tensor, site: SyntaxNode): PyValue {
     if (def.unsupported) {
-      this.source.report(def.node, `${def.unsupported}; it is left out and the model continues from its input`, 'error');
+      this.source.report(
+        def.node,
+        `${def.unsupported}; it is left out and the model continues from its input`,
+        'error',
+      );
       return { kind: 'host', value: input };
     }
     def.applications++;
     if (def.applications === 2 && (def.kind.startsWith('Conv') || def.kind === 'Linear')) {
-      this.source.report(def.node, `${def.attrName ?? def.kind} is applied more than once (shared weights); the TF.js model gets separate layers`, 'info');
+      this.source.report(
+        def.node,
+        `${def.attrName ?? def.kind} is applied more than once (shared weights); the TF.js model gets separate layers`,
+        'info',
+      );
     }
     const range = isActivationModule(def.kind) ? this.source.range(def.node) : null;
     const base = def.attrName ?? null;
@@ -402,24 +505,44 @@ export class TorchReader {
   }
 
   /** `F.relu(x)`: its own layer, located at the call, whose quick-fix range is the callee `F.relu`. */
-  private applyFunctional(kind: string, fn: string, args: Argument[], input: Tensor, ctx: CallContext): PyValue {
+  private applyFunctional(
+    kind: string,
+    fn: string,
+    args: Argument[],
+    input: Tensor,
+    ctx: CallContext,
+  ): PyValue {
     const range = isActivationModule(kind) ? this.source.range(ctx.calleeNode) : null;
     // Activations are named for what they rectify (conv1_relu); other ops for themselves (max_pool2d).
     const base = range && input.layerName ? `${input.layerName}_${fn}` : fn;
     return this.emit(kind, args, input, ctx.node, ctx.node, range, base);
   }
 
-  private emit(kind: string, args: Argument[], input: Tensor, defNode: SyntaxNode, site: SyntaxNode, activationRange: SourceRange | null, base: string | null): PyValue {
+  private emit(
+    kind: string,
+    args: Argument[],
+    input: Tensor,
+    defNode: SyntaxNode,
+    site: SyntaxNode,
+    activationRange: SourceRange | null,
+    base: string | null,
+  ): PyValue {
     this.checkChain(input, site);
     const shape = this.shapeOf(input, kind, args, defNode);
     const conversion = convertTorchModule(kind, args, shape);
     if (conversion.missing) {
-      this.source.report(defNode, `nn.${kind}(...) has no readable '${conversion.missing}'; it is left out and the model continues from its input`, 'error');
+      this.source.report(
+        defNode,
+        `nn.${kind}(...) has no readable '${conversion.missing}'; it is left out and the model continues from its input`,
+        'error',
+      );
       return { kind: 'host', value: input };
     }
     const defLine = this.source.position(defNode.from).line;
     for (const m of conversion.mismatches) {
-      const from = input.origin ? `the incoming shape comes from line ${this.source.position(input.origin.from).line}` : 'the incoming shape is the model input';
+      const from = input.origin
+        ? `the incoming shape comes from line ${this.source.position(input.origin.from).line}`
+        : 'the incoming shape is the model input';
       this.source.report(defNode, `${m}: declared at line ${defLine}, ${from}`, 'warning');
     }
     for (const note of conversion.notes) this.source.report(defNode, note, 'info');
@@ -427,7 +550,9 @@ export class TorchReader {
     conversion.layers.forEach((draft, i) => {
       const last = i === conversion.layers.length - 1;
       const name = this.layerName(draft, base, !last);
-      this.layers.push(this.built(name, draft, last ? defNode : null, defNode, last ? activationRange : null));
+      this.layers.push(
+        this.built(name, draft, last ? defNode : null, defNode, last ? activationRange : null),
+      );
       out = new Tensor(draft.outShape, site, name);
     });
     this.current = out;
@@ -439,7 +564,13 @@ export class TorchReader {
     return this.namer.fromBase(helper ? `${base}_pad` : base);
   }
 
-  private built(name: string, draft: TorchLayerDraft, node: SyntaxNode | null, defNode: SyntaxNode, activationRange: SourceRange | null): BuiltLayer {
+  private built(
+    name: string,
+    draft: TorchLayerDraft,
+    node: SyntaxNode | null,
+    defNode: SyntaxNode,
+    activationRange: SourceRange | null,
+  ): BuiltLayer {
     const spec: LayerSpec = {
       name,
       className: draft.className,
@@ -454,14 +585,23 @@ export class TorchReader {
   private shapeOf(input: Tensor, kind: string, args: Argument[], at: SyntaxNode): Shape {
     if (input.shape) return input.shape;
     const fromData = datasetInputShape(this.training.dataset);
-    const first = (name: string): number | null => asNumber(args.find((a) => a.keyword === name)?.value ?? args.filter((a) => a.keyword === null)[0]?.value);
+    const first = (name: string): number | null =>
+      asNumber(
+        args.find((a) => a.keyword === name)?.value ?? args.filter((a) => a.keyword === null)[0]?.value,
+      );
     let shape: Shape;
     if (kind === 'Linear') {
       const features = first('in_features');
       if (fromData && features === fromData.reduce((a, b) => a * b, 1)) {
         // The script flattens the images in its transform: the TF.js model does it as its first layer.
         this.inputShape = fromData;
-        const flat: TorchLayerDraft = { className: 'Flatten', config: { trainable: true, dtype: 'float32', data_format: 'channels_last' }, activation: null, kernelInitializer: null, outShape: [features] };
+        const flat: TorchLayerDraft = {
+          className: 'Flatten',
+          config: { trainable: true, dtype: 'float32', data_format: 'channels_last' },
+          activation: null,
+          kernelInitializer: null,
+          outShape: [features],
+        };
         this.layers.push(this.built(this.namer.fromBase('flatten_input'), flat, null, at, null));
         this.layers[this.layers.length - 1]!.spec.source = null;
         input.shape = [features];
@@ -472,7 +612,11 @@ export class TorchReader {
       const channels = first('in_channels') ?? 1;
       const side = channels === 3 ? 32 : 28;
       shape = [side, side, channels];
-      this.source.report(at, `the input size is not stated; assuming ${side}×${side}×${channels} images`, 'info');
+      this.source.report(
+        at,
+        `the input size is not stated; assuming ${side}×${side}×${channels} images`,
+        'info',
+      );
     } else {
       shape = fromData ?? [28, 28, 1];
       if (!fromData) this.source.report(at, 'the input size is not stated; assuming 28×28×1 images', 'info');
@@ -485,7 +629,11 @@ export class TorchReader {
   private checkChain(input: Tensor, site: SyntaxNode): void {
     if (this.current && input !== this.current && !this.reportedBranching) {
       this.reportedBranching = true;
-      this.source.report(site, 'forward() uses an earlier tensor here (a branch or skip connection); only a straight chain is understood, so the layers are read in call order', 'warning');
+      this.source.report(
+        site,
+        'forward() uses an earlier tensor here (a branch or skip connection); only a straight chain is understood, so the layers are read in call order',
+        'warning',
+      );
     }
   }
 
@@ -499,8 +647,14 @@ export class TorchReader {
     if (sizes.length === 2) {
       const declared = sizes[1];
       if (declared !== null && declared !== undefined && declared !== -1 && declared !== total) {
-        const from = tensor.origin ? `line ${this.source.position(tensor.origin.from).line}` : 'the model input';
-        this.source.report(ctx.node, `view(-1, ${declared}) declares ${declared} features but the tensor has ${total} (shape ${shape.join('×')} from ${from}); the model uses ${total}`, 'warning');
+        const from = tensor.origin
+          ? `line ${this.source.position(tensor.origin.from).line}`
+          : 'the model input';
+        this.source.report(
+          ctx.node,
+          `view(-1, ${declared}) declares ${declared} features but the tensor has ${total} (shape ${shape.join('×')} from ${from}); the model uses ${total}`,
+          'warning',
+        );
       }
       if (shape.length === 1) return { kind: 'host', value: tensor };
       return this.applyFunctional('Flatten', 'flatten', [], tensor, ctx);
@@ -508,17 +662,31 @@ export class TorchReader {
     if (sizes.length === 4 && sizes.slice(1).every((s) => s !== null && s > 0)) {
       const [c, h, w] = sizes.slice(1) as number[];
       if (c! * h! * w! !== total) {
-        this.source.report(ctx.node, `view to ${c}×${h}×${w} does not match the ${total} values of the tensor`, 'warning');
+        this.source.report(
+          ctx.node,
+          `view to ${c}×${h}×${w} does not match the ${total} values of the tensor`,
+          'warning',
+        );
         return { kind: 'host', value: tensor };
       }
       this.checkChain(tensor, ctx.node);
       const name = this.namer.fromBase(`${tensor.layerName ?? 'input'}_view`);
-      const draft: TorchLayerDraft = { className: 'Reshape', config: { trainable: true, dtype: 'float32', target_shape: [h, w, c] }, activation: null, kernelInitializer: null, outShape: [h!, w!, c!] };
+      const draft: TorchLayerDraft = {
+        className: 'Reshape',
+        config: { trainable: true, dtype: 'float32', target_shape: [h, w, c] },
+        activation: null,
+        kernelInitializer: null,
+        outShape: [h!, w!, c!],
+      };
       this.layers.push(this.built(name, draft, ctx.node, ctx.node, null));
       this.current = new Tensor(draft.outShape, ctx.node, name);
       return { kind: 'host', value: this.current };
     }
-    this.source.report(ctx.node, `view/reshape to (${flatDims.map(describe).join(', ')}) is not understood; the tensor is passed on unchanged`, 'warning');
+    this.source.report(
+      ctx.node,
+      `view/reshape to (${flatDims.map(describe).join(', ')}) is not understood; the tensor is passed on unchanged`,
+      'warning',
+    );
     return { kind: 'host', value: tensor };
   }
 
@@ -529,9 +697,17 @@ export class TorchReader {
     const both = hostOf(left, Tensor) && hostOf(right, Tensor);
     if (both) {
       this.reportedBranching = true;
-      this.source.report(node, `'${op}' of two tensors (a skip connection) is not understood; only a straight chain of layers is, so the model continues from the left operand`, 'warning');
+      this.source.report(
+        node,
+        `'${op}' of two tensors (a skip connection) is not understood; only a straight chain of layers is, so the model continues from the left operand`,
+        'warning',
+      );
     } else if (this.forwardDepth > 0) {
-      this.source.report(node, `'${op}' with a constant on a tensor is left out (TF.js model has no layer for it)`, 'info');
+      this.source.report(
+        node,
+        `'${op}' with a constant on a tensor is left out (TF.js model has no layer for it)`,
+        'info',
+      );
     }
     return { kind: 'host', value: hostOf(left, Tensor) ?? tensor };
   }
@@ -558,8 +734,14 @@ export class TorchReader {
   private loop(statement: SyntaxNode, scope: Scope): void {
     if (this.initDepth > 0 || this.forwardDepth > 0) {
       const result = this.interp.unrollFor(statement, scope);
-      if (typeof result === 'number') this.source.report(statement, `this loop was unrolled ${result} time(s)`, 'info');
-      else this.source.report(statement, `a loop inside the model cannot be unrolled (${result}); the layers it builds or applies are missing from the analysis`, 'warning');
+      if (typeof result === 'number')
+        this.source.report(statement, `this loop was unrolled ${result} time(s)`, 'info');
+      else
+        this.source.report(
+          statement,
+          `a loop inside the model cannot be unrolled (${result}); the layers it builds or applies are missing from the analysis`,
+          'warning',
+        );
       return;
     }
     if (statement.name !== 'ForStatement' || this.training.epochs !== undefined) return;

@@ -30,8 +30,10 @@ const datasetsByName: Record<string, string> = {
 /** The dataset a call loads: `keras.datasets.mnist.load_data`, `torchvision.datasets.MNIST`. */
 export function datasetOfCall(path: string): string | null {
   const parts = path.split('.');
-  if (parts[0] === 'keras' && parts[1] === 'datasets' && parts[3] === 'load_data') return datasetsByName[parts[2] ?? ''] ?? parts[2] ?? null;
-  if (parts[0] === 'torchvision' && parts[1] === 'datasets' && parts.length === 3) return datasetsByName[parts[2]!] ?? null;
+  if (parts[0] === 'keras' && parts[1] === 'datasets' && parts[3] === 'load_data')
+    return datasetsByName[parts[2] ?? ''] ?? parts[2] ?? null;
+  if (parts[0] === 'torchvision' && parts[1] === 'datasets' && parts.length === 3)
+    return datasetsByName[parts[2]!] ?? null;
   return null;
 }
 
@@ -43,8 +45,14 @@ export function datasetInputShape(dataset: string | undefined): number[] | null 
 }
 
 /** Optimizer class → Keras' lowercase name (`RMSprop` → `rmsprop`, `Adam` → `adam`). */
-export function optimizerFromCall(className: string, args: Argument[], learningRateAt: number): OptimizerValue {
-  const lrArg = args.find((a) => a.keyword === 'learning_rate' || a.keyword === 'lr') ?? args.filter((a) => a.keyword === null)[learningRateAt];
+export function optimizerFromCall(
+  className: string,
+  args: Argument[],
+  learningRateAt: number,
+): OptimizerValue {
+  const lrArg =
+    args.find((a) => a.keyword === 'learning_rate' || a.keyword === 'lr') ??
+    args.filter((a) => a.keyword === null)[learningRateAt];
   return new OptimizerValue(className.toLowerCase(), asNumber(lrArg?.value));
 }
 
@@ -70,7 +78,8 @@ export function lossName(value: PyValue): string | null {
 
 /** `fit(..., batch_size=250, epochs=25, validation_split=0.2)`. */
 export function readFit(args: Argument[], into: TrainingSetup): void {
-  const n = (...keys: string[]): number | null => asNumber(args.find((a) => a.keyword !== null && keys.includes(a.keyword))?.value);
+  const n = (...keys: string[]): number | null =>
+    asNumber(args.find((a) => a.keyword !== null && keys.includes(a.keyword))?.value);
   const batch = n('batch_size');
   const epochs = n('epochs', 'nb_epoch');
   const split = n('validation_split');

@@ -68,7 +68,10 @@ export function asShape(v: PyValue | undefined): (number | null)[] | null {
   return out;
 }
 
-export function isHost<T extends object>(v: PyValue | undefined, cls: new (...args: never[]) => T): v is { kind: 'host'; value: T } {
+export function isHost<T extends object>(
+  v: PyValue | undefined,
+  cls: new (...args: never[]) => T,
+): v is { kind: 'host'; value: T } {
   return v?.kind === 'host' && v.value instanceof cls;
 }
 

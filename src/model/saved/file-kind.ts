@@ -6,14 +6,27 @@ import { looksLikeHdf5 } from './hdf5';
 export type SavedFileKind = 'hdf5' | 'zip' | 'savedmodel' | 'unknown';
 
 export function looksLikeZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05) && (bytes[3] === 0x04 || bytes[3] === 0x06);
+  return (
+    bytes.length >= 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    (bytes[2] === 0x03 || bytes[2] === 0x05) &&
+    (bytes[3] === 0x04 || bytes[3] === 0x06)
+  );
 }
 
 export function savedFileKind(bytes: Uint8Array, file: string): SavedFileKind {
   if (looksLikeHdf5(bytes)) return 'hdf5';
   if (looksLikeZip(bytes)) return 'zip';
   const name = basename(file).toLowerCase();
-  if (name.endsWith('.pb') || name.endsWith('.pbtxt') || name === 'saved_model' || name.endsWith('.index') || /\.data-\d+-of-\d+$/.test(name)) return 'savedmodel';
+  if (
+    name.endsWith('.pb') ||
+    name.endsWith('.pbtxt') ||
+    name === 'saved_model' ||
+    name.endsWith('.index') ||
+    /\.data-\d+-of-\d+$/.test(name)
+  )
+    return 'savedmodel';
   return 'unknown';
 }
 

@@ -12,7 +12,11 @@ type H5Module = typeof H5;
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 export function looksLikeHdf5(bytes: Uint8Array): boolean {
-  for (let offset = 0; offset + 8 <= bytes.length && offset <= 1 << 20; offset = offset === 0 ? 512 : offset * 2) {
+  for (
+    let offset = 0;
+    offset + 8 <= bytes.length && offset <= 1 << 20;
+    offset = offset === 0 ? 512 : offset * 2
+  ) {
     if (HDF5_SIGNATURE.every((b, i) => bytes[offset + i] === b)) return true;
   }
   return false;
@@ -45,7 +49,12 @@ export interface Hdf5File {
  */
 export async function openHdf5(bytes: Uint8Array, file: string, what: string): Promise<Hdf5File> {
   if (!looksLikeHdf5(bytes)) {
-    throw new UserError(`${what} is not an HDF5 file`, file, null, 'save the model again with model.save(); the file may be damaged');
+    throw new UserError(
+      `${what} is not an HDF5 file`,
+      file,
+      null,
+      'save the model again with model.save(); the file may be damaged',
+    );
   }
   const h5 = await loadH5();
   const fs = h5.FS;
@@ -88,11 +97,18 @@ export async function openHdf5(bytes: Uint8Array, file: string, what: string): P
 
 /** The group or dataset kinds, for callers that only hold the Hdf5File interface. */
 export function isDataset(entity: unknown): entity is H5.Dataset {
-  return !!entity && typeof entity === 'object' && 'shape' in entity && 'dtype' in entity && !('keys' in entity);
+  return (
+    !!entity && typeof entity === 'object' && 'shape' in entity && 'dtype' in entity && !('keys' in entity)
+  );
 }
 
 export function isGroup(entity: unknown): entity is H5.Group {
-  return !!entity && typeof entity === 'object' && 'keys' in entity && typeof (entity as H5.Group).keys === 'function';
+  return (
+    !!entity &&
+    typeof entity === 'object' &&
+    'keys' in entity &&
+    typeof (entity as H5.Group).keys === 'function'
+  );
 }
 
 function textOf(value: unknown): string | null {
@@ -123,14 +139,18 @@ export function stringListAttr(entity: H5.Group | H5.Dataset, name: string): str
   if (whole) return stringsOf(whole.value);
   if (!entity.attrs[`${name}0`]) return null;
   const out: string[] = [];
-  for (let i = 0; entity.attrs[`${name}${i}`]; i++) out.push(...stringsOf(entity.attrs[`${name}${i}`]!.value));
+  for (let i = 0; entity.attrs[`${name}${i}`]; i++)
+    out.push(...stringsOf(entity.attrs[`${name}${i}`]!.value));
   return out;
 }
 
 function stringsOf(value: unknown): string[] {
   if (value === null || value === undefined) return [];
   const items = Array.isArray(value) ? value : ArrayBuffer.isView(value) ? [] : [value];
-  return items.map((v) => textOf(v)).filter((s): s is string => s !== null).map((s) => s.replace(/\0+$/, ''));
+  return items
+    .map((v) => textOf(v))
+    .filter((s): s is string => s !== null)
+    .map((s) => s.replace(/\0+$/, ''));
 }
 
 /** A numeric dataset as float32 plus its shape; other element types are refused by the caller. */
@@ -138,7 +158,15 @@ export function float32Dataset(dataset: H5.Dataset): { shape: number[]; values: 
   const shape = dataset.shape ?? [];
   const value = dataset.value;
   if (value instanceof Float32Array) return { shape, values: value.slice() };
-  if (value instanceof Float64Array || value instanceof Int32Array || value instanceof Uint8Array || value instanceof Int8Array || value instanceof Int16Array || value instanceof Uint16Array || value instanceof Uint32Array) {
+  if (
+    value instanceof Float64Array ||
+    value instanceof Int32Array ||
+    value instanceof Uint8Array ||
+    value instanceof Int8Array ||
+    value instanceof Int16Array ||
+    value instanceof Uint16Array ||
+    value instanceof Uint32Array
+  ) {
     return { shape, values: Float32Array.from(value) };
   }
   if (typeof value === 'number') return { shape, values: Float32Array.of(value) };

@@ -57,9 +57,21 @@ const INITIALIZER_NAMES: Record<string, string> = {
   ConstantInitializer: 'Constant',
 };
 const INITIALIZERS = new Set([
-  'Zeros', 'Ones', 'Constant', 'RandomUniform', 'RandomNormal', 'TruncatedNormal', 'Identity',
-  'VarianceScaling', 'GlorotUniform', 'GlorotNormal', 'HeNormal', 'HeUniform', 'LeCunNormal',
-  'LeCunUniform', 'Orthogonal',
+  'Zeros',
+  'Ones',
+  'Constant',
+  'RandomUniform',
+  'RandomNormal',
+  'TruncatedNormal',
+  'Identity',
+  'VarianceScaling',
+  'GlorotUniform',
+  'GlorotNormal',
+  'HeNormal',
+  'HeUniform',
+  'LeCunNormal',
+  'LeCunUniform',
+  'Orthogonal',
 ]);
 const CONSTRAINTS = new Set(['MaxNorm', 'UnitNorm', 'NonNeg', 'MinMaxNorm']);
 
@@ -67,7 +79,12 @@ const CONSTRAINTS = new Set(['MaxNorm', 'UnitNorm', 'NonNeg', 'MinMaxNorm']);
 export function translateModelConfig(raw: unknown, source: ConfigSource): TranslatedModel {
   const { file } = source;
   if (!isObject(raw) || typeof raw.class_name !== 'string') {
-    throw new UserError('the model config is not a Keras model description', file, null, 'save the whole model with model.save(), not only its weights');
+    throw new UserError(
+      'the model config is not a Keras model description',
+      file,
+      null,
+      'save the whole model with model.save(), not only its weights',
+    );
   }
   const className = raw.class_name;
   if (!MODEL_CLASSES.has(className) || isCustom(raw)) {
@@ -80,13 +97,26 @@ export function translateModelConfig(raw: unknown, source: ConfigSource): Transl
   }
   const config = raw.config;
   // Keras ≤ 2.2 wrote a Sequential's config as the bare layer list.
-  const body: Json = Array.isArray(config) ? { name: 'sequential', layers: config } : isObject(config) ? config : {};
+  const body: Json = Array.isArray(config)
+    ? { name: 'sequential', layers: config }
+    : isObject(config)
+      ? config
+      : {};
   const rawLayers = body.layers;
   if (!Array.isArray(rawLayers) || rawLayers.length === 0) {
-    throw new UserError('the model config lists no layers', file, null, 'save the model after building it (call it on data or give an Input)');
+    throw new UserError(
+      'the model config lists no layers',
+      file,
+      null,
+      'save the model after building it (call it on data or give an Input)',
+    );
   }
   const layers = rawLayers.map((l, i) => translateLayer(l, i, source, className !== 'Sequential'));
-  const topology: KerasTopology = { class_name: className === 'Sequential' ? 'Sequential' : 'Model', config: {}, backend: 'tensorflow' };
+  const topology: KerasTopology = {
+    class_name: className === 'Sequential' ? 'Sequential' : 'Model',
+    config: {},
+    backend: 'tensorflow',
+  };
   if (source.kerasVersion) topology.keras_version = source.kerasVersion;
   const name = typeof body.name === 'string' ? body.name : className.toLowerCase();
   if (className === 'Sequential') {
@@ -104,20 +134,31 @@ export function translateModelConfig(raw: unknown, source: ConfigSource): Transl
 function giveSequentialAnInputShape(layers: KerasLayerJson[], raw: Json, body: Json, file: string): void {
   const first = layers[0]!;
   if (first.class_name === 'InputLayer' || Array.isArray(first.config.batch_input_shape)) return;
-  const buildShape = (isObject(raw.build_config) ? raw.build_config.input_shape : undefined) ?? body.build_input_shape;
+  const buildShape =
+    (isObject(raw.build_config) ? raw.build_config.input_shape : undefined) ?? body.build_input_shape;
   if (Array.isArray(buildShape)) {
     first.config.batch_input_shape = buildShape;
     return;
   }
-  throw new UserError('the model does not record its input shape', file, null, 'add a keras.Input(shape=...) as the first layer and save again');
+  throw new UserError(
+    'the model does not record its input shape',
+    file,
+    null,
+    'add a keras.Input(shape=...) as the first layer and save again',
+  );
 }
 
 /** `input_layers` / `output_layers`: a bare [name, node, tensor] (Keras 3.0–3.15) or a list of them. */
 function tensorList(value: unknown, key: string, file: string): [string, number, number][] {
   const isTriple = (v: unknown): v is [string, number, number] =>
-    Array.isArray(v) && v.length >= 3 && typeof v[0] === 'string' && typeof v[1] === 'number' && typeof v[2] === 'number';
+    Array.isArray(v) &&
+    v.length >= 3 &&
+    typeof v[0] === 'string' &&
+    typeof v[1] === 'number' &&
+    typeof v[2] === 'number';
   if (isTriple(value)) return [[value[0], value[1], value[2]]];
-  if (Array.isArray(value) && value.length > 0 && value.every(isTriple)) return value.map((v) => [v[0], v[1], v[2]]);
+  if (Array.isArray(value) && value.length > 0 && value.every(isTriple))
+    return value.map((v) => [v[0], v[1], v[2]]);
   throw new UserError(
     `the functional model's ${key} is not a list of layer outputs (dict-structured inputs/outputs are not supported)`,
     file,
@@ -130,34 +171,62 @@ function tensorList(value: unknown, key: string, file: string): [string, number,
 function isCustom(entry: Json): boolean {
   const module = entry.module;
   const registered = entry.registered_name;
-  if (typeof module === 'string' && !module.startsWith('keras') && !module.startsWith('tf_keras')) return true;
+  if (typeof module === 'string' && !module.startsWith('keras') && !module.startsWith('tf_keras'))
+    return true;
   if (typeof registered === 'string' && registered !== entry.class_name) return true;
   return module === null && typeof registered === 'string';
 }
 
-function translateLayer(entry: unknown, index: number, source: ConfigSource, functional: boolean): KerasLayerJson {
+function translateLayer(
+  entry: unknown,
+  index: number,
+  source: ConfigSource,
+  functional: boolean,
+): KerasLayerJson {
   const { file } = source;
   if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config)) {
-    throw new UserError(`layer #${index + 1} of the model config is malformed`, file, null, 'save the model again with model.save()');
+    throw new UserError(
+      `layer #${index + 1} of the model config is malformed`,
+      file,
+      null,
+      'save the model again with model.save()',
+    );
   }
   const cls = entry.class_name;
   const config: Json = { ...entry.config };
-  const name = typeof config.name === 'string' ? config.name : typeof entry.name === 'string' ? entry.name : `layer_${index}`;
+  const name =
+    typeof config.name === 'string'
+      ? config.name
+      : typeof entry.name === 'string'
+        ? entry.name
+        : `layer_${index}`;
   const refuse = (what: string, hint: string): never => {
     throw new UserError(`layer '${name}' (${cls}) ${what}`, file, null, hint);
   };
 
   if (cls === 'Lambda' || cls === 'TFOpLambda' || cls === 'SlicingOpLambda') {
-    refuse('runs arbitrary Python code, which cannot be loaded outside Python', 'replace the Lambda with a built-in Keras layer and save again');
+    refuse(
+      'runs arbitrary Python code, which cannot be loaded outside Python',
+      'replace the Lambda with a built-in Keras layer and save again',
+    );
   }
   if (MODEL_CLASSES.has(cls)) {
-    refuse('is a nested model, which is not supported', 'flatten the model so its layers sit directly in one Sequential or functional model');
+    refuse(
+      'is a nested model, which is not supported',
+      'flatten the model so its layers sit directly in one Sequential or functional model',
+    );
   }
   if (isCustom(entry)) {
-    refuse(`is a custom object ('${String(entry.registered_name ?? cls)}')`, 'use built-in Keras layers; custom layers cannot be rebuilt from the file');
+    refuse(
+      `is a custom object ('${String(entry.registered_name ?? cls)}')`,
+      'use built-in Keras layers; custom layers cannot be rebuilt from the file',
+    );
   }
   if (layerWeights(cls, config) === null) {
-    refuse('is not a layer Activation Lens can build', 'use built-in layers such as Dense, Conv2D, pooling, BatchNormalization, Dropout, Flatten');
+    refuse(
+      'is not a layer Activation Lens can build',
+      'use built-in layers such as Dense, Conv2D, pooling, BatchNormalization, Dropout, Flatten',
+    );
   }
 
   config.name = name;
@@ -168,12 +237,18 @@ function translateLayer(entry: unknown, index: number, source: ConfigSource, fun
   }
   delete config.quantization_config;
   if (typeof config.lora_rank === 'number' && config.lora_rank > 0) {
-    refuse('has LoRA adapters enabled', 'merge or disable LoRA (layer.enable_lora is not supported) and save again');
+    refuse(
+      'has LoRA adapters enabled',
+      'merge or disable LoRA (layer.enable_lora is not supported) and save again',
+    );
   }
   delete config.lora_rank;
   delete config.lora_alpha;
   if (typeof config.groups === 'number' && config.groups > 1) {
-    refuse(`is a grouped convolution (groups=${config.groups}), which TF.js cannot build`, 'use groups=1 or split the convolution');
+    refuse(
+      `is a grouped convolution (groups=${config.groups}), which TF.js cannot build`,
+      'use groups=1 or split the convolution',
+    );
   }
   delete config.groups;
 
@@ -189,7 +264,10 @@ function translateLayer(entry: unknown, index: number, source: ConfigSource, fun
       break;
     case 'ReLU':
       if (num(config.negative_slope) !== 0 || num(config.threshold) !== 0) {
-        refuse('uses negative_slope or threshold, which TF.js ReLU does not support', 'use LeakyReLU or a plain ReLU');
+        refuse(
+          'uses negative_slope or threshold, which TF.js ReLU does not support',
+          'use LeakyReLU or a plain ReLU',
+        );
       }
       delete config.negative_slope;
       delete config.threshold;
@@ -197,7 +275,16 @@ function translateLayer(entry: unknown, index: number, source: ConfigSource, fun
     case 'BatchNormalization':
       if (config.renorm === true) refuse('uses batch renormalization', 'use renorm=False');
       if (Array.isArray(config.axis) && config.axis.length === 1) config.axis = config.axis[0];
-      for (const key of ['renorm', 'renorm_clipping', 'renorm_momentum', 'synchronized', 'fused', 'virtual_batch_size', 'adjustment']) delete config[key];
+      for (const key of [
+        'renorm',
+        'renorm_clipping',
+        'renorm_momentum',
+        'synchronized',
+        'fused',
+        'virtual_batch_size',
+        'adjustment',
+      ])
+        delete config[key];
       break;
     case 'LayerNormalization':
       if (config.rms_scaling === true) refuse('uses rms_scaling', 'use rms_scaling=False');
@@ -207,7 +294,8 @@ function translateLayer(entry: unknown, index: number, source: ConfigSource, fun
     case 'GlobalAveragePooling2D':
     case 'GlobalMaxPooling1D':
     case 'GlobalMaxPooling2D':
-      if (config.keepdims === true) refuse('uses keepdims=True, which TF.js does not support', 'use keepdims=False and a Reshape');
+      if (config.keepdims === true)
+        refuse('uses keepdims=True, which TF.js does not support', 'use keepdims=False and a Reshape');
       delete config.keepdims;
       break;
   }
@@ -241,7 +329,8 @@ function translateInputLayer(config: Json, refuse: Refuse): void {
   }
   if (config.sparse === true) refuse('takes sparse input', 'use a dense input');
   if (config.ragged === true) refuse('takes ragged input', 'use a dense input');
-  for (const key of ['batch_shape', 'shape', 'input_shape', 'optional', 'ragged', 'sparse', 'input_tensor']) delete config[key];
+  for (const key of ['batch_shape', 'shape', 'input_shape', 'optional', 'ragged', 'sparse', 'input_tensor'])
+    delete config[key];
 }
 
 /** DTypePolicy objects (Keras 3) and policy names → the variable dtype string TF.js wants. */
@@ -263,14 +352,20 @@ function activationOf(value: unknown, source: ConfigSource, refuse: Refuse): str
   // Keras 3 may serialise a built-in activation function as an object around its name.
   if (isObject(value)) name = typeof value.config === 'string' ? value.config : value.class_name;
   if (name === null || name === undefined) return 'linear';
-  if (typeof name !== 'string') return refuse('has an activation that is not a Keras built-in', 'use a built-in activation name such as relu or elu');
+  if (typeof name !== 'string')
+    return refuse(
+      'has an activation that is not a Keras built-in',
+      'use a built-in activation name such as relu or elu',
+    );
   const keras3 = (source.kerasVersion ?? '').startsWith('3');
   if (name === 'hard_sigmoid' && !keras3) return 'hard_sigmoid';
   const mapped = ACTIVATIONS[name];
   if (!mapped) {
     return refuse(
       `uses the activation '${name}', which TF.js has no exact equivalent for`,
-      name === 'leaky_relu' ? 'use a LeakyReLU layer instead of activation="leaky_relu"' : 'use relu, elu, selu, tanh, sigmoid, softmax, swish, gelu or linear',
+      name === 'leaky_relu'
+        ? 'use a LeakyReLU layer instead of activation="leaky_relu"'
+        : 'use relu, elu, selu, tanh, sigmoid, softmax, swish, gelu or linear',
     );
   }
   return mapped;
@@ -287,7 +382,10 @@ function initializerOf(value: unknown, refuse: Refuse): unknown {
   const obj = plainObject(value);
   obj.class_name = INITIALIZER_NAMES[obj.class_name] ?? obj.class_name;
   if (!INITIALIZERS.has(obj.class_name)) {
-    refuse(`uses the initializer '${obj.class_name}', which TF.js does not know`, 'use a built-in initializer such as glorot_uniform or he_normal');
+    refuse(
+      `uses the initializer '${obj.class_name}', which TF.js does not know`,
+      'use a built-in initializer such as glorot_uniform or he_normal',
+    );
   }
   // Keras 3.9+ adds fan axes to variance-scaling initializers; TF.js computes fans itself.
   delete obj.config.input_axes;
@@ -301,14 +399,19 @@ function regularizerOf(value: unknown, refuse: Refuse): unknown {
   const obj = plainObject(value);
   const l1 = typeof obj.config.l1 === 'number' ? obj.config.l1 : 0;
   const l2 = typeof obj.config.l2 === 'number' ? obj.config.l2 : 0;
-  if (obj.class_name === 'L1' || obj.class_name === 'L2' || obj.class_name === 'L1L2') return { class_name: 'L1L2', config: { l1, l2 } };
+  if (obj.class_name === 'L1' || obj.class_name === 'L2' || obj.class_name === 'L1L2')
+    return { class_name: 'L1L2', config: { l1, l2 } };
   return refuse(`uses the regularizer '${obj.class_name}', which TF.js does not know`, 'use L1, L2 or L1L2');
 }
 
 function constraintOf(value: unknown, refuse: Refuse): unknown {
   if (!isObject(value)) return value;
   const obj = plainObject(value);
-  if (!CONSTRAINTS.has(obj.class_name)) refuse(`uses the constraint '${obj.class_name}', which TF.js does not know`, 'use MaxNorm, UnitNorm, NonNeg or MinMaxNorm');
+  if (!CONSTRAINTS.has(obj.class_name))
+    refuse(
+      `uses the constraint '${obj.class_name}', which TF.js does not know`,
+      'use MaxNorm, UnitNorm, NonNeg or MinMaxNorm',
+    );
   return obj;
 }
 
@@ -319,21 +422,25 @@ function constraintOf(value: unknown, refuse: Refuse): unknown {
  */
 function inboundNodes(value: unknown, refuse: Refuse): unknown[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) return refuse('has malformed inbound_nodes', 'save the model again with model.save()');
+  if (!Array.isArray(value))
+    return refuse('has malformed inbound_nodes', 'save the model again with model.save()');
   return value.map((node) => {
     if (Array.isArray(node)) {
       return node.map((t) => {
-        if (!Array.isArray(t) || typeof t[0] !== 'string') return refuse('has malformed inbound_nodes', 'save the model again with model.save()');
+        if (!Array.isArray(t) || typeof t[0] !== 'string')
+          return refuse('has malformed inbound_nodes', 'save the model again with model.save()');
         return [t[0], num(t[1]), num(t[2]), {}];
       });
     }
-    if (!isObject(node)) return refuse('has malformed inbound_nodes', 'save the model again with model.save()');
+    if (!isObject(node))
+      return refuse('has malformed inbound_nodes', 'save the model again with model.save()');
     const tensors: unknown[] = [];
     collectTensors(node.args, tensors, refuse);
     // Keyword arguments that carry tensors (a mask, a second input) have no TF.js equivalent here.
     const kwTensors: unknown[] = [];
     collectTensors(node.kwargs, kwTensors, refuse, true);
-    if (kwTensors.length > 0) refuse('is called with tensor keyword arguments (e.g. mask=)', 'pass tensors positionally');
+    if (kwTensors.length > 0)
+      refuse('is called with tensor keyword arguments (e.g. mask=)', 'pass tensors positionally');
     return tensors;
   });
 }
@@ -344,12 +451,14 @@ function collectTensors(value: unknown, out: unknown[], refuse: Refuse, kwargs =
     return;
   }
   if (!isObject(value)) {
-    if (value !== null && value !== undefined && !kwargs) refuse('is called with a constant argument', 'call layers only on tensors');
+    if (value !== null && value !== undefined && !kwargs)
+      refuse('is called with a constant argument', 'call layers only on tensors');
     return;
   }
   if (value.class_name === '__keras_tensor__' && isObject(value.config)) {
     const history = value.config.keras_history;
-    if (!Array.isArray(history) || typeof history[0] !== 'string') return refuse('has malformed inbound_nodes', 'save the model again with model.save()');
+    if (!Array.isArray(history) || typeof history[0] !== 'string')
+      return refuse('has malformed inbound_nodes', 'save the model again with model.save()');
     out.push([history[0], num(history[1]), num(history[2]), {}]);
     return;
   }

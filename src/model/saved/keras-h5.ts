@@ -8,7 +8,15 @@
 import { UserError } from '../../errors';
 import type { ModelSpec } from '../spec';
 import { refuseSavedModel, savedFileKind } from './file-kind';
-import { float32Dataset, isDataset, isGroup, openHdf5, stringAttr, stringListAttr, type Hdf5File } from './hdf5';
+import {
+  float32Dataset,
+  isDataset,
+  isGroup,
+  openHdf5,
+  stringAttr,
+  stringListAttr,
+  type Hdf5File,
+} from './hdf5';
 import { translateModelConfig } from './keras-config';
 import { savedModelSpec, trainingFromCompileConfig, type StoredArray } from './saved-spec';
 
@@ -17,7 +25,12 @@ export async function loadKerasH5(bytes: Uint8Array, file: string): Promise<Mode
   const kind = savedFileKind(bytes, file);
   if (kind === 'savedmodel') refuseSavedModel(file);
   if (kind === 'zip') {
-    throw new UserError('this file is a zip archive (a Keras 3 .keras file), not a legacy HDF5 model', file, null, 'give it the .keras extension');
+    throw new UserError(
+      'this file is a zip archive (a Keras 3 .keras file), not a legacy HDF5 model',
+      file,
+      null,
+      'give it the .keras extension',
+    );
   }
   const h5 = await openHdf5(bytes, file, 'the file');
   try {
@@ -34,11 +47,21 @@ function readModel(h5: Hdf5File, file: string): ModelSpec {
   try {
     config = JSON.parse(configText!);
   } catch (e) {
-    throw new UserError(`the model_config attribute is not valid JSON (${(e as Error).message})`, file, null, 'save the model again with model.save()');
+    throw new UserError(
+      `the model_config attribute is not valid JSON (${(e as Error).message})`,
+      file,
+      null,
+      'save the model again with model.save()',
+    );
   }
   const weightsGroup = h5.get('model_weights');
   if (!isGroup(weightsGroup)) {
-    throw new UserError('the file has a model config but no model_weights group', file, null, 'save the whole model with model.save(), including weights');
+    throw new UserError(
+      'the file has a model config but no model_weights group',
+      file,
+      null,
+      'save the whole model with model.save(), including weights',
+    );
   }
   const kerasVersion = stringAttr(h5.root, 'keras_version') ?? stringAttr(weightsGroup, 'keras_version');
   const translated = translateModelConfig(config, { file, kerasVersion });
@@ -81,9 +104,12 @@ function layerArrays(h5: Hdf5File, layer: string, file: string): StoredArray[] {
 
 /** `model.save_weights('w.h5')` (Keras 2) and `model.weights.h5` (Keras 3) hold no config. */
 function refuseWeightsOnly(h5: Hdf5File, file: string): never {
-  const weightsOnly = stringListAttr(h5.root, 'layer_names') !== null || isGroup(h5.get('layers')) || isGroup(h5.get('vars'));
+  const weightsOnly =
+    stringListAttr(h5.root, 'layer_names') !== null || isGroup(h5.get('layers')) || isGroup(h5.get('vars'));
   throw new UserError(
-    weightsOnly ? 'this is a weights-only file (model.save_weights): it has no model architecture' : 'this HDF5 file holds no Keras model_config',
+    weightsOnly
+      ? 'this is a weights-only file (model.save_weights): it has no model architecture'
+      : 'this HDF5 file holds no Keras model_config',
     file,
     null,
     'save the whole model with model.save("model.keras") or model.save("model.h5") and analyze that file',

@@ -22,12 +22,22 @@ export async function loadKerasV3(bytes: Uint8Array, file: string): Promise<Mode
   const kind = savedFileKind(bytes, file);
   if (kind === 'savedmodel') refuseSavedModel(file);
   if (kind === 'hdf5') {
-    throw new UserError('this file is HDF5 (a legacy .h5 model or a weights file), not a .keras zip archive', file, null, 'give it the .h5 extension');
+    throw new UserError(
+      'this file is HDF5 (a legacy .h5 model or a weights file), not a .keras zip archive',
+      file,
+      null,
+      'give it the .h5 extension',
+    );
   }
   const entries = unzip(bytes, file);
   const configBytes = entries[CONFIG];
   if (!configBytes) {
-    throw new UserError(`the archive has no ${CONFIG}, so it is not a Keras 3 model file`, file, null, 'save the model with model.save("model.keras")');
+    throw new UserError(
+      `the archive has no ${CONFIG}, so it is not a Keras 3 model file`,
+      file,
+      null,
+      'save the model with model.save("model.keras")',
+    );
   }
   const metadata = parseJson(entries[METADATA], METADATA, file);
   const config = parseJson(configBytes, CONFIG, file);
@@ -37,7 +47,9 @@ export async function loadKerasV3(bytes: Uint8Array, file: string): Promise<Mode
   if (!weightBytes) {
     const npz = entries['model.weights.npz'] !== undefined;
     throw new UserError(
-      npz ? 'the archive stores its weights as model.weights.npz, which is not supported' : `the archive has no ${WEIGHTS}: it holds an architecture without weights`,
+      npz
+        ? 'the archive stores its weights as model.weights.npz, which is not supported'
+        : `the archive has no ${WEIGHTS}: it holds an architecture without weights`,
       file,
       null,
       'save the model with model.save("model.keras") (default h5 weights format)',
@@ -47,7 +59,11 @@ export async function loadKerasV3(bytes: Uint8Array, file: string): Promise<Mode
   try {
     const paths = weightPaths(translated.layers);
     // tf.keras 2.13–2.15 wrote the same layout under `_layer_checkpoint_dependencies`.
-    const root = isGroup(h5.get('layers')) ? 'layers' : isGroup(h5.get('_layer_checkpoint_dependencies')) ? '_layer_checkpoint_dependencies' : 'layers';
+    const root = isGroup(h5.get('layers'))
+      ? 'layers'
+      : isGroup(h5.get('_layer_checkpoint_dependencies'))
+        ? '_layer_checkpoint_dependencies'
+        : 'layers';
     return savedModelSpec({
       origin: 'keras-v3',
       file,
@@ -62,7 +78,10 @@ export async function loadKerasV3(bytes: Uint8Array, file: string): Promise<Mode
 
 function unzip(bytes: Uint8Array, file: string): Record<string, Uint8Array> {
   try {
-    return unzipSync(bytes, { filter: (f) => f.name === CONFIG || f.name === METADATA || f.name === WEIGHTS || f.name === 'model.weights.npz' });
+    return unzipSync(bytes, {
+      filter: (f) =>
+        f.name === CONFIG || f.name === METADATA || f.name === WEIGHTS || f.name === 'model.weights.npz',
+    });
   } catch (e) {
     throw new UserError(
       `the .keras archive is damaged (${e instanceof Error ? e.message : String(e)})`,
@@ -73,13 +92,22 @@ function unzip(bytes: Uint8Array, file: string): Record<string, Uint8Array> {
   }
 }
 
-function parseJson(bytes: Uint8Array | undefined, entry: string, file: string): Record<string, unknown> | null {
+function parseJson(
+  bytes: Uint8Array | undefined,
+  entry: string,
+  file: string,
+): Record<string, unknown> | null {
   if (!bytes) return null;
   try {
     const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
     return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
   } catch (e) {
-    throw new UserError(`${entry} inside the archive is not valid JSON (${(e as Error).message})`, file, null, 'save the model again with model.save("model.keras")');
+    throw new UserError(
+      `${entry} inside the archive is not valid JSON (${(e as Error).message})`,
+      file,
+      null,
+      'save the model again with model.save("model.keras")',
+    );
   }
 }
 
@@ -97,12 +125,20 @@ export function weightPaths(layers: KerasLayerJson[]): string[] {
 function layerVars(h5: Hdf5File, path: string, file: string): StoredArray[] {
   const vars = h5.get(`${path}/vars`);
   if (!isGroup(vars)) return [];
-  const keys = vars.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
+  const keys = vars
+    .keys()
+    .filter((k) => /^\d+$/.test(k))
+    .sort((a, b) => Number(a) - Number(b));
   return keys.map((key) => {
     const dataset = h5.get(`${path}/vars/${key}`);
     const data = isDataset(dataset) ? float32Dataset(dataset) : null;
     if (!data) {
-      throw new UserError(`variable ${path}/vars/${key} in ${WEIGHTS} is not a numeric array`, file, null, 'bfloat16/float16 weights are not supported; save a float32 model');
+      throw new UserError(
+        `variable ${path}/vars/${key} in ${WEIGHTS} is not a numeric array`,
+        file,
+        null,
+        'bfloat16/float16 weights are not supported; save a float32 model',
+      );
     }
     return { name: null, ...data };
   });

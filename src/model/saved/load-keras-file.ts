@@ -14,6 +14,11 @@ export async function loadKerasFile(bytes: Uint8Array, file: string): Promise<Mo
     case 'savedmodel':
       return refuseSavedModel(file);
     default:
-      throw new UserError('this file is neither a Keras .keras archive nor an HDF5 .h5 model', file, null, 'save the model with model.save("model.keras") and analyze that file');
+      throw new UserError(
+        'this file is neither a Keras .keras archive nor an HDF5 .h5 model',
+        file,
+        null,
+        'save the model with model.save("model.keras") and analyze that file',
+      );
   }
 }

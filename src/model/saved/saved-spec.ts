@@ -32,7 +32,12 @@ function sameWeight(stored: string, expected: string): boolean {
   return stored === expected || (stored === 'kernel' && expected === 'depthwise_kernel');
 }
 
-function matchLayer(layer: KerasLayerJson, expected: LayerWeight[], stored: StoredArray[], file: string): StoredArray[] {
+function matchLayer(
+  layer: KerasLayerJson,
+  expected: LayerWeight[],
+  stored: StoredArray[],
+  file: string,
+): StoredArray[] {
   const name = String(layer.config.name);
   if (stored.length !== expected.length) {
     throw new UserError(
@@ -43,7 +48,9 @@ function matchLayer(layer: KerasLayerJson, expected: LayerWeight[], stored: Stor
     );
   }
   const short = stored.map((s) => (s.name === null ? null : shortWeightName(s.name)));
-  const byName = expected.map((w) => stored.find((_, i) => short[i] !== null && sameWeight(short[i]!, w.name)));
+  const byName = expected.map((w) =>
+    stored.find((_, i) => short[i] !== null && sameWeight(short[i]!, w.name)),
+  );
   // Names decide where the file has them all; otherwise the shared creation order does.
   return byName.every((s) => s !== undefined) ? (byName as StoredArray[]) : stored;
 }
@@ -55,7 +62,9 @@ export function savedModelSpec(parts: SavedModelParts): ModelSpec {
     const expected = layerWeights(layer.class_name, layer.config) ?? [];
     const stored = matchLayer(layer, expected, parts.arraysFor(layer, index), file);
     const layerTrainable = layer.config.trainable !== false;
-    stored.forEach((value, i) => placed.push({ layer: String(layer.config.name), weight: expected[i]!, layerTrainable, value }));
+    stored.forEach((value, i) =>
+      placed.push({ layer: String(layer.config.name), weight: expected[i]!, layerTrainable, value }),
+    );
   });
   const order = translated.outputs
     ? functionalLayerOrder(translated.layers, translated.outputs)

@@ -61,7 +61,9 @@ export function functionalLayerOrder(layers: KerasLayerJson[], outputs: Ref[]): 
       nodeDepth.set(key, Math.max(depth + 1, nodeDepth.get(key) ?? 0));
     }
   }
-  return [...layerDepth.keys()].sort((a, b) => layerDepth.get(b)! - layerDepth.get(a)! || layerIndex.get(a)! - layerIndex.get(b)!);
+  return [...layerDepth.keys()].sort(
+    (a, b) => layerDepth.get(b)! - layerDepth.get(a)! || layerIndex.get(a)! - layerIndex.get(b)!,
+  );
 }
 
 /** One weight array found in the file, tagged with its TF.js layer and weight. */

@@ -28,10 +28,18 @@ export class ConstantFolder {
         const existing = this.declarations.get(node.name.text);
         if (existing) existing.push(entry);
         else this.declarations.set(node.name.text, [entry]);
-      } else if (ts.isBinaryExpression(node) && isAssignment(node.operatorToken.kind) && ts.isIdentifier(node.left)) {
+      } else if (
+        ts.isBinaryExpression(node) &&
+        isAssignment(node.operatorToken.kind) &&
+        ts.isIdentifier(node.left)
+      ) {
         this.reassigned.add(node.left.text);
-      } else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && ts.isIdentifier(node.operand)) {
-        if (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken) this.reassigned.add(node.operand.text);
+      } else if (
+        (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+        ts.isIdentifier(node.operand)
+      ) {
+        if (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)
+          this.reassigned.add(node.operand.text);
       }
       ts.forEachChild(node, visit);
     };
@@ -46,7 +54,13 @@ export class ConstantFolder {
 
   fold(expr: ts.Expression, depth = 0): FoldResult {
     if (depth > 32) return { ok: false, node: expr, reason: 'the constant is defined in terms of itself' };
-    if (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isNonNullExpression(expr) || ts.isTypeAssertionExpression(expr)) {
+    if (
+      ts.isParenthesizedExpression(expr) ||
+      ts.isAsExpression(expr) ||
+      ts.isSatisfiesExpression(expr) ||
+      ts.isNonNullExpression(expr) ||
+      ts.isTypeAssertionExpression(expr)
+    ) {
       return this.fold(expr.expression, depth + 1);
     }
     if (ts.isNumericLiteral(expr)) return { ok: true, value: Number(expr.text) };
@@ -57,7 +71,8 @@ export class ConstantFolder {
     if (ts.isPrefixUnaryExpression(expr)) {
       const inner = this.fold(expr.operand, depth + 1);
       if (!inner.ok) return inner;
-      if (typeof inner.value === 'number' && expr.operator === ts.SyntaxKind.MinusToken) return { ok: true, value: -inner.value };
+      if (typeof inner.value === 'number' && expr.operator === ts.SyntaxKind.MinusToken)
+        return { ok: true, value: -inner.value };
       if (typeof inner.value === 'number' && expr.operator === ts.SyntaxKind.PlusToken) return inner;
       return { ok: false, node: expr, reason: 'unsupported unary operator' };
     }
@@ -65,8 +80,10 @@ export class ConstantFolder {
     if (ts.isArrayLiteralExpression(expr)) {
       const out: Folded[] = [];
       for (const el of expr.elements) {
-        if (ts.isSpreadElement(el)) return { ok: false, node: el, reason: 'a spread (`...`) is not understood here' };
-        if (ts.isOmittedExpression(el)) return { ok: false, node: el, reason: 'an array hole is not understood' };
+        if (ts.isSpreadElement(el))
+          return { ok: false, node: el, reason: 'a spread (`...`) is not understood here' };
+        if (ts.isOmittedExpression(el))
+          return { ok: false, node: el, reason: 'an array hole is not understood' };
         const r = this.fold(el, depth + 1);
         if (!r.ok) return r;
         out.push(r.value);
@@ -77,8 +94,13 @@ export class ConstantFolder {
       const out: { [key: string]: Folded } = {};
       for (const prop of expr.properties) {
         const key = propertyKey(prop);
-        if (key === null) return { ok: false, node: prop, reason: 'a spread or computed key is not understood here' };
-        const value = ts.isShorthandPropertyAssignment(prop) ? prop.name : ts.isPropertyAssignment(prop) ? prop.initializer : null;
+        if (key === null)
+          return { ok: false, node: prop, reason: 'a spread or computed key is not understood here' };
+        const value = ts.isShorthandPropertyAssignment(prop)
+          ? prop.name
+          : ts.isPropertyAssignment(prop)
+            ? prop.initializer
+            : null;
         if (!value) return { ok: false, node: prop, reason: 'a method is not understood in a config' };
         const r = this.fold(value, depth + 1);
         if (!r.ok) return r;
@@ -89,18 +111,27 @@ export class ConstantFolder {
     if (ts.isIdentifier(expr)) {
       if (expr.text === 'undefined') return { ok: true, value: null };
       const init = this.initializerOf(expr);
-      if (!init) return { ok: false, node: expr, reason: `\`${expr.text}\` is not a constant this parser can see` };
+      if (!init)
+        return { ok: false, node: expr, reason: `\`${expr.text}\` is not a constant this parser can see` };
       return this.fold(init, depth + 1);
     }
     if (ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr)) {
       const base = this.fold(expr.expression, depth + 1);
-      if (!base.ok) return { ok: false, node: expr, reason: `\`${expr.getText()}\` is not a constant this parser can see` };
-      const key = ts.isPropertyAccessExpression(expr) ? expr.name.text : this.fold(expr.argumentExpression, depth + 1);
+      if (!base.ok)
+        return {
+          ok: false,
+          node: expr,
+          reason: `\`${expr.getText()}\` is not a constant this parser can see`,
+        };
+      const key = ts.isPropertyAccessExpression(expr)
+        ? expr.name.text
+        : this.fold(expr.argumentExpression, depth + 1);
       const k = typeof key === 'string' ? key : key.ok ? key.value : null;
       const v = base.value;
       if (Array.isArray(v) && typeof k === 'number' && k in v) return { ok: true, value: v[k]! };
       if (Array.isArray(v) && k === 'length') return { ok: true, value: v.length };
-      if (v && typeof v === 'object' && !Array.isArray(v) && typeof k === 'string' && k in v) return { ok: true, value: v[k]! };
+      if (v && typeof v === 'object' && !Array.isArray(v) && typeof k === 'string' && k in v)
+        return { ok: true, value: v[k]! };
       return { ok: false, node: expr, reason: `\`${expr.getText()}\` has no constant value` };
     }
     return { ok: false, node: expr, reason: `\`${truncate(expr.getText())}\` is not a constant` };
@@ -116,16 +147,28 @@ export class ConstantFolder {
     const op = expr.operatorToken.kind;
     if (typeof a === 'number' && typeof b === 'number') {
       switch (op) {
-        case ts.SyntaxKind.PlusToken: return { ok: true, value: a + b };
-        case ts.SyntaxKind.MinusToken: return { ok: true, value: a - b };
-        case ts.SyntaxKind.AsteriskToken: return { ok: true, value: a * b };
-        case ts.SyntaxKind.SlashToken: return { ok: true, value: a / b };
-        case ts.SyntaxKind.PercentToken: return { ok: true, value: a % b };
-        case ts.SyntaxKind.AsteriskAsteriskToken: return { ok: true, value: a ** b };
-        default: break;
+        case ts.SyntaxKind.PlusToken:
+          return { ok: true, value: a + b };
+        case ts.SyntaxKind.MinusToken:
+          return { ok: true, value: a - b };
+        case ts.SyntaxKind.AsteriskToken:
+          return { ok: true, value: a * b };
+        case ts.SyntaxKind.SlashToken:
+          return { ok: true, value: a / b };
+        case ts.SyntaxKind.PercentToken:
+          return { ok: true, value: a % b };
+        case ts.SyntaxKind.AsteriskAsteriskToken:
+          return { ok: true, value: a ** b };
+        default:
+          break;
       }
     }
-    if (op === ts.SyntaxKind.PlusToken && typeof a === 'string' && (typeof b === 'string' || typeof b === 'number')) return { ok: true, value: a + String(b) };
+    if (
+      op === ts.SyntaxKind.PlusToken &&
+      typeof a === 'string' &&
+      (typeof b === 'string' || typeof b === 'number')
+    )
+      return { ok: true, value: a + String(b) };
     return { ok: false, node: expr, reason: `\`${truncate(expr.getText())}\` is not a constant` };
   }
 
@@ -170,7 +213,15 @@ function scopeOf(decl: ts.VariableDeclaration): ts.Node {
   while (node.parent) {
     node = node.parent;
     if (ts.isSourceFile(node) || ts.isFunctionLike(node)) return node;
-    if (blockScoped && (ts.isBlock(node) || ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isCaseBlock(node))) return node;
+    if (
+      blockScoped &&
+      (ts.isBlock(node) ||
+        ts.isForStatement(node) ||
+        ts.isForOfStatement(node) ||
+        ts.isForInStatement(node) ||
+        ts.isCaseBlock(node))
+    )
+      return node;
   }
   return node;
 }

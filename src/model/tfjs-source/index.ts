@@ -25,7 +25,11 @@ export function parseTfjsSource(text: string, file: string): ModelSpec {
   if (!chosen) throw noModelError(ctx);
   for (const other of models) {
     if (other === chosen) continue;
-    ctx.issue(other.call, `another model is defined here; Activation Lens analyzes the first one (line ${positionAt(sf, chosen.call.getStart(sf)).line})`, 'info');
+    ctx.issue(
+      other.call,
+      `another model is defined here; Activation Lens analyzes the first one (line ${positionAt(sf, chosen.call.getStart(sf)).line})`,
+      'info',
+    );
     for (const site of other.sites) markLayerCalls(ctx, site.expr);
   }
 
@@ -36,23 +40,41 @@ export function parseTfjsSource(text: string, file: string): ModelSpec {
   for (const site of chosen.sites) {
     const call = layerCallOf(ctx, site.expr);
     if (!call) {
-      ctx.issue(site.expr, `\`${shortText(site.expr, sf)}\` is not a tf.layers call this parser understands (a custom layer?); it is left out of the analyzed model`, 'error');
+      ctx.issue(
+        site.expr,
+        `\`${shortText(site.expr, sf)}\` is not a tf.layers call this parser understands (a custom layer?); it is left out of the analyzed model`,
+        'error',
+      );
       continue;
     }
     used.add(call);
     const layer = readLayer(ctx, call, ctx.layerFactoryOf(call)!, namer);
     if (!layer) continue;
-    if (site.conditional) ctx.issue(site.expr, `layer ${layer.spec.name} is added conditionally; Activation Lens assumes the branch is taken`, 'warning');
+    if (site.conditional)
+      ctx.issue(
+        site.expr,
+        `layer ${layer.spec.name} is added conditionally; Activation Lens assumes the branch is taken`,
+        'warning',
+      );
     layers.push(layer.json);
     specs.push(layer.spec);
   }
   if (specs.length === 0) {
     const { line } = positionAt(sf, chosen.call.getStart(sf));
     const why = ctx.issues.find((i) => i.severity === 'error');
-    throw new UserError(`the model has no layers Activation Lens can read${why ? ` (line ${why.line}: ${why.message})` : ''}`, file, line, 'add layers with tf.layers.* calls in `layers: [...]` or `model.add(...)`');
+    throw new UserError(
+      `the model has no layers Activation Lens can read${why ? ` (line ${why.line}: ${why.message})` : ''}`,
+      file,
+      line,
+      'add layers with tf.layers.* calls in `layers: [...]` or `model.add(...)`',
+    );
   }
   if (!('batch_input_shape' in layers[0]!.config)) {
-    ctx.issue(chosen.call, `the first layer (${specs[0]!.name}) has no inputShape; TF.js needs one to build the model`, 'error');
+    ctx.issue(
+      chosen.call,
+      `the first layer (${specs[0]!.name}) has no inputShape; TF.js needs one to build the model`,
+      'error',
+    );
   }
   reportStrayLayers(ctx, used, chosen);
 
@@ -89,11 +111,21 @@ function reportSyntaxErrors(ctx: ParseContext): void {
     fileExists: (name) => name === ctx.sf.fileName,
     readFile: () => undefined,
   };
-  const program = ts.createProgram({ rootNames: [ctx.sf.fileName], options: { noLib: true, noResolve: true, allowJs: true, noEmit: true }, host });
+  const program = ts.createProgram({
+    rootNames: [ctx.sf.fileName],
+    options: { noLib: true, noResolve: true, allowJs: true, noEmit: true },
+    host,
+  });
   for (const d of program.getSyntacticDiagnostics(ctx.sf)) {
     const { line, column } = positionAt(ctx.sf, d.start ?? 0);
     const message = ts.flattenDiagnosticMessageText(d.messageText, ' ');
-    ctx.issues.push({ file: ctx.file, line, column, message: `syntax error: ${message} (TS${d.code})`, severity: 'error' });
+    ctx.issues.push({
+      file: ctx.file,
+      line,
+      column,
+      message: `syntax error: ${message} (TS${d.code})`,
+      severity: 'error',
+    });
   }
 }
 
@@ -118,7 +150,11 @@ function reportStrayLayers(ctx: ParseContext, used: Set<ts.Node>, chosen: FoundM
       const factory = ctx.layerFactoryOf(node);
       if (factory) {
         const { line } = positionAt(ctx.sf, chosen.call.getStart(ctx.sf));
-        ctx.issue(node, `tf.layers.${factory} here is not part of the model read from line ${line} (built in a way this parser does not follow); it is not analyzed`, 'warning');
+        ctx.issue(
+          node,
+          `tf.layers.${factory} here is not part of the model read from line ${line} (built in a way this parser does not follow); it is not analyzed`,
+          'warning',
+        );
       }
     }
     ts.forEachChild(node, visit);
@@ -130,11 +166,21 @@ function noModelError(ctx: ParseContext): UserError {
   const functional = findFunctionalModel(ctx);
   if (functional) {
     const { line } = positionAt(ctx.sf, functional.getStart(ctx.sf));
-    return new UserError('the functional API (tf.model) is not understood yet; only tf.sequential models are read from TF.js source', ctx.file, line, 'rewrite the model with tf.sequential, or save it with model.save() and analyze the model.json');
+    return new UserError(
+      'the functional API (tf.model) is not understood yet; only tf.sequential models are read from TF.js source',
+      ctx.file,
+      line,
+      'rewrite the model with tf.sequential, or save it with model.save() and analyze the model.json',
+    );
   }
   const at = ctx.bindings.firstImportAt;
   const line = at === null ? 1 : positionAt(ctx.sf, at).line;
-  return new UserError('no tf.sequential(...) model found in this file', ctx.file, line, 'define the model with tf.sequential({layers: [...]}) or tf.sequential() + model.add(tf.layers.*(...))');
+  return new UserError(
+    'no tf.sequential(...) model found in this file',
+    ctx.file,
+    line,
+    'define the model with tf.sequential({layers: [...]}) or tf.sequential() + model.add(tf.layers.*(...))',
+  );
 }
 
 function shortText(node: ts.Node, sf: ts.SourceFile): string {

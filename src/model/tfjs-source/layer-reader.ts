@@ -6,7 +6,14 @@ import ts from 'typescript';
 import type { KerasLayerJson, LayerSpec, SourceLocation } from '../spec';
 import { type Folded, propertyKey } from './constant-folding';
 import { toSnakeCase, type LayerNamer } from './keras-naming';
-import { CONSTRAINT_CLASSES, INITIALIZER_CLASSES, LAYER_KINDS, TFJS_ACTIVATIONS, TUPLE_KEYS, kerasInitializerName } from './layer-table';
+import {
+  CONSTRAINT_CLASSES,
+  INITIALIZER_CLASSES,
+  LAYER_KINDS,
+  TFJS_ACTIVATIONS,
+  TUPLE_KEYS,
+  kerasInitializerName,
+} from './layer-table';
 import type { ParseContext } from './parse-context';
 import { positionAt, rangeOf } from './source-range';
 
@@ -18,10 +25,19 @@ export interface ReadLayer {
 type KerasConfig = Record<string, unknown>;
 
 /** Reads a layer call; returns null (after recording an issue) when it cannot be understood. */
-export function readLayer(ctx: ParseContext, call: ts.CallExpression, factory: string, namer: LayerNamer): ReadLayer | null {
+export function readLayer(
+  ctx: ParseContext,
+  call: ts.CallExpression,
+  factory: string,
+  namer: LayerNamer,
+): ReadLayer | null {
   const kind = LAYER_KINDS.get(factory);
   if (!kind) {
-    ctx.issue(call, `tf.layers.${factory} is not understood by Activation Lens yet; this layer is left out of the analyzed model`, 'error');
+    ctx.issue(
+      call,
+      `tf.layers.${factory} is not understood by Activation Lens yet; this layer is left out of the analyzed model`,
+      'error',
+    );
     return null;
   }
   const source: SourceLocation = {
@@ -43,9 +59,17 @@ export function readLayer(ctx: ParseContext, call: ts.CallExpression, factory: s
   if (args === 'invalid') return null;
   for (const prop of args?.properties ?? []) {
     const key = propertyKey(prop);
-    const valueNode = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : null;
+    const valueNode = ts.isPropertyAssignment(prop)
+      ? prop.initializer
+      : ts.isShorthandPropertyAssignment(prop)
+        ? prop.name
+        : null;
     if (key === null || !valueNode) {
-      ctx.issue(prop, `\`${prop.getText(ctx.sf)}\` in a layer config is not understood; it is ignored`, 'warning');
+      ctx.issue(
+        prop,
+        `\`${prop.getText(ctx.sf)}\` in a layer config is not understood; it is ignored`,
+        'warning',
+      );
       continue;
     }
     const value = unwrap(valueNode);
@@ -67,14 +91,22 @@ export function readLayer(ctx: ParseContext, call: ts.CallExpression, factory: s
     const folded = ctx.folder.fold(value);
     if (!folded.ok) {
       const required = kind.required.includes(key) || key === 'inputShape';
-      ctx.issue(folded.node, `${key}: ${folded.reason}${required ? `; tf.layers.${factory} cannot be built without it, so it is left out of the analyzed model` : '; the option is ignored'}`, required ? 'error' : 'warning');
+      ctx.issue(
+        folded.node,
+        `${key}: ${folded.reason}${required ? `; tf.layers.${factory} cannot be built without it, so it is left out of the analyzed model` : '; the option is ignored'}`,
+        required ? 'error' : 'warning',
+      );
       if (required) return null;
       continue;
     }
     const v = folded.value;
     if (key === 'activation') {
       if (typeof v !== 'string' || !TFJS_ACTIVATIONS.has(v)) {
-        ctx.issue(value, `activation ${JSON.stringify(v)} is not a TF.js activation; the option is ignored`, 'warning');
+        ctx.issue(
+          value,
+          `activation ${JSON.stringify(v)} is not a TF.js activation; the option is ignored`,
+          'warning',
+        );
         continue;
       }
       const keras = toSnakeCase(v);
@@ -100,12 +132,20 @@ export function readLayer(ctx: ParseContext, call: ts.CallExpression, factory: s
   if (inputShape) config.batch_input_shape = [batchSize, ...inputShape];
   // tfjs-layers 4.x throws "Non-default alpha value … is not supported by the ELU layer yet".
   if (kind.className === 'ELU' && config.alpha !== undefined && config.alpha !== 1) {
-    ctx.issue(call, `tf.layers.elu({alpha: ${String(config.alpha)}}) throws in TF.js (its ELU layer supports only alpha 1); Activation Lens analyzes it with alpha 1`, 'error');
+    ctx.issue(
+      call,
+      `tf.layers.elu({alpha: ${String(config.alpha)}}) throws in TF.js (its ELU layer supports only alpha 1); Activation Lens analyzes it with alpha 1`,
+      'error',
+    );
     delete config.alpha;
   }
   const missing = kind.required.filter((k) => !args?.properties.some((p) => propertyKey(p) === k));
   if (missing.length > 0) {
-    ctx.issue(call, `tf.layers.${factory} needs ${missing.map((k) => `\`${k}\``).join(', ')}; this layer is left out of the analyzed model`, 'error');
+    ctx.issue(
+      call,
+      `tf.layers.${factory} needs ${missing.map((k) => `\`${k}\``).join(', ')}; this layer is left out of the analyzed model`,
+      'error',
+    );
     return null;
   }
   if (kind.className === 'Activation' && activation === 'linear') activation = null;
@@ -118,23 +158,42 @@ export function readLayer(ctx: ParseContext, call: ts.CallExpression, factory: s
   const ordered: KerasConfig = { name, trainable: true, ...withoutName(config) };
   return {
     json: { class_name: kind.className, config: ordered },
-    spec: { name, className: kind.className, activation, ...(kind.hasKernel ? { kernelInitializer } : {}), source },
+    spec: {
+      name,
+      className: kind.className,
+      activation,
+      ...(kind.hasKernel ? { kernelInitializer } : {}),
+      source,
+    },
   };
 }
 
 /** The layer's config object literal (following one `const cfg = {...}`), null when there is none. */
-function configLiteral(ctx: ParseContext, call: ts.CallExpression): ts.ObjectLiteralExpression | null | 'invalid' {
+function configLiteral(
+  ctx: ParseContext,
+  call: ts.CallExpression,
+): ts.ObjectLiteralExpression | null | 'invalid' {
   const arg = call.arguments[0];
   if (!arg) return null;
   let expr = unwrap(arg);
   if (ts.isIdentifier(expr)) expr = unwrap(ctx.folder.initializerOf(expr) ?? expr);
   if (ts.isObjectLiteralExpression(expr)) return expr;
-  ctx.issue(arg, `the config of this layer (\`${arg.getText(ctx.sf)}\`) is not an object literal this parser can read; the layer is left out of the analyzed model`, 'error');
+  ctx.issue(
+    arg,
+    `the config of this layer (\`${arg.getText(ctx.sf)}\`) is not an object literal this parser can read; the layer is left out of the analyzed model`,
+    'error',
+  );
   return 'invalid';
 }
 
 function unwrap(expr: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isNonNullExpression(expr)) expr = expr.expression;
+  while (
+    ts.isParenthesizedExpression(expr) ||
+    ts.isAsExpression(expr) ||
+    ts.isSatisfiesExpression(expr) ||
+    ts.isNonNullExpression(expr)
+  )
+    expr = expr.expression;
   return expr;
 }
 
@@ -147,12 +206,17 @@ function withoutName(config: KerasConfig): KerasConfig {
 function pythonic(v: Folded): unknown {
   if (typeof v === 'string') return toSnakeCase(v);
   if (Array.isArray(v)) return v.map(pythonic);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [toSnakeCase(k), pythonic(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [toSnakeCase(k), pythonic(x)]));
   return v;
 }
 
 /** A Keras `{class_name, config}` object from a `tf.<namespace>.<fn>(config?)` call. */
-function kerasObject(ctx: ParseContext, call: ts.CallExpression, className: string): { class_name: string; config: unknown } | null {
+function kerasObject(
+  ctx: ParseContext,
+  call: ts.CallExpression,
+  className: string,
+): { class_name: string; config: unknown } | null {
   const arg = call.arguments[0];
   if (!arg) return { class_name: className, config: {} };
   const folded = ctx.folder.fold(arg);
@@ -163,20 +227,30 @@ function kerasObject(ctx: ParseContext, call: ts.CallExpression, className: stri
   return { class_name: className, config: pythonic(folded.value) };
 }
 
-function readInitializer(ctx: ParseContext, value: ts.Expression): { json: unknown; kerasName: string } | null {
+function readInitializer(
+  ctx: ParseContext,
+  value: ts.Expression,
+): { json: unknown; kerasName: string } | null {
   if (ts.isCallExpression(value)) {
     const path = ctx.bindings.pathOf(value.expression);
-    const className = path && path.length === 2 && path[0] === 'initializers' ? INITIALIZER_CLASSES.get(path[1]!) : undefined;
+    const className =
+      path && path.length === 2 && path[0] === 'initializers' ? INITIALIZER_CLASSES.get(path[1]!) : undefined;
     if (className) {
       const json = kerasObject(ctx, value, className);
       return json ? { json, kerasName: kerasInitializerName(className) } : null;
     }
   } else {
     const folded = ctx.folder.fold(value);
-    const className = folded.ok && typeof folded.value === 'string' ? INITIALIZER_CLASSES.get(folded.value) : undefined;
-    if (className) return { json: { class_name: className, config: {} }, kerasName: kerasInitializerName(className) };
+    const className =
+      folded.ok && typeof folded.value === 'string' ? INITIALIZER_CLASSES.get(folded.value) : undefined;
+    if (className)
+      return { json: { class_name: className, config: {} }, kerasName: kerasInitializerName(className) };
   }
-  ctx.issue(value, `initializer \`${value.getText(ctx.sf)}\` is not understood; the layer uses its default initializer`, 'warning');
+  ctx.issue(
+    value,
+    `initializer \`${value.getText(ctx.sf)}\` is not understood; the layer uses its default initializer`,
+    'warning',
+  );
   return null;
 }
 
@@ -201,10 +275,10 @@ function readRegularizer(ctx: ParseContext, value: ts.Expression): unknown {
 function readConstraint(ctx: ParseContext, value: ts.Expression): unknown {
   if (ts.isCallExpression(value)) {
     const path = ctx.bindings.pathOf(value.expression);
-    const className = path && path.length === 2 && path[0] === 'constraints' ? CONSTRAINT_CLASSES.get(path[1]!) : undefined;
+    const className =
+      path && path.length === 2 && path[0] === 'constraints' ? CONSTRAINT_CLASSES.get(path[1]!) : undefined;
     if (className) return kerasObject(ctx, value, className);
   }
   ctx.issue(value, `constraint \`${value.getText(ctx.sf)}\` is not understood; it is ignored`, 'warning');
   return null;
 }
-

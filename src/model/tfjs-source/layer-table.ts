@@ -16,10 +16,31 @@ export interface LayerKind {
 }
 
 const dense: LayerKind = { className: 'Dense', required: ['units'], rank: 0, hasKernel: true };
-const conv = (className: string, rank: 1 | 2): LayerKind => ({ className, required: ['filters', 'kernelSize'], rank, hasKernel: true });
-const pool = (className: string, rank: 1 | 2): LayerKind => ({ className, required: [], rank, hasKernel: false });
-const plain = (className: string, required: readonly string[] = []): LayerKind => ({ className, required, rank: 0, hasKernel: false });
-const act = (className: string, fixedActivation: string): LayerKind => ({ className, required: [], rank: 0, hasKernel: false, fixedActivation });
+const conv = (className: string, rank: 1 | 2): LayerKind => ({
+  className,
+  required: ['filters', 'kernelSize'],
+  rank,
+  hasKernel: true,
+});
+const pool = (className: string, rank: 1 | 2): LayerKind => ({
+  className,
+  required: [],
+  rank,
+  hasKernel: false,
+});
+const plain = (className: string, required: readonly string[] = []): LayerKind => ({
+  className,
+  required,
+  rank: 0,
+  hasKernel: false,
+});
+const act = (className: string, fixedActivation: string): LayerKind => ({
+  className,
+  required: [],
+  rank: 0,
+  hasKernel: false,
+  fixedActivation,
+});
 
 /** Keyed by the factory name after `tf.layers.` (aliases included, as TF.js exports them). */
 export const LAYER_KINDS: ReadonlyMap<string, LayerKind> = new Map<string, LayerKind>([
@@ -28,7 +49,10 @@ export const LAYER_KINDS: ReadonlyMap<string, LayerKind> = new Map<string, Layer
   ['conv2d', conv('Conv2D', 2)],
   ['conv2dTranspose', conv('Conv2DTranspose', 2)],
   ['depthwiseConv2d', { className: 'DepthwiseConv2D', required: ['kernelSize'], rank: 2, hasKernel: false }],
-  ['separableConv2d', { className: 'SeparableConv2D', required: ['filters', 'kernelSize'], rank: 2, hasKernel: false }],
+  [
+    'separableConv2d',
+    { className: 'SeparableConv2D', required: ['filters', 'kernelSize'], rank: 2, hasKernel: false },
+  ],
   ['maxPooling1d', pool('MaxPooling1D', 1)],
   ['maxPool1d', pool('MaxPooling1D', 1)],
   ['maxPooling2d', pool('MaxPooling2D', 2)],
@@ -63,11 +87,31 @@ export const LAYER_KINDS: ReadonlyMap<string, LayerKind> = new Map<string, Layer
 ]);
 
 /** Config keys whose scalar value Keras writes as a tuple of the layer's spatial rank. */
-export const TUPLE_KEYS: ReadonlySet<string> = new Set(['kernelSize', 'strides', 'poolSize', 'dilationRate', 'size']);
+export const TUPLE_KEYS: ReadonlySet<string> = new Set([
+  'kernelSize',
+  'strides',
+  'poolSize',
+  'dilationRate',
+  'size',
+]);
 
 /** Activation names TF.js accepts in a layer config (its own spelling). */
 export const TFJS_ACTIVATIONS: ReadonlySet<string> = new Set([
-  'elu', 'hardSigmoid', 'linear', 'relu', 'relu6', 'selu', 'sigmoid', 'softmax', 'softplus', 'softsign', 'tanh', 'swish', 'mish', 'gelu', 'gelu_new',
+  'elu',
+  'hardSigmoid',
+  'linear',
+  'relu',
+  'relu6',
+  'selu',
+  'sigmoid',
+  'softmax',
+  'softplus',
+  'softsign',
+  'tanh',
+  'swish',
+  'mish',
+  'gelu',
+  'gelu_new',
 ]);
 
 /** TF.js initializer identifiers → the Keras class they serialize as. */

@@ -28,7 +28,12 @@ export function findSequentialModels(ctx: ParseContext): FoundModel[] {
     if (ts.isCallExpression(node)) {
       const path = ctx.bindings.pathOf(node.expression);
       if (path && path.length === 1 && path[0] === 'sequential') calls.push(node);
-      else if (ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'add' && node.arguments.length === 1) adds.push(node);
+      else if (
+        ts.isPropertyAccessExpression(node.expression) &&
+        node.expression.name.text === 'add' &&
+        node.arguments.length === 1
+      )
+        adds.push(node);
     }
     ts.forEachChild(node, visit);
   };
@@ -58,16 +63,30 @@ function readModel(ctx: ParseContext, call: ts.CallExpression, adds: ts.CallExpr
     const config = ts.isIdentifier(arg) ? ctx.folder.initializerOf(arg) : arg;
     if (config && ts.isObjectLiteralExpression(config)) {
       for (const prop of config.properties) {
-        const key = prop.name && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)) ? prop.name.text : null;
-        const value = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : null;
+        const key =
+          prop.name && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)) ? prop.name.text : null;
+        const value = ts.isPropertyAssignment(prop)
+          ? prop.initializer
+          : ts.isShorthandPropertyAssignment(prop)
+            ? prop.name
+            : null;
         if (key === 'layers' && value) readLayerArray(ctx, value, model);
         else if (key === 'name' && value) {
           const f = ctx.folder.fold(value);
           if (f.ok && typeof f.value === 'string') model.name = f.value;
-        } else if (ts.isSpreadAssignment(prop)) ctx.issue(prop, 'a spread in the tf.sequential config is not understood; only its `layers: [...]` is read', 'warning');
+        } else if (ts.isSpreadAssignment(prop))
+          ctx.issue(
+            prop,
+            'a spread in the tf.sequential config is not understood; only its `layers: [...]` is read',
+            'warning',
+          );
       }
     } else {
-      ctx.issue(arg, `the tf.sequential config \`${arg.getText(ctx.sf)}\` is not an object literal; its layers are not read`, 'error');
+      ctx.issue(
+        arg,
+        `the tf.sequential config \`${arg.getText(ctx.sf)}\` is not an object literal; its layers are not read`,
+        'error',
+      );
     }
   }
   if (model.variable) {
@@ -79,7 +98,11 @@ function readModel(ctx: ParseContext, call: ts.CallExpression, adds: ts.CallExpr
       if (problem === 'elsewhere') continue;
       const layerArg = add.arguments[0]!;
       if (problem === 'loop' || problem === 'function') {
-        ctx.issue(add, `a layer added ${problem === 'loop' ? 'inside a loop or callback' : 'inside a helper function'} is not understood; it is left out of the analyzed model (write the layers out one by one)`, 'error');
+        ctx.issue(
+          add,
+          `a layer added ${problem === 'loop' ? 'inside a loop or callback' : 'inside a helper function'} is not understood; it is left out of the analyzed model (write the layers out one by one)`,
+          'error',
+        );
         markLayerCalls(ctx, layerArg);
         continue;
       }
@@ -92,13 +115,21 @@ function readModel(ctx: ParseContext, call: ts.CallExpression, adds: ts.CallExpr
 function readLayerArray(ctx: ParseContext, value: ts.Expression, model: FoundModel): void {
   const arr = ts.isIdentifier(value) ? ctx.folder.initializerOf(value) : value;
   if (!arr || !ts.isArrayLiteralExpression(arr)) {
-    ctx.issue(value, `the layer list \`${value.getText(ctx.sf)}\` is not an array literal this parser can read; write the layers out in \`layers: [...]\``, 'error');
+    ctx.issue(
+      value,
+      `the layer list \`${value.getText(ctx.sf)}\` is not an array literal this parser can read; write the layers out in \`layers: [...]\``,
+      'error',
+    );
     markLayerCalls(ctx, value);
     return;
   }
   for (const el of arr.elements) {
     if (ts.isSpreadElement(el)) {
-      ctx.issue(el, `a spread (\`${el.getText(ctx.sf)}\`) in the layer list is not understood; those layers are left out of the analyzed model`, 'error');
+      ctx.issue(
+        el,
+        `a spread (\`${el.getText(ctx.sf)}\`) in the layer list is not understood; those layers are left out of the analyzed model`,
+        'error',
+      );
       markLayerCalls(ctx, el);
     } else if (!ts.isOmittedExpression(el)) model.sites.push({ expr: el, conditional: false });
   }
@@ -124,7 +155,12 @@ function variableOf(call: ts.CallExpression, sf: ts.SourceFile): string | null {
   while (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent)) node = node.parent;
   const parent = node.parent;
   if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
-  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node) return parent.left.getText(sf);
+  if (
+    ts.isBinaryExpression(parent) &&
+    parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    parent.right === node
+  )
+    return parent.left.getText(sf);
   if (ts.isPropertyDeclaration(parent) && ts.isIdentifier(parent.name)) return `this.${parent.name.text}`;
   return null;
 }
@@ -149,7 +185,13 @@ function placementProblem(add: ts.CallExpression, home: ts.Node): Placement {
       // A class property initializer's model (`model = tf.sequential()`) is filled in methods.
       if (ts.isClassLike(home) && n.parent === home) continue;
       sawFunction ??= ts.isCallExpression(n.parent) ? 'loop' : 'function';
-    } else if (ts.isIfStatement(n) || ts.isConditionalExpression(n) || ts.isSwitchStatement(n) || ts.isTryStatement(n)) conditional = true;
+    } else if (
+      ts.isIfStatement(n) ||
+      ts.isConditionalExpression(n) ||
+      ts.isSwitchStatement(n) ||
+      ts.isTryStatement(n)
+    )
+      conditional = true;
     if (ts.isSourceFile(n)) break;
   }
   // Reached a class that owns the model property, or never met the model's function at all.

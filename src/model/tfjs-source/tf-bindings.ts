@@ -40,14 +40,16 @@ export class TfBindings {
         const clause = node.importClause;
         if (clause?.name) this.importedNames.push(clause.name.text);
         const bindings = clause?.namedBindings;
-        if (bindings && ts.isNamedImports(bindings)) for (const el of bindings.elements) this.importedNames.push(el.name.text);
+        if (bindings && ts.isNamedImports(bindings))
+          for (const el of bindings.elements) this.importedNames.push(el.name.text);
         if (isTfModule(node.moduleSpecifier.text) && clause) {
           this.noteImport(node);
           // tfjs has no default export, but bundler interop makes `import tf from …` work.
           if (clause.name) this.names.set(clause.name.text, []);
           if (bindings && ts.isNamespaceImport(bindings)) this.names.set(bindings.name.text, []);
           if (bindings && ts.isNamedImports(bindings)) {
-            for (const el of bindings.elements) this.names.set(el.name.text, [(el.propertyName ?? el.name).text]);
+            for (const el of bindings.elements)
+              this.names.set(el.name.text, [(el.propertyName ?? el.name).text]);
           }
         }
       } else if (ts.isVariableDeclaration(node) && node.initializer) {
@@ -91,7 +93,11 @@ export class TfBindings {
 }
 
 export function isTfModule(specifier: string): boolean {
-  return specifier === '@tensorflow/tfjs' || specifier.startsWith('@tensorflow/tfjs-') || specifier.startsWith('@tensorflow/tfjs/');
+  return (
+    specifier === '@tensorflow/tfjs' ||
+    specifier.startsWith('@tensorflow/tfjs-') ||
+    specifier.startsWith('@tensorflow/tfjs/')
+  );
 }
 
 function isRequireCall(expr: ts.Expression): expr is ts.CallExpression {
@@ -102,7 +108,13 @@ function declaresName(sf: ts.SourceFile, name: string): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
-    if ((ts.isVariableDeclaration(node) || ts.isParameter(node) || ts.isFunctionDeclaration(node)) && node.name && ts.isIdentifier(node.name) && node.name.text === name) found = true;
+    if (
+      (ts.isVariableDeclaration(node) || ts.isParameter(node) || ts.isFunctionDeclaration(node)) &&
+      node.name &&
+      ts.isIdentifier(node.name) &&
+      node.name.text === name
+    )
+      found = true;
     else ts.forEachChild(node, visit);
   };
   visit(sf);

@@ -18,14 +18,18 @@ export function readTrainingSetup(ctx: ParseContext, modelName: string | null): 
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const method = node.expression.name.text;
       if (method === 'compile' && node.arguments.length === 1) compiles.push(node);
-      else if (method === 'fit' && node.arguments.length >= 2) fits.push({ call: node, options: node.arguments[2] });
-      else if (method === 'fitDataset' && node.arguments.length >= 1) fits.push({ call: node, options: node.arguments[1] });
+      else if (method === 'fit' && node.arguments.length >= 2)
+        fits.push({ call: node, options: node.arguments[2] });
+      else if (method === 'fitDataset' && node.arguments.length >= 1)
+        fits.push({ call: node, options: node.arguments[1] });
     }
     ts.forEachChild(node, visit);
   };
   visit(ctx.sf);
   // Prefer calls on the analyzed model's own variable; scripts often compile it elsewhere.
-  const onModel = (c: ts.CallExpression): boolean => modelName !== null && (c.expression as ts.PropertyAccessExpression).expression.getText(ctx.sf) === modelName;
+  const onModel = (c: ts.CallExpression): boolean =>
+    modelName !== null &&
+    (c.expression as ts.PropertyAccessExpression).expression.getText(ctx.sf) === modelName;
   const compile = compiles.find(onModel) ?? compiles[0];
   const fit = fits.find((f) => onModel(f.call)) ?? fits[0];
 
@@ -36,15 +40,28 @@ export function readTrainingSetup(ctx: ParseContext, modelName: string | null): 
       const path = ts.isExpression(value) ? ctx.bindings.pathOf(value) : null;
       if (f.ok && typeof f.value === 'string') training.loss = toSnakeCase(f.value);
       else if (path && path[0] === 'losses' && path.length === 2) training.loss = toSnakeCase(path[1]!);
-      else ctx.issue(value, `loss \`${value.getText(ctx.sf)}\` is not understood; the default loss is used`, 'info');
+      else
+        ctx.issue(
+          value,
+          `loss \`${value.getText(ctx.sf)}\` is not understood; the default loss is used`,
+          'info',
+        );
     }
   }
   for (const [key, value] of objectEntries(ctx, fit?.options)) {
-    const target = key === 'batchSize' ? 'batchSize' : key === 'epochs' ? 'epochs' : key === 'validationSplit' ? 'validationSplit' : null;
+    const target =
+      key === 'batchSize'
+        ? 'batchSize'
+        : key === 'epochs'
+          ? 'epochs'
+          : key === 'validationSplit'
+            ? 'validationSplit'
+            : null;
     if (!target) continue;
     const f = ctx.folder.fold(value);
     if (f.ok && typeof f.value === 'number') training[target] = f.value;
-    else ctx.issue(value, `${key} \`${value.getText(ctx.sf)}\` is not a constant; the default is used`, 'info');
+    else
+      ctx.issue(value, `${key} \`${value.getText(ctx.sf)}\` is not a constant; the default is used`, 'info');
   }
   const dataset = datasetHint(ctx);
   if (dataset) training.dataset = dataset;
@@ -65,12 +82,21 @@ function readOptimizer(ctx: ParseContext, value: ts.Expression, training: Traini
       if (lr) {
         const r = ctx.folder.fold(lr);
         if (r.ok && typeof r.value === 'number') training.learningRate = r.value;
-        else ctx.issue(lr, `learning rate \`${lr.getText(ctx.sf)}\` is not a constant; the default is used`, 'info');
+        else
+          ctx.issue(
+            lr,
+            `learning rate \`${lr.getText(ctx.sf)}\` is not a constant; the default is used`,
+            'info',
+          );
       }
       return;
     }
   }
-  ctx.issue(value, `optimizer \`${value.getText(ctx.sf)}\` is not understood; the default optimizer is used`, 'info');
+  ctx.issue(
+    value,
+    `optimizer \`${value.getText(ctx.sf)}\` is not understood; the default optimizer is used`,
+    'info',
+  );
 }
 
 /** Key/value pairs of an object literal argument (following one `const opts = {...}`). */

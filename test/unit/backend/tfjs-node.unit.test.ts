@@ -56,13 +56,22 @@ function addonNeeding(dir: string, soname: string): void {
   execFileSync('cc', ['-shared', '-fPIC', `-Wl,-soname,${soname}`, '-o', stub, join(stubDir, 'stub.c')]);
   writeFileSync(join(dir, 'binding.c'), 'int tf_probe(void) { return 1; }\n');
   // --no-as-needed: keep the dependency although the addon uses nothing from it.
-  execFileSync('cc', ['-shared', '-fPIC', '-o', join(dir, 'binding.node'), join(dir, 'binding.c'), '-Wl,--no-as-needed', stub]);
+  execFileSync('cc', [
+    '-shared',
+    '-fPIC',
+    '-o',
+    join(dir, 'binding.node'),
+    join(dir, 'binding.c'),
+    '-Wl,--no-as-needed',
+    stub,
+  ]);
   rmSync(stubDir, { recursive: true });
 }
 
 describe('loadTfjsNode', () => {
   test('not installed: says so, and how to install', (t) => {
-    if (installedHere('@tensorflow/tfjs-node-gpu')) return t.skip('@tensorflow/tfjs-node-gpu is installed here');
+    if (installedHere('@tensorflow/tfjs-node-gpu'))
+      return t.skip('@tensorflow/tfjs-node-gpu is installed here');
     const r = loadTfjsNode('gpu', [join(scratch, 'nowhere')]);
     assert.equal(r.ok, false);
     if (r.ok) return;
@@ -125,7 +134,10 @@ describe('loadTfjsNode', () => {
     const prefix = fakeInstall('badsym', '@tensorflow/tfjs-node', "require('./binding.node');\n");
     const dir = join(prefix, 'node_modules', '@tensorflow', 'tfjs-node');
     // Data references are bound when the library loads, so the missing symbol fails the require.
-    writeFileSync(join(dir, 'binding.c'), 'extern int TF_NewSessionOptionsV9;\nint *tf_probe(void) { return &TF_NewSessionOptionsV9; }\n');
+    writeFileSync(
+      join(dir, 'binding.c'),
+      'extern int TF_NewSessionOptionsV9;\nint *tf_probe(void) { return &TF_NewSessionOptionsV9; }\n',
+    );
     execFileSync('cc', ['-shared', '-fPIC', '-o', join(dir, 'binding.node'), join(dir, 'binding.c')]);
     const r = loadTfjsNode('cpu', [prefix]);
     assert.ok(!r.ok);
@@ -134,7 +146,7 @@ describe('loadTfjsNode', () => {
   });
 
   test('an addon that is not a shared object', (t) => {
-    if (process.platform !== 'linux') return t.skip('the loader text checked here is glibc\'s');
+    if (process.platform !== 'linux') return t.skip("the loader text checked here is glibc's");
     const prefix = fakeInstall('notelf', '@tensorflow/tfjs-node', "require('./binding.node');\n");
     const addon = join(prefix, 'node_modules', '@tensorflow', 'tfjs-node', 'binding.node');
     // Long enough for an ELF header: the loader reads it and rejects it.
@@ -161,7 +173,12 @@ describe('classifyLoadError on real error texts (tfjs issues, Node and the syste
       'addon',
       /tfjs-node-gpu --build-addon-from-source/,
     ],
-    ['libcublas.so.9.0: cannot open shared object file: No such file or directory', 'gpu', 'cuda', /CUDA 11\.2 runtime/],
+    [
+      'libcublas.so.9.0: cannot open shared object file: No such file or directory',
+      'gpu',
+      'cuda',
+      /CUDA 11\.2 runtime/,
+    ],
     [
       "Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file: No such file or directory",
       'gpu',
@@ -174,7 +191,12 @@ describe('classifyLoadError on real error texts (tfjs issues, Node and the syste
       'cuda',
       /libnvJitLink\.so\.12/,
     ],
-    ['libcuda.so.1: cannot open shared object file: No such file or directory', 'gpu', 'cuda', /NVIDIA driver/],
+    [
+      'libcuda.so.1: cannot open shared object file: No such file or directory',
+      'gpu',
+      'cuda',
+      /NVIDIA driver/,
+    ],
     [
       'The specified module could not be found.\r\n\\\\?\\D:\\nodejs\\node_modules\\@tensorflow\\tfjs-node-gpu\\lib\\napi-v5\\tfjs_binding.node',
       'gpu',
@@ -182,7 +204,7 @@ describe('classifyLoadError on real error texts (tfjs issues, Node and the syste
       /cudart64_110\.dll/,
     ],
     [
-      "dlopen(/Users/me/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node, 0x0001): Library not loaded: @rpath/libtensorflow.2.dylib",
+      'dlopen(/Users/me/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node, 0x0001): Library not loaded: @rpath/libtensorflow.2.dylib',
       'cpu',
       'libtensorflow',
       /libtensorflow\.2\.dylib is not found/,
@@ -193,9 +215,24 @@ describe('classifyLoadError on real error texts (tfjs issues, Node and the syste
       'abi',
       /real Node\.js/,
     ],
-    ["/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.29' not found", 'cpu', 'platform', /GLIBCXX_3\.4\.29/],
-    ["Cannot find module '@tensorflow/tfjs-core'", 'gpu', 'dependency', /@tensorflow\/tfjs-core is not installed/],
-    ['/app/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node: file too short', 'cpu', 'addon', /truncated download/],
+    [
+      "/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.29' not found",
+      'cpu',
+      'platform',
+      /GLIBCXX_3\.4\.29/,
+    ],
+    [
+      "Cannot find module '@tensorflow/tfjs-core'",
+      'gpu',
+      'dependency',
+      /@tensorflow\/tfjs-core is not installed/,
+    ],
+    [
+      '/app/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node: file too short',
+      'cpu',
+      'addon',
+      /truncated download/,
+    ],
   ];
   for (const [text, kind, missing, reason] of cases) {
     test(`${missing}: ${text.split('\n')[0]!.slice(0, 70)}`, () => {

@@ -46,7 +46,9 @@ function randomArray(n: number, seed: number, scale: number, offset = 0): Float3
 
 /** Identical inputs and weights for both backends, as plain arrays (tensors cannot cross backends). */
 const inputs = randomArray(BATCH * SIDE * SIDE, 1, 1);
-const labels = Float32Array.from({ length: BATCH * CLASSES }, (_, i) => (i % CLASSES === (Math.floor(i / CLASSES) * 3) % CLASSES ? 1 : 0));
+const labels = Float32Array.from({ length: BATCH * CLASSES }, (_, i) =>
+  i % CLASSES === (Math.floor(i / CLASSES) * 3) % CLASSES ? 1 : 0,
+);
 const convKernel = randomArray(3 * 3 * 1 * FILTERS, 2, 0.6);
 // A negative bias on one channel makes it mostly dead, so fire counts are not all trivially full.
 const convBias = Float32Array.from([0.05, -0.02, -0.9, 0.1]);
@@ -56,7 +58,9 @@ const denseBias = randomArray(CLASSES, 4, 0.05);
 
 function buildModel() {
   const model = tf.sequential();
-  model.add(tf.layers.conv2d({ inputShape: [SIDE, SIDE, 1], filters: FILTERS, kernelSize: 3, activation: 'relu' }));
+  model.add(
+    tf.layers.conv2d({ inputShape: [SIDE, SIDE, 1], filters: FILTERS, kernelSize: 3, activation: 'relu' }),
+  );
   model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   model.add(tf.layers.flatten());
   model.add(tf.layers.dense({ units: CLASSES, activation: 'softmax' }));
@@ -104,7 +108,9 @@ describe('webgpu parity with cpu', () => {
     const forward = (backend: 'cpu' | 'webgpu') =>
       on(backend, async () => {
         const model = buildModel();
-        const out = tf.tidy(() => model.predict(tf.tensor4d(inputs, [BATCH, SIDE, SIDE, 1])) as ReturnType<Tf['tensor']>);
+        const out = tf.tidy(
+          () => model.predict(tf.tensor4d(inputs, [BATCH, SIDE, SIDE, 1])) as ReturnType<Tf['tensor']>,
+        );
         const values = await out.data();
         out.dispose();
         model.dispose();
@@ -151,7 +157,9 @@ describe('webgpu parity with cpu', () => {
       on(backend, async () => {
         const [pre, fires, mean, std, hist] = tf.tidy(() => {
           const x = tf.tensor4d(inputs, [BATCH, SIDE, SIDE, 1]);
-          const preActivation = tf.conv2d(x, tf.tensor4d(convKernel, [3, 3, 1, FILTERS]), 1, 'valid').add(tf.tensor1d(convBias));
+          const preActivation = tf
+            .conv2d(x, tf.tensor4d(convKernel, [3, 3, 1, FILTERS]), 1, 'valid')
+            .add(tf.tensor1d(convBias));
           const post = tf.relu(preActivation);
           const fireCount = tf.greater(post, 0).cast('int32').sum([0, 1, 2]);
           const moments = tf.moments(post, [0, 1, 2]);
@@ -167,7 +175,13 @@ describe('webgpu parity with cpu', () => {
         });
         const read = await Promise.all([pre, fires, mean, std, hist].map((r) => r.data()));
         tf.dispose([pre, fires, mean, std, hist]);
-        return { pre: read[0] as Float32Array, fires: read[1]!, mean: read[2]!, std: read[3]!, hist: read[4]! };
+        return {
+          pre: read[0] as Float32Array,
+          fires: read[1]!,
+          mean: read[2]!,
+          std: read[3]!,
+          hist: read[4]!,
+        };
       });
     const cpu = await probe('cpu');
     const gpu = await probe('webgpu');
@@ -203,7 +217,9 @@ describe('webgpu parity with cpu', () => {
     await on('webgpu', async () => {
       const before = tf.memory().numTensors;
       const model = buildModel();
-      const out = tf.tidy(() => model.predict(tf.tensor4d(inputs, [BATCH, SIDE, SIDE, 1])) as ReturnType<Tf['tensor']>);
+      const out = tf.tidy(
+        () => model.predict(tf.tensor4d(inputs, [BATCH, SIDE, SIDE, 1])) as ReturnType<Tf['tensor']>,
+      );
       await out.data();
       out.dispose();
       model.dispose();
@@ -220,7 +236,11 @@ describe('webgpu parity with cpu', () => {
         const outs = tf.tidy(() => {
           const x = tf.tensor4d(randomArray(2 * 3 * 5 * 4, 7, 1), [2, 3, 5, 4]);
           const mask = tf.greater(x, 0);
-          const ints = tf.tensor4d(Int32Array.from({ length: 120 }, (_, i) => i * 7 - 300), [2, 3, 5, 4], 'int32');
+          const ints = tf.tensor4d(
+            Int32Array.from({ length: 120 }, (_, i) => i * 7 - 300),
+            [2, 3, 5, 4],
+            'int32',
+          );
           return [
             tf.transpose(mask, [3, 0, 1, 2]),
             tf.transpose(ints, [2, 0, 3, 1]),
@@ -251,7 +271,9 @@ describe('webgpu parity with cpu', () => {
     const skip = skipReason();
     if (skip) return t.skip(skip);
     await tf.setBackend('webgpu');
-    const device = (tf.backend() as unknown as { device: { createShaderModule(d: { code: string }): unknown } }).device;
+    const device = (
+      tf.backend() as unknown as { device: { createShaderModule(d: { code: string }): unknown } }
+    ).device;
     // A real validation error on the device tfjs uses, as a broken kernel would produce.
     device.createShaderModule({ code: 'fn broken() { let x: f32 = 1i; }' });
     const product = tf.tidy(() => tf.matMul(tf.fill([64, 64], 1), tf.fill([64, 64], 1)));

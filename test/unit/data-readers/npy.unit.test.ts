@@ -6,7 +6,10 @@ import { parseNpy } from '../../../src/data/readers/npy';
 import { npyBytes } from './npy-writer';
 
 test('version 1, uint8, 3-D shape', () => {
-  const a = parseNpy(npyBytes('|u1', [2, 2, 3], Uint8Array.from([0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255])), 'a.npy');
+  const a = parseNpy(
+    npyBytes('|u1', [2, 2, 3], Uint8Array.from([0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255])),
+    'a.npy',
+  );
   assert.equal(a.dtype, 'u1');
   assert.deepEqual(a.shape, [2, 2, 3]);
   assert.deepEqual([...a.data], [0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255]);
@@ -35,17 +38,31 @@ test('an unaligned source buffer still reads (Node pools small file buffers)', (
 });
 
 function refuses(bytes: Uint8Array, pattern: RegExp): void {
-  assert.throws(() => parseNpy(bytes, '/data/bad.npy'), (e: unknown) => e instanceof UserError && e.file === '/data/bad.npy' && pattern.test(e.message));
+  assert.throws(
+    () => parseNpy(bytes, '/data/bad.npy'),
+    (e: unknown) => e instanceof UserError && e.file === '/data/bad.npy' && pattern.test(e.message),
+  );
 }
 
 test('Fortran order, big-endian, other dtypes, truncation and garbage are UserErrors', () => {
   refuses(npyBytes('<f4', [2, 2], new Float32Array(4), { fortran: true }), /Fortran/);
   refuses(npyBytes('>f4', [2], new Float32Array(2)), /dtype '>f4'/);
   refuses(npyBytes('<c8', [1], new Float64Array(1)), /dtype '<c8'/);
-  refuses(npyBytes('<f4', [4], new Float32Array(2)), /truncated: shape \(4\) needs 16 data bytes, the file has 8/);
+  refuses(
+    npyBytes('<f4', [4], new Float32Array(2)),
+    /truncated: shape \(4\) needs 16 data bytes, the file has 8/,
+  );
   refuses(new TextEncoder().encode('x,y\n1,2\n'), /magic/);
-  refuses(npyBytes('', [], new Uint8Array(0), { header: "{'descr': '<f4', 'shape': (2," }), /header is malformed/);
-  refuses(npyBytes('', [], new Uint8Array(0), { header: "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }" }), /structured dtype/);
+  refuses(
+    npyBytes('', [], new Uint8Array(0), { header: "{'descr': '<f4', 'shape': (2," }),
+    /header is malformed/,
+  );
+  refuses(
+    npyBytes('', [], new Uint8Array(0), {
+      header: "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }",
+    }),
+    /structured dtype/,
+  );
   const v9 = npyBytes('<f4', [1], new Float32Array(1));
   v9[6] = 9;
   refuses(v9, /format version 9/);

@@ -11,7 +11,10 @@ import { readDataset } from '../../../src/data/readers/index';
 
 const PYTHON = '/usr/bin/python3';
 const probe = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' });
-const skip = probe.status === 0 ? false : `needs ${PYTHON} with numpy (apt install python3-numpy): ${probe.error?.message ?? probe.stderr.trim()}`;
+const skip =
+  probe.status === 0
+    ? false
+    : `needs ${PYTHON} with numpy (apt install python3-numpy): ${probe.error?.message ?? probe.stderr.trim()}`;
 
 const SCRIPT = `
 import sys, numpy as np
@@ -36,10 +39,19 @@ test('arrays numpy writes (format versions 1–3, int64, Fortran order, big-endi
     assert.deepEqual([a.dtype, a.shape, [...a.data]], ['f8', [2, 2], [1.5, -2.0, 3.25, 1e-3]]);
   }
   assert.deepEqual([...parseNpy(readFileSync(join(dir, 'i8.npy')), 'i8.npy').data], [0n, 9n, 2n ** 40n]);
-  assert.throws(() => parseNpy(readFileSync(join(dir, 'fortran.npy')), 'fortran.npy'), (e: unknown) => e instanceof UserError && /Fortran/.test(e.message));
-  assert.throws(() => parseNpy(readFileSync(join(dir, 'big.npy')), 'big.npy'), (e: unknown) => e instanceof UserError && /'>f4'/.test(e.message));
+  assert.throws(
+    () => parseNpy(readFileSync(join(dir, 'fortran.npy')), 'fortran.npy'),
+    (e: unknown) => e instanceof UserError && /Fortran/.test(e.message),
+  );
+  assert.throws(
+    () => parseNpy(readFileSync(join(dir, 'big.npy')), 'big.npy'),
+    (e: unknown) => e instanceof UserError && /'>f4'/.test(e.message),
+  );
   const ds = await readDataset(join(dir, 'set_x.npy'));
-  assert.deepEqual([ds.name, ds.sampleShape, ds.yTrain.length, ds.yTest.length, ds.classes], ['set', [2, 2], 34, 6, 10]);
+  assert.deepEqual(
+    [ds.name, ds.sampleShape, ds.yTrain.length, ds.yTest.length, ds.classes],
+    ['set', [2, 2], 34, 6, 10],
+  );
   assert.ok(Math.abs(ds.xTest[ds.xTest.length - 1]! - 159 / 255) < 1e-7);
   assert.deepEqual([...ds.yTest], [4, 5, 6, 7, 8, 9]);
 });

@@ -19,21 +19,43 @@ const close = (actual: Float32Array, expected: number[]): void => {
   actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-6, `[${i}] ${v} vs ${expected[i]}`));
 };
 async function rejects(path: string, pattern: RegExp, file = path): Promise<void> {
-  await assert.rejects(readDataset(path), (e: unknown) => e instanceof UserError && e.file === file && pattern.test(e.message));
+  await assert.rejects(
+    readDataset(path),
+    (e: unknown) => e instanceof UserError && e.file === file && pattern.test(e.message),
+  );
 }
 
 test('Keras-style npz (uint8, stored and deflated): scaled to [0, 1], splits kept', async () => {
   for (const compress of [false, true]) {
-    const path = write(`mnist${compress ? '-z' : ''}.npz`, npzBytes({
-      x_train: npyBytes('|u1', [3, 2, 2], Uint8Array.from([0, 51, 102, 255, 1, 2, 3, 4, 5, 6, 7, 8])),
-      y_train: npyBytes('|u1', [3], Uint8Array.from([7, 0, 2])),
-      x_test: npyBytes('|u1', [1, 2, 2], Uint8Array.from([255, 0, 255, 0])),
-      y_test: npyBytes('|u1', [1], Uint8Array.from([9])),
-    }, compress));
+    const path = write(
+      `mnist${compress ? '-z' : ''}.npz`,
+      npzBytes(
+        {
+          x_train: npyBytes('|u1', [3, 2, 2], Uint8Array.from([0, 51, 102, 255, 1, 2, 3, 4, 5, 6, 7, 8])),
+          y_train: npyBytes('|u1', [3], Uint8Array.from([7, 0, 2])),
+          x_test: npyBytes('|u1', [1, 2, 2], Uint8Array.from([255, 0, 255, 0])),
+          y_test: npyBytes('|u1', [1], Uint8Array.from([9])),
+        },
+        compress,
+      ),
+    );
     const ds = await readDataset(path);
     assert.equal(ds.name, compress ? 'mnist-z' : 'mnist');
     assert.deepEqual(ds.sampleShape, [2, 2]);
-    close(ds.xTrain, [0, 0.2, 0.4, 1, 1 / 255, 2 / 255, 3 / 255, 4 / 255, 5 / 255, 6 / 255, 7 / 255, 8 / 255]);
+    close(ds.xTrain, [
+      0,
+      0.2,
+      0.4,
+      1,
+      1 / 255,
+      2 / 255,
+      3 / 255,
+      4 / 255,
+      5 / 255,
+      6 / 255,
+      7 / 255,
+      8 / 255,
+    ]);
     assert.deepEqual([...ds.yTrain], [7, 0, 2]);
     close(ds.xTest, [1, 0, 1, 0]);
     assert.deepEqual([...ds.yTest], [9]);
@@ -45,7 +67,9 @@ test('npz with x and y only: float kept as-is, the last 15% held out', async () 
   const n = 20;
   const x = Float32Array.from({ length: n * 2 }, (_, i) => i - 0.5);
   const y = BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 4));
-  const ds = await readDataset(write('xy.npz', npzBytes({ x: npyBytes('<f4', [n, 2], x), y: npyBytes('<i8', [n], y) })));
+  const ds = await readDataset(
+    write('xy.npz', npzBytes({ x: npyBytes('<f4', [n, 2], x), y: npyBytes('<i8', [n], y) })),
+  );
   assert.equal(ds.yTrain.length, 17);
   assert.equal(ds.yTest.length, 3);
   close(ds.xTrain, [...x.slice(0, 34)]);
@@ -59,9 +83,15 @@ test('numpy-written npz fixtures (np.savez with zip64 members, np.savez_compress
   const root = [fixtures, join(process.cwd(), 'test', 'fixtures', 'data')].find((p) => existsSync(p))!;
   const mnist = await readDataset(join(root, 'tiny-mnist.npz'));
   assert.deepEqual(mnist.sampleShape, [3, 3]);
-  close(mnist.xTrain, Array.from({ length: 36 }, (_, i) => (i * 7) / 255));
+  close(
+    mnist.xTrain,
+    Array.from({ length: 36 }, (_, i) => (i * 7) / 255),
+  );
   assert.deepEqual([...mnist.yTrain], [3, 1, 4, 1]);
-  close(mnist.xTest, Array.from({ length: 18 }, (_, i) => (255 - i) / 255));
+  close(
+    mnist.xTest,
+    Array.from({ length: 18 }, (_, i) => (255 - i) / 255),
+  );
   assert.deepEqual([...mnist.yTest], [5, 9]);
   assert.equal(mnist.classes, 10);
   const float = await readDataset(join(root, 'tiny-float.npz'));
@@ -72,11 +102,35 @@ test('numpy-written npz fixtures (np.savez with zip64 members, np.savez_compress
 
 test('corrupt or incomplete npz files are UserErrors naming the file', async () => {
   await rejects(write('junk.npz', 'not a zip at all'), /not a readable \.npz/);
-  await rejects(write('no-y.npz', npzBytes({ x_train: npyBytes('|u1', [2, 1], new Uint8Array(2)) })), /has x_train but no y_train/);
-  await rejects(write('other.npz', npzBytes({ images: npyBytes('|u1', [2, 1], new Uint8Array(2)) })), /holds images; expected x_train/);
-  await rejects(write('count.npz', npzBytes({ x: npyBytes('|u1', [3, 1], new Uint8Array(3)), y: npyBytes('|u1', [2], new Uint8Array(2)) })), /has 2 labels for 3 samples/);
-  await rejects(write('neg.npz', npzBytes({ x: npyBytes('|u1', [2, 1], new Uint8Array(2)), y: npyBytes('<i4', [2], Int32Array.from([0, -1])) })), /y\.npy in neg\.npz\[1\] is -1/);
-  const fortran = npzBytes({ x: npyBytes('<f4', [2, 2], new Float32Array(4), { fortran: true }), y: npyBytes('|u1', [2], new Uint8Array(2)) });
+  await rejects(
+    write('no-y.npz', npzBytes({ x_train: npyBytes('|u1', [2, 1], new Uint8Array(2)) })),
+    /has x_train but no y_train/,
+  );
+  await rejects(
+    write('other.npz', npzBytes({ images: npyBytes('|u1', [2, 1], new Uint8Array(2)) })),
+    /holds images; expected x_train/,
+  );
+  await rejects(
+    write(
+      'count.npz',
+      npzBytes({ x: npyBytes('|u1', [3, 1], new Uint8Array(3)), y: npyBytes('|u1', [2], new Uint8Array(2)) }),
+    ),
+    /has 2 labels for 3 samples/,
+  );
+  await rejects(
+    write(
+      'neg.npz',
+      npzBytes({
+        x: npyBytes('|u1', [2, 1], new Uint8Array(2)),
+        y: npyBytes('<i4', [2], Int32Array.from([0, -1])),
+      }),
+    ),
+    /y\.npy in neg\.npz\[1\] is -1/,
+  );
+  const fortran = npzBytes({
+    x: npyBytes('<f4', [2, 2], new Float32Array(4), { fortran: true }),
+    y: npyBytes('|u1', [2], new Uint8Array(2)),
+  });
   await rejects(write('fortran.npz', fortran), /x\.npy in fortran\.npz .*Fortran/);
 });
 
@@ -151,9 +205,16 @@ test('CSV without a header, float features kept, a label column named in the hea
 
 test('broken CSV rows are UserErrors with the line', async () => {
   const ragged = write('ragged.csv', 'label,p1,p2\n1,2,3\n4,5\n');
-  await assert.rejects(readDataset(ragged), (e: unknown) => e instanceof UserError && e.line === 3 && /row 2 has 2 values but the header has 3/.test(e.message));
+  await assert.rejects(
+    readDataset(ragged),
+    (e: unknown) =>
+      e instanceof UserError && e.line === 3 && /row 2 has 2 values but the header has 3/.test(e.message),
+  );
   const text = write('text.csv', '1,2,3\n4,five,6\n');
-  await assert.rejects(readDataset(text), (e: unknown) => e instanceof UserError && e.line === 2 && /column 2 of row 2 is "five"/.test(e.message));
+  await assert.rejects(
+    readDataset(text),
+    (e: unknown) => e instanceof UserError && e.line === 2 && /column 2 of row 2 is "five"/.test(e.message),
+  );
   await rejects(write('empty.csv', '\n\n'), /is empty/);
   await rejects(write('fraction.csv', '0.5,1\n1,2\n'), /labels must be non-negative integer/);
 });

@@ -37,7 +37,9 @@ test('Keras: every ReLU layer fixed in turn re-parses as ELU with He init', () =
   assert.equal(byName.get('dense')?.activation, 'elu');
   assert.equal(byName.get('dense')?.kernelInitializer, 'he_normal');
   assert.equal(byName.get('dense_2')?.activation, 'softmax');
-  assert.ok(text.includes('from tensorflow.keras.layers import Conv2D, Dense, Flatten, MaxPooling2D, ReLU, ELU\n'));
+  assert.ok(
+    text.includes('from tensorflow.keras.layers import Conv2D, Dense, Flatten, MaxPooling2D, ReLU, ELU\n'),
+  );
   assert.ok(text.includes('model.add(ELU(alpha=1.0))\n'));
   assert.ok(text.includes(`model.add(Dense(256, activation="elu", kernel_initializer='he_normal'))`));
   assert.equal(text.split('\n').length, KERAS.split('\n').length);
@@ -56,7 +58,12 @@ test('TF.js: activation and kernelInitializer re-parse as ELU / heNormal', () =>
   const relu = spec.layers.find((l) => l.activation === 'relu');
   assert.ok(relu);
   const out = applyTextEdits(TFJS, computeEluFix(TFJS, relu, spec.origin).edits);
-  assert.ok(out.includes(`tf.layers.dense({ units: 128, activation: 'elu', kernelInitializer: 'heNormal', inputShape: [784] })`), out);
+  assert.ok(
+    out.includes(
+      `tf.layers.dense({ units: 128, activation: 'elu', kernelInitializer: 'heNormal', inputShape: [784] })`,
+    ),
+    out,
+  );
   const again = parseModelSource('/w/model.ts', out);
   assert.equal(again?.layers.find((l) => l.name === relu.name)?.activation, 'elu');
 });

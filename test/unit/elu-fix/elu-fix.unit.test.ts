@@ -72,7 +72,10 @@ model = tf.keras.Sequential([
 
 test('Keras activation= string: elu + he_normal added in the same quote style', () => {
   const out = fix(KERAS, layer(KERAS, 'conv2d', 'Conv2D', 'relu', "'relu'"), 'keras-py');
-  assert.match(out, /Conv2D\(32, \(3, 3\), activation='elu', kernel_initializer='he_normal', input_shape=\(28, 28, 1\)\),/);
+  assert.match(
+    out,
+    /Conv2D\(32, \(3, 3\), activation='elu', kernel_initializer='he_normal', input_shape=\(28, 28, 1\)\),/,
+  );
   // Nothing else in the file moved.
   assert.equal(out.replace("'elu', kernel_initializer='he_normal'", "'relu'"), KERAS);
 });
@@ -88,13 +91,21 @@ test('Keras he_normal already present: only the activation changes', () => {
   const l = layer(text, 'dense', 'Dense', 'relu', "'relu'", { init: "'he_uniform'" });
   const r = computeEluFix(text, l, 'keras-py');
   assert.equal(r.edits.length, 1);
-  assert.equal(applyTextEdits(text, r.edits), `Dense(8, activation='elu', kernel_initializer='he_uniform')\n`);
+  assert.equal(
+    applyTextEdits(text, r.edits),
+    `Dense(8, activation='elu', kernel_initializer='he_uniform')\n`,
+  );
 });
 
 test('Keras multi-line call with trailing comma keeps one argument per line', () => {
   const l = layer(KERAS, 'dense_1', 'Dense', 'relu', "'relu'", { nth: 1 });
   const out = fix(KERAS, l, 'keras-py');
-  assert.ok(out.includes(`    Dense(\n        128,\n        activation='elu',\n        kernel_initializer='he_normal',\n    ),`), out);
+  assert.ok(
+    out.includes(
+      `    Dense(\n        128,\n        activation='elu',\n        kernel_initializer='he_normal',\n    ),`,
+    ),
+    out,
+  );
 });
 
 test('Keras positional activation gets a keyword initializer before the paren', () => {
@@ -105,7 +116,9 @@ test('Keras positional activation gets a keyword initializer before the paren', 
 test('Keras ReLU() layer becomes ELU(alpha=1.0) and ELU is added to the import', () => {
   const out = fix(KERAS, layer(KERAS, 're_lu', 'ReLU', 'relu', 'ReLU()'), 'keras-py');
   assert.ok(out.includes('    ELU(alpha=1.0),\n'));
-  assert.ok(out.includes('from tensorflow.keras.layers import Conv2D, Dense, Flatten, ReLU, ELU, Activation\n'));
+  assert.ok(
+    out.includes('from tensorflow.keras.layers import Conv2D, Dense, Flatten, ReLU, ELU, Activation\n'),
+  );
   const r = computeEluFix(KERAS, layer(KERAS, 're_lu', 'ReLU', 'relu', 'ReLU()'), 'keras-py');
   assert.match(r.notes.join(' '), /He initialisation/);
 });
@@ -177,7 +190,11 @@ model.add(tf.layers.dense({units: 10, activation: 'softmax', kernelInitializer: 
 
 test("TF.js activation: 'relu' → 'elu' + kernelInitializer: 'heNormal'", () => {
   const out = fix(TFJS, layer(TFJS, 'dense', 'Dense', 'relu', "'relu'"), 'tfjs-ts');
-  assert.ok(out.includes("tf.layers.dense({units: 256, activation: 'elu', kernelInitializer: 'heNormal', inputShape: [784]})"));
+  assert.ok(
+    out.includes(
+      "tf.layers.dense({units: 256, activation: 'elu', kernelInitializer: 'heNormal', inputShape: [784]})",
+    ),
+  );
 });
 
 test('TF.js multi-line object without trailing comma', () => {
@@ -186,21 +203,37 @@ test('TF.js multi-line object without trailing comma', () => {
 });
 
 test('TF.js tf.layers.reLU() → tf.layers.elu({alpha: 1})', () => {
-  assert.ok(fix(TFJS, layer(TFJS, 're_lu', 'ReLU', 'relu', 'tf.layers.reLU()'), 'tfjs-ts').includes('model.add(tf.layers.elu({alpha: 1}));'));
+  assert.ok(
+    fix(TFJS, layer(TFJS, 're_lu', 'ReLU', 'relu', 'tf.layers.reLU()'), 'tfjs-ts').includes(
+      'model.add(tf.layers.elu({alpha: 1}));',
+    ),
+  );
 });
 
 test('saved binary models and layers without an activation range are refused with file and line', () => {
   const l = layer(KERAS, 'conv2d', 'Conv2D', 'relu', "'relu'");
-  assert.throws(() => computeEluFix(KERAS, l, 'keras-h5'), (e: unknown) => e instanceof UserError && e.line === 5);
+  assert.throws(
+    () => computeEluFix(KERAS, l, 'keras-h5'),
+    (e: unknown) => e instanceof UserError && e.line === 5,
+  );
   const noRange: LayerSpec = { ...l, source: { ...l.source!, activationRange: null } };
-  assert.throws(() => computeEluFix(KERAS, noRange, 'keras-py'), (e: unknown) => e instanceof UserError && /activation/.test(e.message));
+  assert.throws(
+    () => computeEluFix(KERAS, noRange, 'keras-py'),
+    (e: unknown) => e instanceof UserError && /activation/.test(e.message),
+  );
   const already: LayerSpec = { ...l, activation: 'elu' };
   assert.throws(() => computeEluFix(KERAS, already, 'keras-py'), UserError);
 });
 
 test('a stale range (file edited since parsing) is refused, not applied blindly', () => {
   const l = layer(KERAS, 'conv2d', 'Conv2D', 'relu', "'relu'");
-  const stale: LayerSpec = { ...l, source: { ...l.source!, activationRange: { start: { line: 99, column: 1 }, end: { line: 99, column: 4 } } } };
+  const stale: LayerSpec = {
+    ...l,
+    source: {
+      ...l.source!,
+      activationRange: { start: { line: 99, column: 1 }, end: { line: 99, column: 4 } },
+    },
+  };
   assert.throws(() => computeEluFix(KERAS, stale, 'keras-py'), UserError);
   const wrong: LayerSpec = { ...l, source: { ...l.source!, activationRange: range(KERAS, 'Flatten') } };
   assert.throws(() => computeEluFix(KERAS, wrong, 'keras-py'), /cannot rewrite/);

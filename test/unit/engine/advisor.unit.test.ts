@@ -1,10 +1,22 @@
 // Advisor rules on crafted summaries.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { advise, overfittingFinding, DEFAULT_THRESHOLDS, type LayerHistory } from '../../../src/advisor/rules';
+import {
+  advise,
+  overfittingFinding,
+  DEFAULT_THRESHOLDS,
+  type LayerHistory,
+} from '../../../src/advisor/rules';
 import type { LayerProbe, TrainingSummary } from '../../../src/protocol';
 
-function probe(step: number, units: number, dead: number[], mean: number, std = 0.1, extra: Partial<LayerProbe> = {}): LayerProbe {
+function probe(
+  step: number,
+  units: number,
+  dead: number[],
+  mean: number,
+  std = 0.1,
+  extra: Partial<LayerProbe> = {},
+): LayerProbe {
   return {
     layer: 'dense',
     step,
@@ -26,11 +38,21 @@ function probe(step: number, units: number, dead: number[], mean: number, std = 
   };
 }
 
-function history(probes: LayerProbe[], activation = 'relu', init: string | null = 'glorot_uniform'): LayerHistory {
+function history(
+  probes: LayerProbe[],
+  activation = 'relu',
+  init: string | null = 'glorot_uniform',
+): LayerHistory {
   return {
     name: 'dense',
     activation,
-    spec: { name: 'dense', className: 'Dense', activation, kernelInitializer: init, source: { file: '/m.py', line: 12, column: 5 } },
+    spec: {
+      name: 'dense',
+      className: 'Dense',
+      activation,
+      kernelInitializer: init,
+      source: { file: '/m.py', line: 12, column: 5 },
+    },
     probes,
     neverFires: null,
   };
@@ -53,18 +75,27 @@ test('≥ 10% dead is a warning with evidence, the probe size and an ELU + He su
 });
 
 test('below the threshold dead units are info; He-initialised layers get no He suggestion', () => {
-  const f = advise([history([probe(0, 100, [], 0.1), probe(50, 100, range(3), 0.1)], 'relu', 'he_normal')], null);
+  const f = advise(
+    [history([probe(0, 100, [], 0.1), probe(50, 100, range(3), 0.1)], 'relu', 'he_normal')],
+    null,
+  );
   const dead = f.find((x) => x.kind === 'dead-units')!;
   assert.equal(dead.severity, 'info');
   assert.equal(dead.suggestion?.heInit, false);
 });
 
 test('no findings for a healthy layer', () => {
-  assert.deepEqual(advise([history([probe(0, 64, [], 0.2), probe(10, 64, [], 0.21), probe(20, 64, [], 0.2)])], null), []);
+  assert.deepEqual(
+    advise([history([probe(0, 64, [], 0.2), probe(10, 64, [], 0.21), probe(20, 64, [], 0.2)])], null),
+    [],
+  );
 });
 
 test('dying: dead count rising across probes', () => {
-  const f = advise([history([probe(0, 100, [], 0.1), probe(10, 100, range(2), 0.1), probe(20, 100, range(6), 0.1)])], null);
+  const f = advise(
+    [history([probe(0, 100, [], 0.1), probe(10, 100, range(2), 0.1), probe(20, 100, range(6), 0.1)])],
+    null,
+  );
   const dying = f.find((x) => x.kind === 'dying');
   assert.ok(dying);
   assert.deepEqual(dying.evidence.deadCount, [0, 2, 6]);
@@ -86,7 +117,9 @@ test('non-finite activations are an error', () => {
 });
 
 test('saturation for ELU layers, never "dead"', () => {
-  const sat = probe(9, 20, [], -0.5, 0.1, { saturated: { count: 5, fraction: 0.25, units: [0, 1, 2, 3, 4] } });
+  const sat = probe(9, 20, [], -0.5, 0.1, {
+    saturated: { count: 5, fraction: 0.25, units: [0, 1, 2, 3, 4] },
+  });
   const f = advise([history([probe(0, 20, [], -0.5), sat], 'elu')], null);
   assert.ok(f.some((x) => x.kind === 'saturation'));
   assert.ok(!f.some((x) => x.suggestion));

@@ -16,19 +16,49 @@ function cli(...args: string[]) {
 
 test('analyze --example writes a report@1 JSON with every tapped layer', () => {
   const out = join(tmp, 'report.json');
-  const r = cli('analyze', '--example', 'mnist-cnn', '--steps', '4', '--batch', '32', '--probe', '64', '--every', '2', '--backend', 'wasm', '--json', out);
+  const r = cli(
+    'analyze',
+    '--example',
+    'mnist-cnn',
+    '--steps',
+    '4',
+    '--batch',
+    '32',
+    '--probe',
+    '64',
+    '--every',
+    '2',
+    '--backend',
+    'wasm',
+    '--json',
+    out,
+  );
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(out, 'utf8'));
   assert.equal(report.schema, 'activation-lens/report@1');
   assert.equal(report.backend, 'wasm');
-  assert.deepEqual(report.layers.map((l: { name: string }) => l.name), ['conv2d', 'conv2d_1', 'dense', 'dense_1']);
-  assert.deepEqual(report.layers.map((l: { activation: string }) => l.activation), ['relu', 'relu', 'relu', 'softmax']);
+  assert.deepEqual(
+    report.layers.map((l: { name: string }) => l.name),
+    ['conv2d', 'conv2d_1', 'dense', 'dense_1'],
+  );
+  assert.deepEqual(
+    report.layers.map((l: { activation: string }) => l.activation),
+    ['relu', 'relu', 'relu', 'softmax'],
+  );
   const dense = report.layers[2];
   assert.equal(dense.units, 256);
   assert.equal(dense.histogram.edges.length, 65);
   assert.equal(dense.histogram.counts.length, 64);
-  assert.equal(dense.histogram.counts.reduce((a: number, b: number) => a + b, 0) + dense.histogram.underflow + dense.histogram.overflow, 64 * 256);
-  assert.deepEqual(dense.meanDrift.map((m: { step: number }) => m.step), [0, 2, 4]);
+  assert.equal(
+    dense.histogram.counts.reduce((a: number, b: number) => a + b, 0) +
+      dense.histogram.underflow +
+      dense.histogram.overflow,
+    64 * 256,
+  );
+  assert.deepEqual(
+    dense.meanDrift.map((m: { step: number }) => m.step),
+    [0, 2, 4],
+  );
   assert.equal(report.training.steps, 4);
   assert.equal(report.training.loss.length, 4);
   assert.equal(report.data.probe, 64);
@@ -37,9 +67,24 @@ test('analyze --example writes a report@1 JSON with every tapped layer', () => {
 });
 
 test('--events prints protocol JSON lines ending with run-finished', () => {
-  const r = cli('analyze', '--steps', '2', '--batch', '16', '--probe', '32', '--backend', 'cpu', '--events', '--no-validate');
+  const r = cli(
+    'analyze',
+    '--steps',
+    '2',
+    '--batch',
+    '16',
+    '--probe',
+    '32',
+    '--backend',
+    'cpu',
+    '--events',
+    '--no-validate',
+  );
   assert.equal(r.code, 0, r.stderr);
-  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const events = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const types = events.map((e) => e.type);
   assert.equal(types[types.indexOf('run-started')], 'run-started');
   assert.ok(types.includes('probe'));
@@ -54,7 +99,10 @@ test('--steps 0 probes only', () => {
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(out, 'utf8'));
   assert.equal(report.training.steps, 0);
-  assert.deepEqual(report.layers[0].meanDrift.map((m: { step: number }) => m.step), [0]);
+  assert.deepEqual(
+    report.layers[0].meanDrift.map((m: { step: number }) => m.step),
+    [0],
+  );
 });
 
 test('bad inputs: one clear line naming the file, non-zero exit, no stack trace', () => {
@@ -72,13 +120,38 @@ test('bad inputs: one clear line naming the file, non-zero exit, no stack trace'
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
 
   const unknown = join(tmp, 'unknown.json');
-  writeFileSync(unknown, JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'FancyLayer', config: { name: 'f', batch_input_shape: [null, 784] } }] } } }));
+  writeFileSync(
+    unknown,
+    JSON.stringify({
+      modelTopology: {
+        class_name: 'Sequential',
+        config: {
+          layers: [{ class_name: 'FancyLayer', config: { name: 'f', batch_input_shape: [null, 784] } }],
+        },
+      },
+    }),
+  );
   r = cli('analyze', unknown, '--steps', '1');
   assert.equal(r.code, 1);
   assert.match(r.stderr, /unknown\.json: unsupported layer class 'FancyLayer'/);
 
   const mismatch = join(tmp, 'mismatch.json');
-  writeFileSync(mismatch, JSON.stringify({ modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'Dense', config: { name: 'd', units: 10, activation: 'softmax', batch_input_shape: [null, 100] } }] } } }));
+  writeFileSync(
+    mismatch,
+    JSON.stringify({
+      modelTopology: {
+        class_name: 'Sequential',
+        config: {
+          layers: [
+            {
+              class_name: 'Dense',
+              config: { name: 'd', units: 10, activation: 'softmax', batch_input_shape: [null, 100] },
+            },
+          ],
+        },
+      },
+    }),
+  );
   r = cli('analyze', mismatch, '--steps', '1', '--backend', 'cpu');
   assert.equal(r.code, 1);
   assert.match(r.stderr, /the data's samples have shape \[28, 28, 1\] but the model's input is \[100\]/);

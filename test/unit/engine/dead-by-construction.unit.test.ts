@@ -12,7 +12,13 @@ const DEAD_UNITS = [0, 5, 11, 12];
 function model(): tf.LayersModel {
   const m = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 6, kernelSize: 3, activation: 'relu', name: 'conv' }),
+      tf.layers.conv2d({
+        inputShape: [8, 8, 1],
+        filters: 6,
+        kernelSize: 3,
+        activation: 'relu',
+        name: 'conv',
+      }),
       tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }),
       tf.layers.flatten({ name: 'flat' }),
       tf.layers.dense({ units: 16, activation: 'relu', name: 'hidden' }),
@@ -57,7 +63,10 @@ for (const backend of ['cpu', 'wasm']) {
     for (const c of [0, 2, 3, 5]) assert.equal(conv.fireCount[c], 20 * 36, `channel ${c} fires everywhere`);
     assert.deepEqual(hidden.dead.units, DEAD_UNITS);
     assert.equal(hidden.observationsPerUnit, 20);
-    assert.deepEqual(layers.map((l) => l.layer), ['conv', 'hidden', 'out']);
+    assert.deepEqual(
+      layers.map((l) => l.layer),
+      ['conv', 'hidden', 'out'],
+    );
     // The static check agrees before any data is seen.
     const never = await neverFiringUnits(m, [0, 1]);
     assert.deepEqual(never.get('conv'), DEAD_CHANNELS);
@@ -71,15 +80,26 @@ test('the static check is sound: it never flags a unit that fires', async () => 
   await tf.setBackend('cpu');
   const m = tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [5], units: 40, activation: 'relu', biasInitializer: tf.initializers.randomNormal({ stddev: 1, seed: 4 }), kernelInitializer: tf.initializers.randomNormal({ stddev: 0.3, seed: 5 }) }),
-      tf.layers.dense({ units: 30, activation: 'relu', biasInitializer: tf.initializers.randomNormal({ stddev: 1, seed: 6 }) }),
+      tf.layers.dense({
+        inputShape: [5],
+        units: 40,
+        activation: 'relu',
+        biasInitializer: tf.initializers.randomNormal({ stddev: 1, seed: 4 }),
+        kernelInitializer: tf.initializers.randomNormal({ stddev: 0.3, seed: 5 }),
+      }),
+      tf.layers.dense({
+        units: 30,
+        activation: 'relu',
+        biasInitializer: tf.initializers.randomNormal({ stddev: 1, seed: 6 }),
+      }),
     ],
   });
   const never = await neverFiringUnits(m, [0, 1]);
   const prober = new Prober(tf, m, inputs(200).subarray(0, 1000), [5], 0.025);
   const layers = await prober.probe(0);
   for (const l of layers) {
-    for (const u of never.get(l.layer) ?? []) assert.equal(l.fireCount[u], 0, `${l.layer}[${u}] flagged never-fires but fired`);
+    for (const u of never.get(l.layer) ?? [])
+      assert.equal(l.fireCount[u], 0, `${l.layer}[${u}] flagged never-fires but fired`);
   }
   assert.ok((never.get(m.layers[0]!.name) ?? []).length > 0, 'with N(0,1) biases some units cannot fire');
   prober.dispose();

@@ -10,7 +10,10 @@ import { seededRandom } from '../../../src/training/rng';
 
 function tinySpec(): ModelSpec {
   const layers = [
-    { class_name: 'Dense', config: { name: 'hidden', units: 12, activation: 'relu', batch_input_shape: [null, 6] } },
+    {
+      class_name: 'Dense',
+      config: { name: 'hidden', units: 12, activation: 'relu', batch_input_shape: [null, 6] },
+    },
     { class_name: 'Dropout', config: { name: 'drop', rate: 0.2 } },
     { class_name: 'Dense', config: { name: 'out', units: 3, activation: 'softmax' } },
   ];
@@ -19,7 +22,12 @@ function tinySpec(): ModelSpec {
     origin: 'example',
     file: null,
     topology: { class_name: 'Sequential', config: { name: 'tiny', layers } },
-    layers: layers.map((l) => ({ name: l.config.name, className: l.class_name, activation: (l.config as { activation?: string }).activation ?? null, source: null })),
+    layers: layers.map((l) => ({
+      name: l.config.name,
+      className: l.class_name,
+      activation: (l.config as { activation?: string }).activation ?? null,
+      source: null,
+    })),
     training: { optimizer: 'adam' },
     issues: [],
   };
@@ -31,12 +39,23 @@ test('500 instrumented steps leak no tensors', async () => {
   const n = 300;
   const x = Float32Array.from({ length: n * 6 }, () => r());
   const y = Int32Array.from({ length: n }, (_, i) => i % 3);
-  const split = (from: number, count: number) => ({ x: x.subarray(from * 6, (from + count) * 6), y: y.subarray(from, from + count), count });
+  const split = (from: number, count: number) => ({
+    x: x.subarray(from * 6, (from + count) * 6),
+    y: y.subarray(from, from + count),
+    count,
+  });
   const prepared: Prepared = {
     tf,
     backend: { name: 'cpu', detail: 'cpu', software: true, attempts: [] },
     spec: tinySpec(),
-    splits: { name: 'synthetic', sampleShape: [6], classes: 3, train: split(0, 200), probe: split(200, 50), validation: split(250, 50) },
+    splits: {
+      name: 'synthetic',
+      sampleShape: [6],
+      classes: 3,
+      train: split(0, 200),
+      probe: split(200, 50),
+      validation: split(250, 50),
+    },
     batchSize: 16,
     totalSteps: 520,
   };
@@ -44,11 +63,22 @@ test('500 instrumented steps leak no tensors', async () => {
   const model = await buildModel(tf, prepared.spec, 1);
   const config = { ...defaultRunConfig(), every: 5 };
   const atProbe: number[] = [];
-  const run = await trainWithTaps(prepared, model, config, (e) => e.type === 'probe' && atProbe.push(tf.memory().numTensors), { cancelled: false }, 'leak');
+  const run = await trainWithTaps(
+    prepared,
+    model,
+    config,
+    (e) => e.type === 'probe' && atProbe.push(tf.memory().numTensors),
+    { cancelled: false },
+    'leak',
+  );
   assert.equal(run.training.steps, 520);
   assert.ok(atProbe.length >= 100, `probed ${atProbe.length} times`);
   // From the second probe on (optimizer slots exist after the first step) the count never moves.
-  assert.deepEqual(new Set(atProbe.slice(1)), new Set([atProbe[1]]), `tensor counts at probes: ${[...new Set(atProbe)].join(', ')}`);
+  assert.deepEqual(
+    new Set(atProbe.slice(1)),
+    new Set([atProbe[1]]),
+    `tensor counts at probes: ${[...new Set(atProbe)].join(', ')}`,
+  );
   model.dispose();
   assert.equal(tf.memory().numTensors, before, 'everything is released with the model');
 });

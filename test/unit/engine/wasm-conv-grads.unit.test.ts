@@ -16,11 +16,25 @@ const cases = [
 
 async function grads(c: (typeof cases)[number]): Promise<[Float32Array, Float32Array]> {
   const r = seededRandom(9);
-  const x = tf.tensor4d(Float32Array.from({ length: c.x.reduce((a, b) => a * b) }, () => r() - 0.5), c.x as [number, number, number, number]);
-  const f = tf.tensor4d(Float32Array.from({ length: c.f.reduce((a, b) => a * b) }, () => r() - 0.5), c.f as [number, number, number, number]);
-  const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad).square().sum());
+  const x = tf.tensor4d(
+    Float32Array.from({ length: c.x.reduce((a, b) => a * b) }, () => r() - 0.5),
+    c.x as [number, number, number, number],
+  );
+  const f = tf.tensor4d(
+    Float32Array.from({ length: c.f.reduce((a, b) => a * b) }, () => r() - 0.5),
+    c.f as [number, number, number, number],
+  );
+  const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    tf
+      .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad)
+      .square()
+      .sum(),
+  );
   const [dx, df] = g([x, f]);
-  const out: [Float32Array, Float32Array] = [(await dx!.data()) as Float32Array, (await df!.data()) as Float32Array];
+  const out: [Float32Array, Float32Array] = [
+    (await dx!.data()) as Float32Array,
+    (await df!.data()) as Float32Array,
+  ];
   [x, f, dx!, df!].forEach((t) => t.dispose());
   return out;
 }
@@ -34,7 +48,8 @@ for (const c of cases) {
     const before = tf.memory().numTensors;
     const [dx, df] = await grads(c);
     assert.equal(tf.memory().numTensors, before, 'no tensors leak');
-    const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+    const maxDiff = (a: Float32Array, b: Float32Array) =>
+      a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
     assert.equal(dx.length, dxRef.length);
     assert.equal(df.length, dfRef.length);
     assert.ok(maxDiff(dx, dxRef) < 1e-4, `dx differs by ${maxDiff(dx, dxRef)}`);

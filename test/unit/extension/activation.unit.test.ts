@@ -30,10 +30,19 @@ test('activate registers every contributed command and view, and disposing remov
   assert.deepEqual([...recorded.registeredCommands.keys()].sort(), contributed);
   assert.ok(recorded.registrations.includes('webview:activationLens.dashboard'));
   assert.ok(recorded.registrations.includes('codelens') && recorded.registrations.includes('codeactions'));
-  assert.ok(recorded.registrations.includes('tree:activationLens.welcome'), 'viewsWelcome renders only in a tree view');
-  assert.deepEqual(pkg.contributes.views.activationLens.map((v) => v.id), ['activationLens.welcome', 'activationLens.dashboard']);
+  assert.ok(
+    recorded.registrations.includes('tree:activationLens.welcome'),
+    'viewsWelcome renders only in a tree view',
+  );
+  assert.deepEqual(
+    pkg.contributes.views.activationLens.map((v) => v.id),
+    ['activationLens.welcome', 'activationLens.dashboard'],
+  );
   assert.equal(pkg.contributes.viewsWelcome[0]?.view, 'activationLens.welcome');
-  assert.match(pkg.contributes.viewsWelcome[0]?.contents ?? '', /\[Analyze Activations\]\(command:activationLens\.analyze\)/);
+  assert.match(
+    pkg.contributes.viewsWelcome[0]?.contents ?? '',
+    /\[Analyze Activations\]\(command:activationLens\.analyze\)/,
+  );
   assert.ok(!pkg.activationEvents.includes('*'));
   for (const s of ctx.subscriptions) s.dispose();
   assert.deepEqual(recorded.registrations, []);
@@ -64,11 +73,24 @@ test('analyze: engine events reach the status bar, the Problems panel and the te
     activate(ctx as unknown as vscode.ExtensionContext);
     await recorded.registeredCommands.get('activationLens.analyze')?.(Uri.file(model));
     assert.match(recorded.statusBarText, /wasm · finished/);
-    assert.ok(recorded.commands.some((c) => c.command === 'setContext' && c.args[0] === 'activationLens.hasRun' && c.args[1] === true));
-    assert.deepEqual((recorded.diagnostics.get(model) ?? []).map((d) => [d.range.start.line, d.code]), [[2, 'dead-units']]);
-    const seen = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; type?: string });
+    assert.ok(
+      recorded.commands.some(
+        (c) => c.command === 'setContext' && c.args[0] === 'activationLens.hasRun' && c.args[1] === true,
+      ),
+    );
+    assert.deepEqual(
+      (recorded.diagnostics.get(model) ?? []).map((d) => [d.range.start.line, d.code]),
+      [[2, 'dead-units']],
+    );
+    const seen = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; type?: string });
     assert.equal(seen[0]?.kind, 'activated');
-    assert.deepEqual(seen.filter((s) => s.kind === 'event').map((s) => s.type), ['run-started', 'findings', 'run-finished']);
+    assert.deepEqual(
+      seen.filter((s) => s.kind === 'event').map((s) => s.type),
+      ['run-started', 'findings', 'run-finished'],
+    );
     assert.ok(seen.some((s) => s.kind === 'diagnostics'));
     assert.ok(seen.some((s) => s.kind === 'engine-exit'));
     for (const s of ctx.subscriptions) s.dispose();
@@ -90,7 +112,10 @@ test('an engine crash: failed status, an error with Show Log / Retry, the data s
   activate(ctx as unknown as vscode.ExtensionContext);
   await recorded.registeredCommands.get('activationLens.analyze')?.();
   const error = recorded.messages.find((m) => m.level === 'error');
-  assert.match(error?.text ?? '', /the engine process exited with code 139 before finishing\. Last output: Segmentation fault in kernel/);
+  assert.match(
+    error?.text ?? '',
+    /the engine process exited with code 139 before finishing\. Last output: Segmentation fault in kernel/,
+  );
   assert.match(recorded.statusBarText, /cpu · failed/);
   // Export works on what the run left: the SARIF of no findings is refused with a clear message.
   const target = join(root, 'out.sarif');
@@ -114,7 +139,10 @@ test('export: the report as JSON and the findings as SARIF to a given path', asy
   await recorded.registeredCommands.get('activationLens.analyze')?.();
   await recorded.registeredCommands.get('activationLens.exportReport')?.('json', join(root, 'r.json'));
   await recorded.registeredCommands.get('activationLens.exportReport')?.('sarif', join(root, 'r.sarif'));
-  assert.equal(JSON.parse(recorded.writtenFiles.get(join(root, 'r.json')) ?? '{}').schema, 'activation-lens/report@1');
+  assert.equal(
+    JSON.parse(recorded.writtenFiles.get(join(root, 'r.json')) ?? '{}').schema,
+    'activation-lens/report@1',
+  );
   const sarif = JSON.parse(recorded.writtenFiles.get(join(root, 'r.sarif')) ?? '{}');
   assert.equal(sarif.version, '2.1.0');
   assert.equal(sarif.runs[0].results[0].ruleId, 'dead-units');

@@ -1,4 +1,13 @@
-import { reset, recorded, fakeDocument, Range, type WorkspaceEdit, Diagnostic, DiagnosticSeverity, type CodeAction } from './fake-vscode';
+import {
+  reset,
+  recorded,
+  fakeDocument,
+  Range,
+  type WorkspaceEdit,
+  Diagnostic,
+  DiagnosticSeverity,
+  type CodeAction,
+} from './fake-vscode';
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
@@ -24,7 +33,11 @@ function applyRecorded(text: string, edit: WorkspaceEdit): string {
   const lines = text.split('\n');
   const offset = (l: number, c: number) => lines.slice(0, l).reduce((n, s) => n + s.length + 1, 0) + c;
   const edits = edit.edits
-    .map((e) => ({ from: offset(e.range.start.line, e.range.start.character), to: offset(e.range.end.line, e.range.end.character), text: e.newText }))
+    .map((e) => ({
+      from: offset(e.range.start.line, e.range.start.character),
+      to: offset(e.range.end.line, e.range.end.character),
+      text: e.newText,
+    }))
     .sort((a, b) => b.from - a.from);
   return edits.reduce((t, e) => t.slice(0, e.from) + e.text + t.slice(e.to), text);
 }
@@ -61,9 +74,13 @@ test('quick fixes: offered on ReLU layer lines, preferred where our diagnostic s
   const diag = new Diagnostic(new Range(6, 4, 6, 80), 'dense: 41% dead', DiagnosticSeverity.Warning);
   diag.source = 'Activation Lens';
   const at = (line: number, diagnostics: Diagnostic[] = []) =>
-    provider.provideCodeActions(doc as unknown as vscode.TextDocument, new Range(line, 0, line, 0) as unknown as vscode.Range, {
-      diagnostics,
-    } as unknown as vscode.CodeActionContext) as unknown as CodeAction[];
+    provider.provideCodeActions(
+      doc as unknown as vscode.TextDocument,
+      new Range(line, 0, line, 0) as unknown as vscode.Range,
+      {
+        diagnostics,
+      } as unknown as vscode.CodeActionContext,
+    ) as unknown as CodeAction[];
   const onDense = at(6, [diag]);
   assert.equal(onDense.length, 1);
   assert.equal(onDense[0]?.title, 'Switch dense to ELU (He initialisation)');

@@ -20,7 +20,12 @@ function fakeView() {
     },
     onDidReceiveMessage: fromWebview.event,
   };
-  const view = { webview, visible: true, show: () => undefined, onDidDispose: new EventEmitter<void>().event };
+  const view = {
+    webview,
+    visible: true,
+    show: () => undefined,
+    onDidDispose: new EventEmitter<void>().event,
+  };
   return { view, posted, send: (m: unknown) => fromWebview.fire(m) };
 }
 
@@ -29,18 +34,35 @@ beforeEach(reset);
 function setup() {
   const requests: WebviewRequest[] = [];
   const logs: string[] = [];
-  const provider = new DashboardViewProvider(Uri.file('/ext') as unknown as vscode.Uri, () => emptyDashboardState(), (r) => requests.push(r), (m) => logs.push(m));
+  const provider = new DashboardViewProvider(
+    Uri.file('/ext') as unknown as vscode.Uri,
+    () => emptyDashboardState(),
+    (r) => requests.push(r),
+    (m) => logs.push(m),
+  );
   const f = fakeView();
   provider.resolveWebviewView(f.view as unknown as vscode.WebviewView);
   return { provider, requests, logs, ...f };
 }
 
-const progress = (step: number): EngineEvent => ({ v: 1, runId: 'r', type: 'progress', step, totalSteps: 10, loss: 1, accuracy: 0.5, samplesPerSecond: 100 });
+const progress = (step: number): EngineEvent => ({
+  v: 1,
+  runId: 'r',
+  type: 'progress',
+  step,
+  totalSteps: 10,
+  loss: 1,
+  accuracy: 0.5,
+  samplesPerSecond: 100,
+});
 
 test('scripts on, resources limited to dist/ and media/', () => {
   const { view } = setup();
   assert.equal(view.webview.options.enableScripts, true);
-  assert.deepEqual(view.webview.options.localResourceRoots?.map((u) => u.fsPath), ['/ext/dist', '/ext/media']);
+  assert.deepEqual(
+    view.webview.options.localResourceRoots?.map((u) => u.fsPath),
+    ['/ext/dist', '/ext/media'],
+  );
   assert.match(view.webview.html, /default-src 'none'/);
 });
 
@@ -67,7 +89,10 @@ test('events are batched: nothing sent at once, all of them within one 100 ms ti
   for (let i = 0; i < 5; i++) provider.pushEvent(progress(i));
   assert.equal(posted.length, 0);
   await new Promise((r) => setTimeout(r, 130));
-  assert.deepEqual(posted.map((m) => (m.type === 'event' && m.event.type === 'progress' ? m.event.step : -1)), [0, 1, 2, 3, 4]);
+  assert.deepEqual(
+    posted.map((m) => (m.type === 'event' && m.event.type === 'progress' ? m.event.step : -1)),
+    [0, 1, 2, 3, 4],
+  );
   for (let i = 0; i < 50; i++) provider.pushEvent(progress(i));
   await new Promise((r) => setTimeout(r, 130));
   assert.equal(posted.length, 6, 'a large batch becomes one whole-state message');

@@ -46,7 +46,10 @@ process.on('message', (m) => {
 
 test('start → validated events of this run only → exit reported', async () => {
   const { events, exit, logs } = await run(script('ok.js', ENGINE));
-  assert.deepEqual(events.map((e) => e.type), ['run-started', 'run-finished']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['run-started', 'run-finished'],
+  );
   const started = events[0] as Extract<EngineEvent, { type: 'run-started' }>;
   assert.equal(started.probeSize, 256);
   assert.equal(started.totalSteps, 300);
@@ -56,7 +59,12 @@ test('start → validated events of this run only → exit reported', async () =
 });
 
 test('a crash is an exit without a report, with the stderr tail', async () => {
-  const { exit } = await run(script('crash.js', `process.on('message', () => { console.error('boom: out of memory'); process.exit(3); });`));
+  const { exit } = await run(
+    script(
+      'crash.js',
+      `process.on('message', () => { console.error('boom: out of memory'); process.exit(3); });`,
+    ),
+  );
   assert.equal(exit.code, 3);
   assert.equal(exit.reported, false);
   assert.equal(exit.cancelled, false);

@@ -126,7 +126,11 @@ export interface FakeDocument {
 }
 
 /** A text document; `edit` replaces its text and bumps the version like an editor would. */
-export function fakeDocument(path: string, text: string, languageId = 'python'): FakeDocument & { setText(t: string): void } {
+export function fakeDocument(
+  path: string,
+  text: string,
+  languageId = 'python',
+): FakeDocument & { setText(t: string): void } {
   let current = text;
   const doc = {
     uri: Uri.file(path),
@@ -202,7 +206,10 @@ export const workspace = {
     return Promise.resolve(recorded.applyEditResult);
   },
   getConfiguration() {
-    return { get: <T>(key: string, fallback?: T) => (key in recorded.configuration ? (recorded.configuration[key] as T) : fallback) };
+    return {
+      get: <T>(key: string, fallback?: T) =>
+        key in recorded.configuration ? (recorded.configuration[key] as T) : fallback,
+    };
   },
   getWorkspaceFolder: () => undefined,
   onDidChangeConfiguration: new EventEmitter<unknown>().event,
@@ -232,7 +239,16 @@ export const window = {
   createOutputChannel(name: string) {
     const line = (level: string) => (m: string) => recorded.log.push(`${level} ${m}`);
     const d = registration(`output:${name}`);
-    return { name, info: line('info'), warn: line('warn'), error: line('error'), debug: line('debug'), trace: line('trace'), show: () => undefined, dispose: () => d.dispose() };
+    return {
+      name,
+      info: line('info'),
+      warn: line('warn'),
+      error: line('error'),
+      debug: line('debug'),
+      trace: line('trace'),
+      show: () => undefined,
+      dispose: () => d.dispose(),
+    };
   },
   createStatusBarItem(id: string) {
     const d = registration(`statusbar:${id}`);
@@ -252,7 +268,13 @@ export const window = {
     };
     return item;
   },
-  withProgress<R>(_options: unknown, task: (p: { report(v: unknown): void }, token: { onCancellationRequested(l: () => void): Disposable }) => Promise<R>): Promise<R> {
+  withProgress<R>(
+    _options: unknown,
+    task: (
+      p: { report(v: unknown): void },
+      token: { onCancellationRequested(l: () => void): Disposable },
+    ) => Promise<R>,
+  ): Promise<R> {
     const cancel = new EventEmitter<void>();
     return task({ report: () => undefined }, { onCancellationRequested: (l) => cancel.event(l) });
   },
@@ -322,7 +344,9 @@ const fakeModule = {
 };
 
 // `vscode` is external in the test bundle, so the host modules call require('vscode') at run time.
-const moduleWithLoad = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
+const moduleWithLoad = Module as unknown as {
+  _load: (request: string, parent: unknown, isMain: boolean) => unknown;
+};
 const originalLoad = moduleWithLoad._load;
 moduleWithLoad._load = function (request: string, parent: unknown, isMain: boolean) {
   return request === 'vscode' ? fakeModule : originalLoad.call(this, request, parent, isMain);

@@ -13,7 +13,12 @@ model = Sequential([
     layers.Dense(1),
 ])
 `;
-const finding = (kind: Finding['kind'], layer: string | null, line: number, severity: Finding['severity'] = 'warning'): Finding => ({
+const finding = (
+  kind: Finding['kind'],
+  layer: string | null,
+  line: number,
+  severity: Finding['severity'] = 'warning',
+): Finding => ({
   kind,
   layer,
   severity,
@@ -25,9 +30,16 @@ const finding = (kind: Finding['kind'], layer: string | null, line: number, seve
 beforeEach(reset);
 
 function make() {
-  const d = new FindingDiagnostics(languages.createDiagnosticCollection('t') as unknown as vscode.DiagnosticCollection);
-  d.setFindings([finding('dead-units', 'dense', 3), finding('mean-drift', 'dense', 3, 'info'), { ...finding('overfitting', null, 0), source: null }], () =>
-    parseModelSource(FILE, TEXT),
+  const d = new FindingDiagnostics(
+    languages.createDiagnosticCollection('t') as unknown as vscode.DiagnosticCollection,
+  );
+  d.setFindings(
+    [
+      finding('dead-units', 'dense', 3),
+      finding('mean-drift', 'dense', 3, 'info'),
+      { ...finding('overfitting', null, 0), source: null },
+    ],
+    () => parseModelSource(FILE, TEXT),
   );
   return d;
 }
@@ -48,7 +60,10 @@ test('a line inserted above moves them with the layer; the ELU fix clears them',
   const d = make();
   const moved = `# a comment\n${TEXT}`;
   d.onParsed(FILE, parseModelSource(FILE, moved));
-  assert.deepEqual((recorded.diagnostics.get(FILE) ?? []).map((x) => x.range.start.line), [3, 3]);
+  assert.deepEqual(
+    (recorded.diagnostics.get(FILE) ?? []).map((x) => x.range.start.line),
+    [3, 3],
+  );
   d.onParsed(FILE, null);
   assert.equal(recorded.diagnostics.get(FILE)?.length, 2, 'an unparsable moment keeps them');
   d.onParsed(FILE, parseModelSource(FILE, moved.replace("activation='relu'", "activation='elu'")));

@@ -1,7 +1,14 @@
 /** Probe / state builders shared by the extension and webview tests. */
 import type { DashboardState, LayerProbe, ProbeEvent, RunStartedEvent } from '../../../src/protocol';
 
-export function probe(layer: string, step: number, dead: number, units: number, mean: number, extra: Partial<LayerProbe> = {}): LayerProbe {
+export function probe(
+  layer: string,
+  step: number,
+  dead: number,
+  units: number,
+  mean: number,
+  extra: Partial<LayerProbe> = {},
+): LayerProbe {
   return {
     layer,
     step,

@@ -23,10 +23,14 @@ model = Sequential([
 
 function setup(state: DashboardState, enabled = true) {
   const doc = fakeDocument(FILE, TEXT);
-  const run: RunStateSource = { state, onDidChangeState: new EventEmitter<void>().event as unknown as vscode.Event<void> };
+  const run: RunStateSource = {
+    state,
+    onDidChangeState: new EventEmitter<void>().event as unknown as vscode.Event<void>,
+  };
   const documents = new ModelDocuments(parseModelSource, () => undefined);
   const provider = new LayerLensProvider(documents, run, () => enabled);
-  const lenses = () => provider.provideCodeLenses(doc as unknown as vscode.TextDocument) as unknown as CodeLens[];
+  const lenses = () =>
+    provider.provideCodeLenses(doc as unknown as vscode.TextDocument) as unknown as CodeLens[];
   return { lenses };
 }
 
@@ -54,7 +58,12 @@ test('during a run on this file: live numbers and "Switch to ELU" with (uri, lay
   const ls = lenses();
   assert.deepEqual(
     ls.map((l) => l.command?.title),
-    ['conv2d · 6% dead (2/32) · mean +0.30 ↑', 'Switch to ELU', 'dense · 41% dead (105/256) · mean +0.38 ↑', 'Switch to ELU'],
+    [
+      'conv2d · 6% dead (2/32) · mean +0.30 ↑',
+      'Switch to ELU',
+      'dense · 41% dead (105/256) · mean +0.38 ↑',
+      'Switch to ELU',
+    ],
   );
   const fix = ls[3]?.command;
   assert.equal(fix?.command, 'activationLens.applyEluFix');
@@ -64,14 +73,24 @@ test('during a run on this file: live numbers and "Switch to ELU" with (uri, lay
 
 test('during a run, before a layer is probed: a waiting lens, not an Analyze that would restart it', () => {
   const probes = [probeEvent('r1', 0, [probe('conv2d', 0, 0, 32, 0.1)])];
-  const titles = setup(stateWith(FILE, probes)).lenses().map((l) => l.command?.title);
-  assert.deepEqual(titles, ['conv2d · 0% dead (0/32) · mean +0.10', 'Switch to ELU', 'dense · $(loading~spin) waiting for the first probe…']);
+  const titles = setup(stateWith(FILE, probes))
+    .lenses()
+    .map((l) => l.command?.title);
+  assert.deepEqual(titles, [
+    'conv2d · 0% dead (0/32) · mean +0.10',
+    'Switch to ELU',
+    'dense · $(loading~spin) waiting for the first probe…',
+  ]);
   const finished = { ...stateWith(FILE, probes), status: 'finished' as const };
   assert.equal(setup(finished).lenses().at(-1)?.command?.title, '▶ Analyze activations');
 });
 
 test('a run on another file leaves this file with the analyze lens; switched off shows none', () => {
   const probes = [probeEvent('r1', 0, [probe('dense', 0, 3, 256, 0.12)])];
-  assert.ok(setup(stateWith('/elsewhere/model.py', probes)).lenses().every((l) => l.command?.title === '▶ Analyze activations'));
+  assert.ok(
+    setup(stateWith('/elsewhere/model.py', probes))
+      .lenses()
+      .every((l) => l.command?.title === '▶ Analyze activations'),
+  );
   assert.deepEqual(setup(stateWith(FILE, probes), false).lenses(), []);
 });

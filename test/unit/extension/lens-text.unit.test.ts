@@ -11,14 +11,23 @@ test('the lens reads "dense · 41% dead (105/256) · mean +0.38 ↑"', () => {
 
 test('a falling mean shows ↓, an unchanged one no arrow', () => {
   const first = probe('conv2d', 0, 0, 32, 0.5);
-  assert.equal(layerLensTitle('conv2d', 'relu', first, probe('conv2d', 9, 0, 32, 0.2)), 'conv2d · 0% dead (0/32) · mean +0.20 ↓');
-  assert.equal(layerLensTitle('conv2d', 'relu', first, probe('conv2d', 9, 0, 32, 0.501)), 'conv2d · 0% dead (0/32) · mean +0.50');
+  assert.equal(
+    layerLensTitle('conv2d', 'relu', first, probe('conv2d', 9, 0, 32, 0.2)),
+    'conv2d · 0% dead (0/32) · mean +0.20 ↓',
+  );
+  assert.equal(
+    layerLensTitle('conv2d', 'relu', first, probe('conv2d', 9, 0, 32, 0.501)),
+    'conv2d · 0% dead (0/32) · mean +0.50',
+  );
 });
 
 test('ELU layers report saturation, not death', () => {
   const sat = { count: 4, fraction: 4 / 64, units: [1, 2, 3, 4] };
   const p = probe('dense_1', 50, 0, 64, -0.05, { saturated: sat });
-  assert.equal(layerLensTitle('dense_1', 'elu', probe('dense_1', 0, 0, 64, 0.1), p), 'dense_1 · 6% saturated (4/64) · mean -0.05 ↓');
+  assert.equal(
+    layerLensTitle('dense_1', 'elu', probe('dense_1', 0, 0, 64, 0.1), p),
+    'dense_1 · 6% saturated (4/64) · mean -0.05 ↓',
+  );
   assert.equal(offersEluSwitch('elu'), false);
   assert.equal(offersEluSwitch('relu'), true);
 });

@@ -9,13 +9,45 @@ import type { Finding } from '../../../src/protocol';
 test('defaults: 300 steps, probe 256, adaptive interval, 3% overhead, the example when no file', () => {
   const c = buildRunConfig(() => undefined, { file: null, workspaceFolder: null });
   assert.deepEqual(
-    { steps: c.steps, probe: c.probe, every: c.every, overhead: c.overheadBudget, backend: c.backend, data: c.data, example: c.example, dead: c.deadThreshold, tau: c.dormantTau, alpha: c.eluAlpha, whatIf: c.whatIf },
-    { steps: 300, probe: 256, every: null, overhead: 0.03, backend: 'auto', data: 'digits', example: 'mnist-cnn', dead: 0.1, tau: 0.025, alpha: 1, whatIf: null },
+    {
+      steps: c.steps,
+      probe: c.probe,
+      every: c.every,
+      overhead: c.overheadBudget,
+      backend: c.backend,
+      data: c.data,
+      example: c.example,
+      dead: c.deadThreshold,
+      tau: c.dormantTau,
+      alpha: c.eluAlpha,
+      whatIf: c.whatIf,
+    },
+    {
+      steps: 300,
+      probe: 256,
+      every: null,
+      overhead: 0.03,
+      backend: 'auto',
+      data: 'digits',
+      example: 'mnist-cnn',
+      dead: 0.1,
+      tau: 0.025,
+      alpha: 1,
+      whatIf: null,
+    },
   );
 });
 
 test('settings flow through; bad values fall back or clamp; relative data paths resolve', () => {
-  const s: Record<string, unknown> = { steps: 50, probeSize: 64, probeEvery: 10, backend: 'webgpu', data: 'data/mnist.npz', eluAlpha: 0.5, deadThreshold: 7 };
+  const s: Record<string, unknown> = {
+    steps: 50,
+    probeSize: 64,
+    probeEvery: 10,
+    backend: 'webgpu',
+    data: 'data/mnist.npz',
+    eluAlpha: 0.5,
+    deadThreshold: 7,
+  };
   const c = buildRunConfig((k) => s[k], { file: '/w/m.py', workspaceFolder: '/w' }, { layers: ['dense'] });
   assert.equal(c.file, '/w/m.py');
   assert.equal(c.example, null);
@@ -26,38 +58,107 @@ test('settings flow through; bad values fall back or clamp; relative data paths 
   assert.equal(c.deadThreshold, 1);
   assert.equal(c.whatIf, 'elu');
   assert.deepEqual(c.whatIfLayers, ['dense']);
-  assert.equal(buildRunConfig((k) => ({ backend: 'cuda' })[k], { file: null, workspaceFolder: null }).backend, 'auto');
-  assert.equal(buildRunConfig(() => undefined, { file: null, workspaceFolder: null }, { layers: [] }).whatIfLayers, null);
+  assert.equal(
+    buildRunConfig((k) => ({ backend: 'cuda' })[k], { file: null, workspaceFolder: null }).backend,
+    'auto',
+  );
+  assert.equal(
+    buildRunConfig(() => undefined, { file: null, workspaceFolder: null }, { layers: [] }).whatIfLayers,
+    null,
+  );
 });
 
 test('engine runtime: VS Code runtime as Node by default; a Node binary and tfjs-node search paths when set', () => {
-  const a = engineEnvironment({ baseEnv: { PATH: '/bin' }, nodePath: '', tfjsNodePath: '', installedFolders: [] });
+  const a = engineEnvironment({
+    baseEnv: { PATH: '/bin' },
+    nodePath: '',
+    tfjsNodePath: '',
+    installedFolders: [],
+  });
   assert.equal(TFJS_NODE_PATH_ENV, ENGINE_TFJS_NODE_PATH_ENV, 'host and engine agree on the variable');
   assert.equal(a.execPath, undefined);
   assert.equal(a.env.ELECTRON_RUN_AS_NODE, '1');
   assert.equal(a.env.ACTIVATION_LENS_TFJS_NODE_PATH, undefined);
   assert.equal(a.env.PATH, '/bin');
-  const b = engineEnvironment({ baseEnv: { ELECTRON_RUN_AS_NODE: '1' }, nodePath: ' /usr/bin/node ', tfjsNodePath: '/opt/tfjs', installedFolders: ['/gs/tfjs-node-gpu', '/gs/tfjs-node'] });
+  const b = engineEnvironment({
+    baseEnv: { ELECTRON_RUN_AS_NODE: '1' },
+    nodePath: ' /usr/bin/node ',
+    tfjsNodePath: '/opt/tfjs',
+    installedFolders: ['/gs/tfjs-node-gpu', '/gs/tfjs-node'],
+  });
   assert.equal(b.execPath, '/usr/bin/node');
   assert.equal(b.env.ELECTRON_RUN_AS_NODE, undefined);
-  assert.equal(b.env.ACTIVATION_LENS_TFJS_NODE_PATH, ['/opt/tfjs', '/gs/tfjs-node-gpu', '/gs/tfjs-node'].join(process.platform === 'win32' ? ';' : ':'));
+  assert.equal(
+    b.env.ACTIVATION_LENS_TFJS_NODE_PATH,
+    ['/opt/tfjs', '/gs/tfjs-node-gpu', '/gs/tfjs-node'].join(process.platform === 'win32' ? ';' : ':'),
+  );
 });
 
 test('SARIF 2.1.0: one rule per kind, results with levels and workspace-relative locations', () => {
   const findings: Finding[] = [
-    { kind: 'dead-units', layer: 'dense', severity: 'warning', message: '41% dead', evidence: { dead: 105, units: 256 }, source: { file: '/w/m.py', line: 7, column: 5 } },
-    { kind: 'mean-drift', layer: 'dense', severity: 'info', message: 'drift', evidence: { from: 0.1, to: 0.4 }, source: { file: '/elsewhere/x.py', line: 2, column: 1 } },
-    { kind: 'overfitting', layer: null, severity: 'warning', message: 'val loss up', evidence: {}, source: null },
+    {
+      kind: 'dead-units',
+      layer: 'dense',
+      severity: 'warning',
+      message: '41% dead',
+      evidence: { dead: 105, units: 256 },
+      source: { file: '/w/m.py', line: 7, column: 5 },
+    },
+    {
+      kind: 'mean-drift',
+      layer: 'dense',
+      severity: 'info',
+      message: 'drift',
+      evidence: { from: 0.1, to: 0.4 },
+      source: { file: '/elsewhere/x.py', line: 2, column: 1 },
+    },
+    {
+      kind: 'overfitting',
+      layer: null,
+      severity: 'warning',
+      message: 'val loss up',
+      evidence: {},
+      source: null,
+    },
   ];
   const sarif = findingsToSarif(findings, { toolVersion: '0.1.0', workspaceFolder: '/w' }) as {
     version: string;
-    runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; ruleIndex: number; level: string; locations?: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number } } }[] }[] }[];
+    runs: {
+      tool: { driver: { rules: { id: string }[] } };
+      results: {
+        ruleId: string;
+        ruleIndex: number;
+        level: string;
+        locations?: {
+          physicalLocation: {
+            artifactLocation: { uri: string; uriBaseId?: string };
+            region: { startLine: number };
+          };
+        }[];
+      }[];
+    }[];
   };
   assert.equal(sarif.version, '2.1.0');
   const run = sarif.runs[0]!;
-  assert.deepEqual(run.tool.driver.rules.map((r) => r.id), ['dead-units', 'mean-drift', 'overfitting']);
-  assert.deepEqual(run.results.map((r) => [r.ruleId, r.ruleIndex, r.level]), [['dead-units', 0, 'warning'], ['mean-drift', 1, 'note'], ['overfitting', 2, 'warning']]);
-  assert.deepEqual(run.results[0]?.locations?.[0]?.physicalLocation, { artifactLocation: { uri: 'm.py', uriBaseId: 'SRCROOT' }, region: { startLine: 7, startColumn: 5 } });
-  assert.equal(run.results[1]?.locations?.[0]?.physicalLocation.artifactLocation.uri, 'file:///elsewhere/x.py');
+  assert.deepEqual(
+    run.tool.driver.rules.map((r) => r.id),
+    ['dead-units', 'mean-drift', 'overfitting'],
+  );
+  assert.deepEqual(
+    run.results.map((r) => [r.ruleId, r.ruleIndex, r.level]),
+    [
+      ['dead-units', 0, 'warning'],
+      ['mean-drift', 1, 'note'],
+      ['overfitting', 2, 'warning'],
+    ],
+  );
+  assert.deepEqual(run.results[0]?.locations?.[0]?.physicalLocation, {
+    artifactLocation: { uri: 'm.py', uriBaseId: 'SRCROOT' },
+    region: { startLine: 7, startColumn: 5 },
+  });
+  assert.equal(
+    run.results[1]?.locations?.[0]?.physicalLocation.artifactLocation.uri,
+    'file:///elsewhere/x.py',
+  );
   assert.equal(run.results[2]?.locations, undefined);
 });

@@ -23,17 +23,28 @@ test('MachineCurve ELU CNN: channels_first block, elu_alpha, He init, training s
   const first = (spec.topology.config.layers as { config: Record<string, unknown> }[])[0]!.config;
   assert.deepEqual(first.batch_input_shape, [null, 28, 28, 1]);
   assert.deepEqual(first.kernel_initializer, { class_name: 'HeNormal', config: { seed: null } });
-  assert.deepEqual(spec.training, { optimizer: 'adam', loss: 'categorical_crossentropy', batchSize: 250, epochs: 25, validationSplit: 0.2, dataset: 'mnist' });
+  assert.deepEqual(spec.training, {
+    optimizer: 'adam',
+    loss: 'categorical_crossentropy',
+    batchSize: 250,
+    epochs: 25,
+    validationSplit: 0.2,
+    dataset: 'mnist',
+  });
   assert.equal(spec.layers[0]!.kernelInitializer, 'he_normal');
   const init = spec.layers[0]!.source!.initializerRange!;
   assert.deepEqual(init.start, { line: 46, column: 86 });
   assert.equal(textAt(text, init.start, init.end), "'he_normal'");
   assert.equal(activationTexts(spec, text).elu, 'ELU(alpha=elu_alpha)');
   // elu_alpha = 0.1 is folded into every ELU layer's config (src/model/elu-layer.ts builds any alpha).
-  const alphas = spec.layers.filter((l) => l.className === 'ELU').map((l) => {
-    const layer = (spec.topology.config as { layers: { config: { name: string; alpha?: number } }[] }).layers.find((j) => j.config.name === l.name);
-    return layer?.config.alpha;
-  });
+  const alphas = spec.layers
+    .filter((l) => l.className === 'ELU')
+    .map((l) => {
+      const layer = (
+        spec.topology.config as { layers: { config: { name: string; alpha?: number } }[] }
+      ).layers.find((j) => j.config.name === l.name);
+      return layer?.config.alpha;
+    });
   assert.deepEqual(alphas, [0.1, 0.1, 0.1]);
   assert.deepEqual(spec.issues, []);
 });
@@ -55,7 +66,10 @@ test('MachineCurve ReLU CNN: fused activations are the string literals, quotes i
   assert.equal(ranges.conv2d, "'relu'");
   assert.equal(ranges.dense_1, "'softmax'");
   assert.equal(ranges.flatten, null);
-  assert.deepEqual(spec.layers[0]!.source!.activationRange, { start: { line: 25, column: 53 }, end: { line: 25, column: 59 } });
+  assert.deepEqual(spec.layers[0]!.source!.activationRange, {
+    start: { line: 25, column: 53 },
+    end: { line: 25, column: 59 },
+  });
   assert.equal(spec.layers[0]!.source!.initializerRange, null);
   assert.deepEqual(spec.issues, []);
 });
@@ -68,8 +82,16 @@ test('TF quickstart: tf.keras.models.Sequential([...]) with tf.keras.layers.*', 
     ['dropout', 'Dropout', null, 11, 'tf.keras.layers.Dropout(0.2)'],
     ['dense_1', 'Dense', null, 12, 'tf.keras.layers.Dense(10)'],
   ]);
-  assert.deepEqual((spec.topology.config.layers as { config: Record<string, unknown> }[])[0]!.config.batch_input_shape, [null, 28, 28]);
-  assert.deepEqual(spec.training, { optimizer: 'adam', loss: 'sparse_categorical_crossentropy', epochs: 5, dataset: 'mnist' });
+  assert.deepEqual(
+    (spec.topology.config.layers as { config: Record<string, unknown> }[])[0]!.config.batch_input_shape,
+    [null, 28, 28],
+  );
+  assert.deepEqual(spec.training, {
+    optimizer: 'adam',
+    loss: 'sparse_categorical_crossentropy',
+    epochs: 5,
+    dataset: 'mnist',
+  });
 });
 
 test('keras.io convnet: keras.Input inside Sequential([...]), layers.* from `from keras import layers`', () => {
@@ -84,7 +106,14 @@ test('keras.io convnet: keras.Input inside Sequential([...]), layers.* from `fro
     ['dense', 'Dense', 'softmax', 26, 'layers.Dense(num_classes'],
   ]);
   assert.equal(activationTexts(spec, text).conv2d, '"relu"');
-  assert.deepEqual(spec.training, { optimizer: 'adam', loss: 'categorical_crossentropy', batchSize: 128, epochs: 15, validationSplit: 0.1, dataset: 'mnist' });
+  assert.deepEqual(spec.training, {
+    optimizer: 'adam',
+    loss: 'categorical_crossentropy',
+    batchSize: 128,
+    epochs: 15,
+    validationSplit: 0.1,
+    dataset: 'mnist',
+  });
 });
 
 test('functional MLP: Input, x = Dense(...)(x), keras.Model(inputs=, outputs=, name=)', () => {
@@ -97,11 +126,22 @@ test('functional MLP: Input, x = Dense(...)(x), keras.Model(inputs=, outputs=, n
     ['dense_1', 'Dense', 'relu', 7, 'layers.Dense(64'],
     ['dense_2', 'Dense', null, 8, 'layers.Dense(10)'],
   ]);
-  const config = spec.topology.config as { input_layers: unknown; output_layers: unknown; layers: { inbound_nodes: unknown }[] };
+  const config = spec.topology.config as {
+    input_layers: unknown;
+    output_layers: unknown;
+    layers: { inbound_nodes: unknown }[];
+  };
   assert.deepEqual(config.input_layers, [['input_1', 0, 0]]);
   assert.deepEqual(config.output_layers, [['dense_2', 0, 0]]);
   assert.deepEqual(config.layers[1]!.inbound_nodes, [[['input_1', 0, 0, {}]]]);
-  assert.deepEqual(spec.training, { optimizer: 'rmsprop', loss: 'sparse_categorical_crossentropy', batchSize: 64, epochs: 2, validationSplit: 0.2, dataset: 'mnist' });
+  assert.deepEqual(spec.training, {
+    optimizer: 'rmsprop',
+    loss: 'sparse_categorical_crossentropy',
+    batchSize: 64,
+    epochs: 2,
+    validationSplit: 0.2,
+    dataset: 'mnist',
+  });
 });
 
 test('functional toy ResNet: named Input, layers.add merge, ReLU layer, positional Model(inputs, outputs)', () => {
@@ -122,8 +162,15 @@ test('functional toy ResNet: named Input, layers.add merge, ReLU layer, position
     ['dropout', 'Dropout', null, 18, 'layers.Dropout(0.5)'],
     ['dense_1', 'Dense', null, 19, 'layers.Dense(10)'],
   ]);
-  const add = (spec.topology.config.layers as { name: string; inbound_nodes: unknown }[]).find((l) => l.name === 'add')!;
-  assert.deepEqual(add.inbound_nodes, [[['conv2d_3', 0, 0, {}], ['max_pooling2d', 0, 0, {}]]]);
+  const add = (spec.topology.config.layers as { name: string; inbound_nodes: unknown }[]).find(
+    (l) => l.name === 'add',
+  )!;
+  assert.deepEqual(add.inbound_nodes, [
+    [
+      ['conv2d_3', 0, 0, {}],
+      ['max_pooling2d', 0, 0, {}],
+    ],
+  ]);
   assert.equal(activationTexts(spec, text).re_lu, 'layers.ReLU()');
   assert.equal(spec.training.dataset, 'cifar10');
   assert.equal(spec.training.learningRate, 1e-3);
@@ -165,7 +212,15 @@ test('old Keras 2 submodule imports, separate Activation/LeakyReLU layers, SGD(l
   assert.equal(layers[2]!.config.filters, 64);
   assert.equal(layers[3]!.config.alpha, 0.1);
   assert.equal(activationTexts(spec, text).activation, "Activation('relu')");
-  assert.deepEqual(spec.training, { optimizer: 'sgd', learningRate: 0.01, loss: 'categorical_crossentropy', batchSize: 128, epochs: 12, validationSplit: 0.1, dataset: 'fashion_mnist' });
+  assert.deepEqual(spec.training, {
+    optimizer: 'sgd',
+    learningRate: 0.01,
+    loss: 'categorical_crossentropy',
+    batchSize: 128,
+    epochs: 12,
+    validationSplit: 0.1,
+    dataset: 'fashion_mnist',
+  });
 });
 
 test('Keras 3 activation layers: LeakyReLU(negative_slope=), PReLU, ReLU, name=, HeNormal() object', () => {
@@ -191,7 +246,11 @@ test('Keras 3 activation layers: LeakyReLU(negative_slope=), PReLU, ReLU, name=,
   const init = spec.layers[6]!.source!.initializerRange!;
   assert.deepEqual([init.start.line, init.start.column, init.end.column], [22, 49, 78]);
   assert.equal(textAt(text, init.start, init.end), 'keras.initializers.HeNormal()');
-  assert.deepEqual(spec.training, { optimizer: 'adam', learningRate: 3e-4, loss: 'sparse_categorical_crossentropy' });
+  assert.deepEqual(spec.training, {
+    optimizer: 'adam',
+    learningRate: 3e-4,
+    loss: 'sparse_categorical_crossentropy',
+  });
 });
 
 test('Conv1D sequence model: Reshape first, positional Conv1D(100, 10), folded input_shape arithmetic', () => {
@@ -207,7 +266,13 @@ test('Conv1D sequence model: Reshape first, positional Conv1D(100, 10), folded i
     ['dense', 'Dense', 'softmax', 17, 'Dense(num_classes'],
   ]);
   const reshape = (spec.topology.config.layers as { config: Record<string, unknown> }[])[0]!.config;
-  assert.deepEqual([reshape.target_shape, reshape.batch_input_shape], [[80, 3], [null, 240]]);
+  assert.deepEqual(
+    [reshape.target_shape, reshape.batch_input_shape],
+    [
+      [80, 3],
+      [null, 240],
+    ],
+  );
 });
 
 test('model built in a function called from main(): parameters, defaults and module constants fold', () => {
@@ -221,9 +286,20 @@ test('model built in a function called from main(): parameters, defaults and mod
     ['dense', 'Dense', 'softmax', 17, 'Dense(num_classes'],
   ]);
   const layers = spec.topology.config.layers as { config: Record<string, unknown> }[];
-  assert.deepEqual([layers[0]!.config.filters, layers[2]!.config.filters, layers[5]!.config.units], [32, 64, 10]);
+  assert.deepEqual(
+    [layers[0]!.config.filters, layers[2]!.config.filters, layers[5]!.config.units],
+    [32, 64, 10],
+  );
   assert.deepEqual(layers[0]!.config.batch_input_shape, [null, 28, 28, 1]);
-  assert.deepEqual(spec.training, { optimizer: 'adam', learningRate: 1e-3, loss: 'sparse_categorical_crossentropy', batchSize: 128, epochs: 5, validationSplit: 0.1, dataset: 'mnist' });
+  assert.deepEqual(spec.training, {
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    loss: 'sparse_categorical_crossentropy',
+    batchSize: 128,
+    epochs: 5,
+    validationSplit: 0.1,
+    dataset: 'mnist',
+  });
 });
 
 test('a loop over a known list is unrolled (and said so); activation=tf.nn.relu is read', () => {
@@ -235,7 +311,9 @@ test('a loop over a known list is unrolled (and said so); activation=tf.nn.relu 
     ['dense_2', 'Dense', 'relu', 9, 'layers.Dense(units'],
     ['dense_3', 'Dense', 'softmax', 10, 'layers.Dense(10'],
   ]);
-  const units = (spec.topology.config.layers as { config: Record<string, unknown> }[]).map((l) => l.config.units);
+  const units = (spec.topology.config.layers as { config: Record<string, unknown> }[]).map(
+    (l) => l.config.units,
+  );
   assert.deepEqual(units, [undefined, 256, 128, 64, 10]);
   assert.equal(activationTexts(spec, text).dense, 'tf.nn.relu');
   issueAt(spec, 8, 'unrolled 3 time(s)');
@@ -250,7 +328,13 @@ test('star imports from keras.models and keras.layers; initializers.he_uniform()
     ['dense_1', 'Dense', 'elu', 9, 'Dense(512, activation="elu"'],
     ['dense_2', 'Dense', 'softmax', 10, 'Dense(10'],
   ]);
-  assert.deepEqual(spec.layers.map((l) => l.kernelInitializer), ['he_uniform', null, null, 'he_normal', 'glorot_uniform']);
+  assert.deepEqual(
+    spec.layers.map((l) => l.kernelInitializer),
+    ['he_uniform', null, null, 'he_normal', 'glorot_uniform'],
+  );
   assert.equal(activationTexts(spec, text).dense_1, '"elu"');
-  assert.deepEqual((spec.topology.config.layers as { config: Record<string, unknown> }[])[0]!.config.batch_input_shape, [null, 784]);
+  assert.deepEqual(
+    (spec.topology.config.layers as { config: Record<string, unknown> }[])[0]!.config.batch_input_shape,
+    [null, 784],
+  );
 });

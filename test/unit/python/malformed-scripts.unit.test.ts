@@ -87,14 +87,23 @@ test('a skip connection (out + identity) in forward is a warning on its line, no
 test('a subclassed keras.Model is a UserError naming the class line and what to do', () => {
   assert.throws(
     () => parsePythonModel(fixtureText('keras_subclassed_model.py'), 'keras_subclassed_model.py'),
-    (e: unknown) => isUserError(e) && e.file === 'keras_subclassed_model.py' && e.line === 5 && /subclassed keras\.Model/.test(e.message) && e.hint !== null,
+    (e: unknown) =>
+      isUserError(e) &&
+      e.file === 'keras_subclassed_model.py' &&
+      e.line === 5 &&
+      /subclassed keras\.Model/.test(e.message) &&
+      e.hint !== null,
   );
 });
 
 test('no model at all is a UserError with file and line', () => {
   assert.throws(
     () => parsePythonModel(fixtureText('not_a_model.py'), 'not_a_model.py'),
-    (e: unknown) => isUserError(e) && e.file === 'not_a_model.py' && e.line === 1 && /no Keras or PyTorch model/.test(e.message),
+    (e: unknown) =>
+      isUserError(e) &&
+      e.file === 'not_a_model.py' &&
+      e.line === 1 &&
+      /no Keras or PyTorch model/.test(e.message),
   );
 });
 
@@ -103,7 +112,7 @@ test('garbage and half-typed input never crash: either a model with issues or a 
     '',
     'import torch.nn as nn\nclass Net(nn.Module):\n    def forward(self, x):\n        return self.fc(x)\n',
     'from keras.layers import Dense\nmodel = Sequential(\n',
-    "import keras\nmodel = keras.Sequential([keras.layers.Dense(\n",
+    'import keras\nmodel = keras.Sequential([keras.layers.Dense(\n',
     'def f(:\n  pass\n)))]]}}',
     'import tensorflow as tf\nm = tf.keras.Sequential()\nm.add(tf.keras.layers.Dense(units=n))\nm.add(tf.keras.layers.Dense(4, input_shape=(3,)))\n',
     'import torch\nx = torch.nn.Sequential(torch.nn.Linear(4, 2), torch.nn.Conv2d(2, 2, 3))\n',
@@ -123,13 +132,20 @@ test('an unreadable required argument leaves the layer out with an error on its 
     'import tensorflow as tf\nm = tf.keras.Sequential()\nm.add(tf.keras.layers.Dense(units=n, input_shape=(3,)))\nm.add(tf.keras.layers.Dense(4))\n',
     'sample.py',
   );
-  assert.deepEqual(spec.layers.map((l) => [l.name, l.source?.line]), [['dense_1', 4]]);
+  assert.deepEqual(
+    spec.layers.map((l) => [l.name, l.source?.line]),
+    [['dense_1', 4]],
+  );
   issueAt(spec, 3, "'units'");
 });
 
 test('an activation held in a variable: the quick-fix range is the string literal where it is defined', () => {
-  const text = "from keras.layers import Dense\nfrom keras.models import Sequential\nact = 'relu'\nm = Sequential([Dense(8, activation=act, input_shape=(4,))])\n";
+  const text =
+    "from keras.layers import Dense\nfrom keras.models import Sequential\nact = 'relu'\nm = Sequential([Dense(8, activation=act, input_shape=(4,))])\n";
   const spec = parsePythonModel(text, 'v.py');
   assert.equal(spec.layers[0]!.activation, 'relu');
-  assert.deepEqual(spec.layers[0]!.source!.activationRange, { start: { line: 3, column: 7 }, end: { line: 3, column: 13 } });
+  assert.deepEqual(spec.layers[0]!.source!.activationRange, {
+    start: { line: 3, column: 7 },
+    end: { line: 3, column: 13 },
+  });
 });

@@ -19,7 +19,8 @@ export function readFixture(name: string): { spec: ModelSpec; text: string } {
 /** The source text between two 1-based positions (end exclusive). */
 export function textAt(text: string, start: SourcePosition, end: SourcePosition): string {
   const lines = text.split('\n');
-  const offset = (p: SourcePosition): number => lines.slice(0, p.line - 1).reduce((n, l) => n + l.length + 1, 0) + p.column - 1;
+  const offset = (p: SourcePosition): number =>
+    lines.slice(0, p.line - 1).reduce((n, l) => n + l.length + 1, 0) + p.column - 1;
   return text.slice(offset(start), offset(end));
 }
 
@@ -37,10 +38,17 @@ export function assertLayers(spec: ModelSpec, text: string, expected: ExpectedLa
     const src = layer.source;
     assert.ok(src, `${layer.name} has a source location`);
     const lineText = lines[src.line - 1] ?? '';
-    assert.ok(lineText.slice(src.column - 1).startsWith(snippet), `${layer.name}: line ${src.line} col ${src.column} starts with ${JSON.stringify(snippet)}, got ${JSON.stringify(lineText.slice(src.column - 1, src.column - 1 + 30))}`);
+    assert.ok(
+      lineText.slice(src.column - 1).startsWith(snippet),
+      `${layer.name}: line ${src.line} col ${src.column} starts with ${JSON.stringify(snippet)}, got ${JSON.stringify(lineText.slice(src.column - 1, src.column - 1 + 30))}`,
+    );
     assert.ok(src.end, `${layer.name} has an end`);
     // The definition's range is one whole call: it starts with the snippet and ends with ')'.
-    assert.equal(textAt(text, src, src.end).at(-1), ')', `${layer.name}: its range ends at the call's closing parenthesis`);
+    assert.equal(
+      textAt(text, src, src.end).at(-1),
+      ')',
+      `${layer.name}: its range ends at the call's closing parenthesis`,
+    );
   });
 }
 

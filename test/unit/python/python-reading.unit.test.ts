@@ -15,12 +15,42 @@ function fold(code: string, ...names: string[]): string[] {
 
 test('Keras auto-names: snake_case as Keras/TF.js, per-class counters, inputs from 1', () => {
   assert.deepEqual(
-    ['Conv2D', 'MaxPooling2D', 'ReLU', 'LeakyReLU', 'PReLU', 'ELU', 'BatchNormalization', 'GlobalAveragePooling2D', 'Dense', 'Conv1D'].map(snakeCase),
-    ['conv2d', 'max_pooling2d', 're_lu', 'leaky_re_lu', 'p_re_lu', 'elu', 'batch_normalization', 'global_average_pooling2d', 'dense', 'conv1d'],
+    [
+      'Conv2D',
+      'MaxPooling2D',
+      'ReLU',
+      'LeakyReLU',
+      'PReLU',
+      'ELU',
+      'BatchNormalization',
+      'GlobalAveragePooling2D',
+      'Dense',
+      'Conv1D',
+    ].map(snakeCase),
+    [
+      'conv2d',
+      'max_pooling2d',
+      're_lu',
+      'leaky_re_lu',
+      'p_re_lu',
+      'elu',
+      'batch_normalization',
+      'global_average_pooling2d',
+      'dense',
+      'conv1d',
+    ],
   );
   const namer = new LayerNamer();
   assert.deepEqual(
-    [namer.auto('Dense'), namer.auto('Conv2D'), namer.auto('Dense'), namer.explicit('dense_2'), namer.auto('Dense'), namer.auto('InputLayer', true), namer.auto('InputLayer', true)],
+    [
+      namer.auto('Dense'),
+      namer.auto('Conv2D'),
+      namer.auto('Dense'),
+      namer.explicit('dense_2'),
+      namer.auto('Dense'),
+      namer.auto('InputLayer', true),
+      namer.auto('InputLayer', true),
+    ],
     ['dense', 'conv2d', 'dense_1', 'dense_2', 'dense_3', 'input_1', 'input_2'],
   );
 });
@@ -34,7 +64,13 @@ test('every import spelling reaches one canonical path', () => {
   assert.equal(canonicalPath('tensorflow.keras.Input'), 'keras.layers.Input');
   assert.equal(canonicalPath('torch.nn.modules.conv.Conv2d'), 'torch.nn.Conv2d');
   assert.deepEqual(
-    fold('import tensorflow as tf\nfrom tensorflow import keras\nfrom tensorflow.keras import layers as L\nimport torch.nn.functional as F\na = tf.keras.layers.Dense\nb = keras.layers.Dense\nc = L.Dense\nd = F.relu\n', 'a', 'b', 'c', 'd'),
+    fold(
+      'import tensorflow as tf\nfrom tensorflow import keras\nfrom tensorflow.keras import layers as L\nimport torch.nn.functional as F\na = tf.keras.layers.Dense\nb = keras.layers.Dense\nc = L.Dense\nd = F.relu\n',
+      'a',
+      'b',
+      'c',
+      'd',
+    ),
     ['keras.layers.Dense', 'keras.layers.Dense', 'keras.layers.Dense', 'torch.nn.functional.relu'],
   );
 });
@@ -55,7 +91,10 @@ test('module constants, tuple unpacking, arithmetic and the channels-last branch
     'neg = -input_shape[-1]',
     'pair = [no_classes] * 2',
   ].join('\n');
-  assert.deepEqual(fold(code, 'img_height', 'no_classes', 'scale', 'half', 'ratio', 'input_shape', 'dims', 'neg', 'pair'), ['28', '10', '7', '14', '0.25', '(28, 28, 1)', '784', '-1', '(10, 10)']);
+  assert.deepEqual(
+    fold(code, 'img_height', 'no_classes', 'scale', 'half', 'ratio', 'input_shape', 'dims', 'neg', 'pair'),
+    ['28', '10', '7', '14', '0.25', '(28, 28, 1)', '784', '-1', '(10, 10)'],
+  );
 });
 
 test('argparse defaults, dicts with **, conditional expressions and function defaults fold', () => {
@@ -94,8 +133,14 @@ test('positions are 1-based and count UTF-16 units; end columns are exclusive', 
 });
 
 test('an if whose condition cannot be known: the first branch is read, and said so', () => {
-  const interp = new Interpreter(new SourceText('import sys\nif sys.argv[1] == "big":\n    width = 64\nelse:\n    width = 16\n', 's.py'), {});
+  const interp = new Interpreter(
+    new SourceText('import sys\nif sys.argv[1] == "big":\n    width = 64\nelse:\n    width = 16\n', 's.py'),
+    {},
+  );
   interp.runModule();
   assert.equal(describeValue(interp.module.get('width')!), '64');
-  assert.deepEqual(interp.source.issues.map((i) => [i.line, i.severity]), [[2, 'info']]);
+  assert.deepEqual(
+    interp.source.issues.map((i) => [i.line, i.severity]),
+    [[2, 'info']],
+  );
 });

@@ -23,15 +23,34 @@ test("PyTorch's MNIST example: Net with F.relu, max_pool2d, dropout, flatten, lo
   ]);
   // The quick fix rewrites the callee of a functional activation.
   assert.equal(activationTexts(spec, text).conv1_relu, 'F.relu');
-  assert.deepEqual(spec.layers[1]!.source!.activationRange, { start: { line: 23, column: 13 }, end: { line: 23, column: 19 } });
-  assert.deepEqual(spec.training, { dataset: 'mnist', batchSize: 64, optimizer: 'adadelta', learningRate: 1, epochs: 14, loss: 'sparse_categorical_crossentropy' });
+  assert.deepEqual(spec.layers[1]!.source!.activationRange, {
+    start: { line: 23, column: 13 },
+    end: { line: 23, column: 19 },
+  });
+  assert.deepEqual(spec.training, {
+    dataset: 'mnist',
+    batchSize: 64,
+    optimizer: 'adadelta',
+    learningRate: 1,
+    epochs: 14,
+    loss: 'sparse_categorical_crossentropy',
+  });
   const layers = spec.topology.config.layers as { class_name: string; config: Record<string, unknown> }[];
   assert.deepEqual(layers[0]!.config.batch_input_shape, [null, 28, 28, 1]);
-  assert.deepEqual([layers[0]!.config.filters, layers[0]!.config.kernel_size, layers[0]!.config.strides], [32, [3, 3], [1, 1]]);
+  assert.deepEqual(
+    [layers[0]!.config.filters, layers[0]!.config.kernel_size, layers[0]!.config.strides],
+    [32, [3, 3], [1, 1]],
+  );
   // PyTorch's default init U(±1/√fan_in), so the TF.js model starts where the script would.
-  assert.deepEqual(layers[7]!.config.kernel_initializer, { class_name: 'VarianceScaling', config: { scale: 1 / 3, mode: 'fan_in', distribution: 'uniform', seed: null } });
+  assert.deepEqual(layers[7]!.config.kernel_initializer, {
+    class_name: 'VarianceScaling',
+    config: { scale: 1 / 3, mode: 'fan_in', distribution: 'uniform', seed: null },
+  });
   // 9216 = 12·12·64 matches: no shape warnings.
-  assert.ok(!spec.issues.some((i) => i.severity === 'warning' || i.severity === 'error'), JSON.stringify(spec.issues));
+  assert.ok(
+    !spec.issues.some((i) => i.severity === 'warning' || i.severity === 'error'),
+    JSON.stringify(spec.issues),
+  );
   issueAt(spec, 33, 'log_softmax is built as softmax');
 });
 
@@ -46,7 +65,13 @@ test('PyTorch quickstart: self.flatten + nn.Sequential attribute, FashionMNIST, 
     ['linear_relu_stack_4', 'Dense', null, 24, 'nn.Linear(512, 10)'],
   ]);
   assert.equal(activationTexts(spec, text).linear_relu_stack_1, 'nn.ReLU()');
-  assert.deepEqual(spec.training, { dataset: 'fashion_mnist', batchSize: 64, loss: 'sparse_categorical_crossentropy', optimizer: 'sgd', learningRate: 1e-3 });
+  assert.deepEqual(spec.training, {
+    dataset: 'fashion_mnist',
+    batchSize: 64,
+    loss: 'sparse_categorical_crossentropy',
+    optimizer: 'sgd',
+    learningRate: 1e-3,
+  });
 });
 
 test('module-level nn.Sequential CNN: padding=1 is "same", BatchNorm momentum converted, nn.ReLU(inplace=True)', () => {
@@ -73,7 +98,14 @@ test('module-level nn.Sequential CNN: padding=1 is "same", BatchNorm momentum co
   assert.equal(layers[0]!.config.padding, 'same');
   assert.equal(layers[1]!.config.momentum, 0.9);
   assert.equal(layers[1]!.config.epsilon, 1e-5);
-  assert.deepEqual(spec.training, { dataset: 'mnist', batchSize: 128, optimizer: 'adam', learningRate: 1e-3, loss: 'sparse_categorical_crossentropy', epochs: 3 });
+  assert.deepEqual(spec.training, {
+    dataset: 'mnist',
+    batchSize: 128,
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    loss: 'sparse_categorical_crossentropy',
+    epochs: 3,
+  });
 });
 
 test('LeNet: nested calls on one line tap in evaluation order; x.view(-1, 16 * 4 * 4) flattens', () => {
@@ -130,9 +162,18 @@ test('constructor arguments, Sequential children named by attribute, stride-2 pa
   assert.equal(layers[8]!.config.alpha, 0.1);
   assert.equal(layers[10]!.config.alpha, 0.2);
   assert.deepEqual(layers[0]!.config.batch_input_shape, [null, 32, 32, 3]);
-  assert.deepEqual(layers[2]!.config.padding, [[1, 1], [1, 1]]);
+  assert.deepEqual(layers[2]!.config.padding, [
+    [1, 1],
+    [1, 1],
+  ]);
   assert.equal(activationTexts(spec, text).fc2_leaky_relu, 'F.leaky_relu');
-  assert.deepEqual(spec.training, { dataset: 'cifar10', batchSize: 32, loss: 'sparse_categorical_crossentropy', optimizer: 'sgd', learningRate: 0.001 });
+  assert.deepEqual(spec.training, {
+    dataset: 'cifar10',
+    batchSize: 32,
+    loss: 'sparse_categorical_crossentropy',
+    optimizer: 'sgd',
+    learningRate: 0.001,
+  });
 });
 
 test('mixed imports: a PyTorch model fed by keras.datasets.mnist is read as PyTorch with the dataset', () => {
@@ -164,8 +205,18 @@ test('PyTorch CIFAR-10 tutorial: one pool module applied twice, torchvision.data
     ['fc2_relu', 'Activation', 'relu', 35, 'F.relu(self.fc2(x))'],
     ['fc3', 'Dense', null, 28, 'nn.Linear(84, 10)'],
   ]);
-  assert.deepEqual((spec.topology.config.layers as { config: Record<string, unknown> }[])[0]!.config.batch_input_shape, [null, 32, 32, 3]);
-  assert.deepEqual(spec.training, { dataset: 'cifar10', batchSize: 4, loss: 'sparse_categorical_crossentropy', optimizer: 'sgd', learningRate: 0.001, epochs: 2 });
+  assert.deepEqual(
+    (spec.topology.config.layers as { config: Record<string, unknown> }[])[0]!.config.batch_input_shape,
+    [null, 32, 32, 3],
+  );
+  assert.deepEqual(spec.training, {
+    dataset: 'cifar10',
+    batchSize: 4,
+    loss: 'sparse_categorical_crossentropy',
+    optimizer: 'sgd',
+    learningRate: 0.001,
+    epochs: 2,
+  });
   assert.deepEqual(spec.issues, []);
 });
 
@@ -180,9 +231,12 @@ test('nn.Sequential(OrderedDict([...])): children take their given names', () =>
     ']))',
   ].join('\n');
   const spec = parsePythonModel(text, 'od.py');
-  assert.deepEqual(spec.layers.map((l) => [l.name, l.className, l.source?.line, l.source?.column]), [
-    ['fc1', 'Dense', 4, 13],
-    ['act1', 'Activation', 5, 14],
-    ['out', 'Dense', 6, 13],
-  ]);
+  assert.deepEqual(
+    spec.layers.map((l) => [l.name, l.className, l.source?.line, l.source?.column]),
+    [
+      ['fc1', 'Dense', 4, 13],
+      ['act1', 'Activation', 5, 14],
+      ['out', 'Dense', 6, 13],
+    ],
+  );
 });

@@ -60,7 +60,9 @@ export interface Comparison {
 export async function compareWithExpected(spec: ModelSpec, expectedFile: string): Promise<Comparison> {
   const tf = await cpuTf();
   const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as Expected;
-  const model = await tf.models.modelFromJSON({ modelTopology: JSON.parse(JSON.stringify(spec.topology)) } as never);
+  const model = await tf.models.modelFromJSON({
+    modelTopology: JSON.parse(JSON.stringify(spec.topology)),
+  } as never);
   try {
     const tfjsWeightNames = model.weights.map((w) => w.originalName);
     const tensors = (spec.weights ?? []).map((w) => tf.tensor(w.values, w.shape));

@@ -17,7 +17,9 @@ import { compareWithExpected, generateFixtures, repoRoot } from './keras-fixture
 const PYTHON = '/usr/bin/python3';
 const dir = join(repoRoot, 'test/fixtures/generated/keras');
 const unavailable = generateFixtures(PYTHON, [dir], 'import h5py, numpy');
-const skip = unavailable ? `Keras fixtures need Debian's python3-h5py and python3-numpy: ${unavailable}` : false;
+const skip = unavailable
+  ? `Keras fixtures need Debian's python3-h5py and python3-numpy: ${unavailable}`
+  : false;
 
 const fixture = (name: string): string => join(dir, name);
 const bytesOf = (name: string): Uint8Array => new Uint8Array(readFileSync(fixture(name)));
@@ -51,14 +53,17 @@ describe('legacy Keras .h5', { skip }, () => {
         ['dense_1', 'Dense', 'softmax', null],
       ],
     );
-    assert.deepEqual(spec.weights!.map((w) => [w.name, w.shape]), [
-      ['conv2d/kernel', [3, 3, 1, 4]],
-      ['conv2d/bias', [4]],
-      ['dense/kernel', [100, 8]],
-      ['dense/bias', [8]],
-      ['dense_1/kernel', [8, 3]],
-      ['dense_1/bias', [3]],
-    ]);
+    assert.deepEqual(
+      spec.weights!.map((w) => [w.name, w.shape]),
+      [
+        ['conv2d/kernel', [3, 3, 1, 4]],
+        ['conv2d/bias', [4]],
+        ['dense/kernel', [100, 8]],
+        ['dense/bias', [8]],
+        ['dense_1/kernel', [8, 3]],
+        ['dense_1/bias', [3]],
+      ],
+    );
     assert.equal(spec.training.loss, 'categorical_crossentropy');
     await checkEquivalent(spec, 'legacy_cnn', t);
   });
@@ -66,7 +71,10 @@ describe('legacy Keras .h5', { skip }, () => {
   test('tf.keras 2 file: InputLayer, BatchNormalization moving statistics, L2 regularizer', async (t) => {
     const spec = await loadKerasH5(bytesOf('tfkeras_bn.h5'), fixture('tfkeras_bn.h5'));
     // TF.js puts every non-trainable weight after all trainable ones.
-    assert.deepEqual(spec.weights!.slice(-2).map((w) => w.name), ['batch_normalization/moving_mean', 'batch_normalization/moving_variance']);
+    assert.deepEqual(
+      spec.weights!.slice(-2).map((w) => w.name),
+      ['batch_normalization/moving_mean', 'batch_normalization/moving_variance'],
+    );
     await checkEquivalent(spec, 'tfkeras_bn', t);
   });
 });
@@ -78,7 +86,9 @@ describe('Keras 3 .keras', { skip }, () => {
     const layers = spec.topology.config.layers as { class_name: string; config: Record<string, unknown> }[];
     assert.deepEqual(layers[0]!.config.batch_input_shape, [null, 12, 12, 1]);
     assert.equal(layers[1]!.config.dtype, 'float32');
-    assert.ok(!('build_config' in layers[1]!) && !('module' in layers[1]!) && !('groups' in layers[1]!.config));
+    assert.ok(
+      !('build_config' in layers[1]!) && !('module' in layers[1]!) && !('groups' in layers[1]!.config),
+    );
     assert.equal(spec.training.optimizer, 'adam');
     assert.equal(spec.training.learningRate, 0.001);
     await checkEquivalent(spec, 'k3_sequential', t);
@@ -89,21 +99,45 @@ describe('Keras 3 .keras', { skip }, () => {
     assert.equal(spec.topology.class_name, 'Model');
     const config = spec.topology.config as Record<string, unknown>;
     assert.deepEqual(config.input_layers, [['input_layer', 0, 0]]);
-    const layers = config.layers as { class_name: string; config: Record<string, unknown>; inbound_nodes: unknown }[];
+    const layers = config.layers as {
+      class_name: string;
+      config: Record<string, unknown>;
+      inbound_nodes: unknown;
+    }[];
     const byName = new Map(layers.map((l) => [l.config.name, l]));
     assert.equal(byName.get('leaky_re_lu')!.config.alpha, 0.2);
     assert.equal(byName.get('dense')!.config.activation, 'swish');
-    assert.deepEqual(byName.get('dense')!.config.kernel_regularizer, { class_name: 'L1L2', config: { l1: 0, l2: 0.001 } });
-    assert.equal((byName.get('conv2d')!.config.kernel_initializer as { class_name: string }).class_name, 'LeCunNormal');
-    assert.deepEqual(byName.get('add')!.inbound_nodes, [[['dense_1', 0, 0, {}], ['dense', 0, 0, {}]]]);
+    assert.deepEqual(byName.get('dense')!.config.kernel_regularizer, {
+      class_name: 'L1L2',
+      config: { l1: 0, l2: 0.001 },
+    });
+    assert.equal(
+      (byName.get('conv2d')!.config.kernel_initializer as { class_name: string }).class_name,
+      'LeCunNormal',
+    );
+    assert.deepEqual(byName.get('add')!.inbound_nodes, [
+      [
+        ['dense_1', 0, 0, {}],
+        ['dense', 0, 0, {}],
+      ],
+    ]);
     // TF.js orders layers by a walk from the outputs: dense_1 (first input of add) before dense.
-    assert.deepEqual(spec.weights!.slice(4, 8).map((w) => w.name), ['dense_1/kernel', 'dense_1/bias', 'dense/kernel', 'dense/bias']);
+    assert.deepEqual(
+      spec.weights!.slice(4, 8).map((w) => w.name),
+      ['dense_1/kernel', 'dense_1/bias', 'dense/kernel', 'dense/bias'],
+    );
     await checkEquivalent(spec, 'k3_functional', t);
   });
 
   test('loadKerasFile picks the loader from the bytes', async () => {
-    assert.equal((await loadKerasFile(bytesOf('k3_sequential.keras'), fixture('k3_sequential.keras'))).origin, 'keras-v3');
-    assert.equal((await loadKerasFile(bytesOf('legacy_cnn.h5'), fixture('legacy_cnn.h5'))).origin, 'keras-h5');
+    assert.equal(
+      (await loadKerasFile(bytesOf('k3_sequential.keras'), fixture('k3_sequential.keras'))).origin,
+      'keras-v3',
+    );
+    assert.equal(
+      (await loadKerasFile(bytesOf('legacy_cnn.h5'), fixture('legacy_cnn.h5'))).origin,
+      'keras-h5',
+    );
   });
 });
 

@@ -13,17 +13,34 @@ import { compareWithExpected, generateFixtures, repoRoot } from './keras-fixture
 
 const python = process.env.KERAS_PYTHON ?? 'python3';
 const dir = join(repoRoot, 'test/fixtures/generated/real-keras');
-const unavailable = generateFixtures(python, ['--real-keras', dir], 'import keras, h5py; assert keras.__version__[0] == "3"');
-const skip = unavailable ? `real Keras 3 not available (set KERAS_PYTHON to a python with keras 3): ${unavailable}` : false;
+const unavailable = generateFixtures(
+  python,
+  ['--real-keras', dir],
+  'import keras, h5py; assert keras.__version__[0] == "3"',
+);
+const skip = unavailable
+  ? `real Keras 3 not available (set KERAS_PYTHON to a python with keras 3): ${unavailable}`
+  : false;
 
 describe('files saved by real Keras 3', { skip }, () => {
-  for (const name of ['real_sequential.keras', 'real_functional.keras', 'real_sequential_h5.h5', 'real_functional_h5.h5']) {
+  for (const name of [
+    'real_sequential.keras',
+    'real_functional.keras',
+    'real_sequential_h5.h5',
+    'real_functional_h5.h5',
+  ]) {
     test(name, async (t) => {
       const file = join(dir, name);
       const spec = await loadKerasFile(new Uint8Array(readFileSync(file)), file);
       assert.equal(spec.origin, name.endsWith('.keras') ? 'keras-v3' : 'keras-h5');
-      const result = await compareWithExpected(spec, join(dir, `${name.replace(/\.\w+$/, '')}.expected.json`));
-      assert.deepEqual(spec.weights!.map((w) => w.name), result.tfjsWeightNames);
+      const result = await compareWithExpected(
+        spec,
+        join(dir, `${name.replace(/\.\w+$/, '')}.expected.json`),
+      );
+      assert.deepEqual(
+        spec.weights!.map((w) => w.name),
+        result.tfjsWeightNames,
+      );
       assert.ok(result.maxAbsDiff <= 1e-5, `max |TF.js − Keras| = ${result.maxAbsDiff}`);
       t.diagnostic(`${name}: max |TF.js − Keras| = ${result.maxAbsDiff.toExponential(2)}`);
     });

@@ -7,8 +7,18 @@ import { loadTf } from '../../../src/backend/tf';
 import { fixture } from './fixture-path';
 
 const EXPECTED: Record<string, Record<string, (number | null)[]>> = {
-  'sequential-layers-array.ts': { conv2d: [null, 26, 26, 32], max_pooling2d: [null, 13, 13, 32], flatten: [null, 5408], dense: [null, 10] },
-  'mnist-dense-node.js': { dense: [null, 256], dropout: [null, 256], dense_1: [null, 128], dense_2: [null, 10] },
+  'sequential-layers-array.ts': {
+    conv2d: [null, 26, 26, 32],
+    max_pooling2d: [null, 13, 13, 32],
+    flatten: [null, 5408],
+    dense: [null, 10],
+  },
+  'mnist-dense-node.js': {
+    dense: [null, 256],
+    dropout: [null, 256],
+    dense_1: [null, 128],
+    dense_2: [null, 10],
+  },
   'tfjs-examples-mnist.js': {
     conv2d: [null, 26, 26, 16],
     max_pooling2d: [null, 13, 13, 16],
@@ -19,11 +29,45 @@ const EXPECTED: Record<string, Record<string, (number | null)[]>> = {
     dense: [null, 64],
     dense_1: [null, 10],
   },
-  'named-imports-activations.ts': { dense: [null, 64], re_lu: [null, 64], dense_1: [null, 128], elu: [null, 128], leaky_re_lu: [null, 64], p_re_lu: [null, 32], dense_4: [null, 10] },
-  'machinecurve-cnn.ts': { conv2d: [null, 26, 26, 32], conv2d_1: [null, 24, 24, 64], max_pooling2d: [null, 12, 12, 64], flatten: [null, 9216], dense: [null, 256], dense_1: [null, 10] },
-  'reshape-average-pooling.ts': { reshape: [null, 28, 28, 1], conv2d: [null, 28, 28, 8], average_pooling2d: [null, 14, 14, 8], conv2d_1: [null, 12, 12, 16], global_average_pooling2d: [null, 16], dense: [null, 10] },
-  'conv1d-activation-layer.js': { conv1d: [null, 96, 4], activation: [null, 96, 4], max_pooling1d: [null, 48, 4], flatten: [null, 192], dense: [null, 16], dense_1: [null, 3] },
-  'browser-global-class.js': { flatten: [null, 784], dense: [null, 100], dense_1: [null, 100], dense_2: [null, 10] },
+  'named-imports-activations.ts': {
+    dense: [null, 64],
+    re_lu: [null, 64],
+    dense_1: [null, 128],
+    elu: [null, 128],
+    leaky_re_lu: [null, 64],
+    p_re_lu: [null, 32],
+    dense_4: [null, 10],
+  },
+  'machinecurve-cnn.ts': {
+    conv2d: [null, 26, 26, 32],
+    conv2d_1: [null, 24, 24, 64],
+    max_pooling2d: [null, 12, 12, 64],
+    flatten: [null, 9216],
+    dense: [null, 256],
+    dense_1: [null, 10],
+  },
+  'reshape-average-pooling.ts': {
+    reshape: [null, 28, 28, 1],
+    conv2d: [null, 28, 28, 8],
+    average_pooling2d: [null, 14, 14, 8],
+    conv2d_1: [null, 12, 12, 16],
+    global_average_pooling2d: [null, 16],
+    dense: [null, 10],
+  },
+  'conv1d-activation-layer.js': {
+    conv1d: [null, 96, 4],
+    activation: [null, 96, 4],
+    max_pooling1d: [null, 48, 4],
+    flatten: [null, 192],
+    dense: [null, 16],
+    dense_1: [null, 3],
+  },
+  'browser-global-class.js': {
+    flatten: [null, 784],
+    dense: [null, 100],
+    dense_1: [null, 100],
+    dense_2: [null, 10],
+  },
   'unsupported-constructs.ts': { dense: [null, 32], dense_1: [null, 16], dense_2: [null, 10] },
   'syntax-error.js': { dense: [null, 64], dense_1: [null, 2] },
 };
@@ -35,7 +79,9 @@ test('each fixture topology builds with tf.models.modelFromJSON (cpu) with the e
   for (const [name, shapes] of Object.entries(EXPECTED)) {
     const { text, file } = fixture(name);
     const spec = parseTfjsSource(text, file);
-    const model = await tf.models.modelFromJSON({ modelTopology: spec.topology as unknown as import('@tensorflow/tfjs').io.ModelJSON['modelTopology'] });
+    const model = await tf.models.modelFromJSON({
+      modelTopology: spec.topology as unknown as import('@tensorflow/tfjs').io.ModelJSON['modelTopology'],
+    });
     assert.deepEqual(
       model.layers.map((l) => l.name),
       spec.layers.map((l) => l.name),
@@ -48,9 +94,15 @@ test('each fixture topology builds with tf.models.modelFromJSON (cpu) with the e
     // VarianceScaling, so compare the scaling parameters).
     for (const l of spec.layers) {
       if (!l.kernelInitializer) continue;
-      const cfg = model.getLayer(l.name).getConfig() as { kernelInitializer: { config: { scale: number; mode: string; distribution: string } } };
+      const cfg = model.getLayer(l.name).getConfig() as {
+        kernelInitializer: { config: { scale: number; mode: string; distribution: string } };
+      };
       const { scale, mode, distribution } = cfg.kernelInitializer.config;
-      assert.deepEqual({ scale, mode, distribution }, VARIANCE_SCALING[l.kernelInitializer], `${name}: ${l.name} initializer`);
+      assert.deepEqual(
+        { scale, mode, distribution },
+        VARIANCE_SCALING[l.kernelInitializer],
+        `${name}: ${l.name} initializer`,
+      );
     }
     model.dispose();
   }

@@ -2,7 +2,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const CANDIDATES = [join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tfjs'), join(process.cwd(), 'test', 'fixtures', 'tfjs')];
+const CANDIDATES = [
+  join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tfjs'),
+  join(process.cwd(), 'test', 'fixtures', 'tfjs'),
+];
 
 export const FIXTURES = CANDIDATES.find((p) => existsSync(p)) ?? CANDIDATES[0]!;
 

@@ -27,7 +27,14 @@ test('tf.sequential({layers: [...]}) with namespace import', () => {
   assert.deepEqual(spec.issues, []);
   assert.deepEqual(spec.training, { optimizer: 'adam', loss: 'categorical_crossentropy' });
   const conv = spec.topology.config.layers as { config: Record<string, unknown> }[];
-  assert.deepEqual(conv[0]!.config, { name: 'conv2d', trainable: true, batch_input_shape: [null, 28, 28, 1], filters: 32, kernel_size: [3, 3], activation: 'relu' });
+  assert.deepEqual(conv[0]!.config, {
+    name: 'conv2d',
+    trainable: true,
+    batch_input_shape: [null, 28, 28, 1],
+    filters: 32,
+    kernel_size: [3, 3],
+    activation: 'relu',
+  });
   assert.deepEqual(conv[1]!.config, { name: 'max_pooling2d', trainable: true, pool_size: [2, 2] });
 });
 
@@ -39,7 +46,14 @@ test('require(@tensorflow/tfjs-node) + model.add, compile and fit read into trai
     ['dense_1', 'Dense', 'relu', 7],
     ['dense_2', 'Dense', 'softmax', 8],
   ]);
-  assert.deepEqual(spec.training, { optimizer: 'adam', learningRate: 0.001, loss: 'categorical_crossentropy', batchSize: 128, epochs: 5, validationSplit: 0.2 });
+  assert.deepEqual(spec.training, {
+    optimizer: 'adam',
+    learningRate: 0.001,
+    loss: 'categorical_crossentropy',
+    batchSize: 128,
+    epochs: 5,
+    validationSplit: 0.2,
+  });
   const first = spec.layers[0]!.source!;
   assert.deepEqual([first.line, first.column, first.end], [5, 11, { line: 5, column: 79 }]);
   // `'relu'` including its quotes: columns 52..58 (exclusive) on line 5.
@@ -73,10 +87,20 @@ test('tfjs-examples mnist shape: constants inside the builder, multi-line call, 
     ['dense_1', 'Dense', 'softmax', 21],
   ]);
   assert.deepEqual(spec.layers[0]!.source!.end, { line: 14, column: 5 });
-  assert.deepEqual(spec.layers[0]!.source!.activationRange, { start: { line: 13, column: 17 }, end: { line: 13, column: 23 } });
+  assert.deepEqual(spec.layers[0]!.source!.activationRange, {
+    start: { line: 13, column: 17 },
+    end: { line: 13, column: 23 },
+  });
   const first = (spec.topology.config.layers as { config: Record<string, unknown> }[])[0]!.config;
   assert.deepEqual(first.batch_input_shape, [null, 28, 28, 1]);
-  assert.deepEqual(spec.training, { optimizer: 'rmsprop', loss: 'categorical_crossentropy', batchSize: 320, validationSplit: 0.15, epochs: 3, dataset: 'mnist' });
+  assert.deepEqual(spec.training, {
+    optimizer: 'rmsprop',
+    loss: 'categorical_crossentropy',
+    batchSize: 320,
+    validationSplit: 0.15,
+    epochs: 3,
+    dataset: 'mnist',
+  });
   assert.deepEqual(spec.issues, []);
 });
 
@@ -95,17 +119,44 @@ test('named imports, separate rectifier layers and initializers', () => {
     ['p_re_lu', 'PReLU', 'prelu', 16],
     ['dense_4', 'Dense', 'softmax', 17],
   ]);
-  assert.deepEqual(spec.layers.map((l) => l.kernelInitializer), ['he_normal', undefined, undefined, 'he_uniform', undefined, 'glorot_normal', undefined, 'glorot_normal', undefined, 'glorot_normal']);
+  assert.deepEqual(
+    spec.layers.map((l) => l.kernelInitializer),
+    [
+      'he_normal',
+      undefined,
+      undefined,
+      'he_uniform',
+      undefined,
+      'glorot_normal',
+      undefined,
+      'glorot_normal',
+      undefined,
+      'glorot_normal',
+    ],
+  );
   // A separate activation layer: the whole `layers.reLU()` call is what a quick fix rewrites.
-  assert.deepEqual(spec.layers[2]!.source!.activationRange, { start: { line: 10, column: 11 }, end: { line: 10, column: 24 } });
+  assert.deepEqual(spec.layers[2]!.source!.activationRange, {
+    start: { line: 10, column: 11 },
+    end: { line: 10, column: 24 },
+  });
   // The initializer range is the value expression `initializers.heNormal({ seed: 1 })`.
-  assert.deepEqual(spec.layers[0]!.source!.initializerRange, { start: { line: 8, column: 79 }, end: { line: 8, column: 113 } });
+  assert.deepEqual(spec.layers[0]!.source!.initializerRange, {
+    start: { line: 8, column: 79 },
+    end: { line: 8, column: 113 },
+  });
   const json = spec.topology.config.layers as { config: Record<string, unknown> }[];
   assert.deepEqual(json[0]!.config.kernel_initializer, { class_name: 'HeNormal', config: { seed: 1 } });
   assert.equal(json[3]!.config.units, 128);
-  assert.deepEqual(spec.training, { optimizer: 'sgd', learningRate: 0.05, loss: 'sparse_categorical_crossentropy' });
+  assert.deepEqual(spec.training, {
+    optimizer: 'sgd',
+    learningRate: 0.05,
+    loss: 'sparse_categorical_crossentropy',
+  });
   // TF.js' ELU layer throws for alpha ≠ 1: said at the line, and the analyzed model uses alpha 1.
-  assert.deepEqual(spec.issues.map((i) => [i.line, i.severity]), [[12, 'error']]);
+  assert.deepEqual(
+    spec.issues.map((i) => [i.line, i.severity]),
+    [[12, 'error']],
+  );
   assert.match(spec.issues[0]!.message, /supports only alpha 1/);
   assert.equal(json[4]!.config.alpha, undefined);
 });
@@ -121,10 +172,25 @@ test('MachineCurve CNN: folded constants, He init, fit options from constants', 
     ['dense', 'Dense', 'relu', 26],
     ['dense_1', 'Dense', 'softmax', 27],
   ]);
-  assert.deepEqual(spec.layers.map((l) => l.kernelInitializer ?? null), ['he_normal', 'he_normal', null, null, null, 'he_normal', 'glorot_normal']);
-  assert.deepEqual(spec.layers[0]!.source!.activationRange, { start: { line: 17, column: 17 }, end: { line: 17, column: 23 } });
-  assert.deepEqual(spec.layers[0]!.source!.initializerRange, { start: { line: 19, column: 24 }, end: { line: 19, column: 34 } });
-  assert.deepEqual(spec.training, { optimizer: 'adam', loss: 'categorical_crossentropy', batchSize: 250, epochs: 25, validationSplit: 0.2 });
+  assert.deepEqual(
+    spec.layers.map((l) => l.kernelInitializer ?? null),
+    ['he_normal', 'he_normal', null, null, null, 'he_normal', 'glorot_normal'],
+  );
+  assert.deepEqual(spec.layers[0]!.source!.activationRange, {
+    start: { line: 17, column: 17 },
+    end: { line: 17, column: 23 },
+  });
+  assert.deepEqual(spec.layers[0]!.source!.initializerRange, {
+    start: { line: 19, column: 24 },
+    end: { line: 19, column: 34 },
+  });
+  assert.deepEqual(spec.training, {
+    optimizer: 'adam',
+    loss: 'categorical_crossentropy',
+    batchSize: 250,
+    epochs: 25,
+    validationSplit: 0.2,
+  });
   const json = spec.topology.config.layers as { config: Record<string, unknown> }[];
   assert.equal(json[6]!.config.units, 10);
   assert.equal(json[3]!.config.rate, 0.25);
@@ -141,7 +207,12 @@ test('a layer list held in a const; reshape, average and global average pooling'
     ['dense', 'Dense', 'softmax', 10],
   ]);
   const json = spec.topology.config.layers as { config: Record<string, unknown> }[];
-  assert.deepEqual(json[0]!.config, { name: 'reshape', trainable: true, target_shape: [28, 28, 1], batch_input_shape: [null, 784] });
+  assert.deepEqual(json[0]!.config, {
+    name: 'reshape',
+    trainable: true,
+    target_shape: [28, 28, 1],
+    batch_input_shape: [null, 784],
+  });
   assert.deepEqual(json[1]!.config.strides, [1, 1]);
   assert.equal(json[1]!.config.padding, 'same');
 });
@@ -157,7 +228,10 @@ test('conv1d, an Activation layer and a layer bound to a const', () => {
     ['dense', 'Dense', null, 5],
     ['dense_1', 'Dense', 'softmax', 13],
   ]);
-  assert.deepEqual(spec.layers[1]!.source!.activationRange, { start: { line: 9, column: 45 }, end: { line: 9, column: 51 } });
+  assert.deepEqual(spec.layers[1]!.source!.activationRange, {
+    start: { line: 9, column: 45 },
+    end: { line: 9, column: 51 },
+  });
 });
 
 test('browser global tf, a model kept on this, a conditional layer', () => {
@@ -168,7 +242,10 @@ test('browser global tf, a model kept on this, a conditional layer', () => {
     ['dense_1', 'Dense', 'relu', 8],
     ['dense_2', 'Dense', 'softmax', 10],
   ]);
-  assert.deepEqual(spec.issues.map((i) => [i.line, i.severity]), [[8, 'warning']]);
+  assert.deepEqual(
+    spec.issues.map((i) => [i.line, i.severity]),
+    [[8, 'warning']],
+  );
   assert.match(spec.issues[0]!.message, /conditionally/);
 });
 
@@ -204,19 +281,41 @@ test('syntax errors become issues, and what parses is still read', () => {
     ['dense', 'Dense', 'relu', 4],
     ['dense_1', 'Dense', 'softmax', 5],
   ]);
-  assert.deepEqual(spec.issues.map((i) => [i.line, i.severity]), [[5, 'error'], [7, 'error']]);
+  assert.deepEqual(
+    spec.issues.map((i) => [i.line, i.severity]),
+    [
+      [5, 'error'],
+      [7, 'error'],
+    ],
+  );
   assert.match(spec.issues[0]!.message, /syntax error: '\)' expected/);
 });
 
 test('no model and functional models are UserErrors naming file and line', () => {
   const none = fixture('no-model.ts');
-  assert.throws(() => parseTfjsSource(none.text, none.file), (e: unknown) => {
-    const err = e as { name: string; file: string; line: number; message: string };
-    return err.name === 'UserError' && err.file === none.file && err.line === 1 && /no tf.sequential/.test(err.message);
-  });
+  assert.throws(
+    () => parseTfjsSource(none.text, none.file),
+    (e: unknown) => {
+      const err = e as { name: string; file: string; line: number; message: string };
+      return (
+        err.name === 'UserError' &&
+        err.file === none.file &&
+        err.line === 1 &&
+        /no tf.sequential/.test(err.message)
+      );
+    },
+  );
   const fn = fixture('functional.ts');
-  assert.throws(() => parseTfjsSource(fn.text, fn.file), (e: unknown) => {
-    const err = e as { name: string; file: string; line: number; message: string };
-    return err.name === 'UserError' && err.file === fn.file && err.line === 6 && /functional API/.test(err.message);
-  });
+  assert.throws(
+    () => parseTfjsSource(fn.text, fn.file),
+    (e: unknown) => {
+      const err = e as { name: string; file: string; line: number; message: string };
+      return (
+        err.name === 'UserError' &&
+        err.file === fn.file &&
+        err.line === 6 &&
+        /functional API/.test(err.message)
+      );
+    },
+  );
 });

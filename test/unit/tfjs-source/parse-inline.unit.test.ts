@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { parseTfjsSource } from '../../../src/model/tfjs-source/index';
 import { UserError } from '../../../src/errors';
 
-const names = (src: string, file = 'm.ts'): string[] => parseTfjsSource(src, file).layers.map((l) => `${l.name}@${l.source?.line}`);
+const names = (src: string, file = 'm.ts'): string[] =>
+  parseTfjsSource(src, file).layers.map((l) => `${l.name}@${l.source?.line}`);
 
 test('destructured require and an alias of tf.layers', () => {
   const src = [
@@ -22,8 +23,14 @@ test('const { dense } = tf.layers and a default import', () => {
     'const m = tf.sequential({ layers: [dense({ units: 4, inputDim: 3 }), dropout({ rate: 0.5 })] });',
   ].join('\n');
   const spec = parseTfjsSource(src, 'm.ts');
-  assert.deepEqual(spec.layers.map((l) => l.name), ['dense', 'dropout']);
-  assert.deepEqual((spec.topology.config.layers as { config: Record<string, unknown> }[])[0]!.config.batch_input_shape, [null, 3]);
+  assert.deepEqual(
+    spec.layers.map((l) => l.name),
+    ['dense', 'dropout'],
+  );
+  assert.deepEqual(
+    (spec.topology.config.layers as { config: Record<string, unknown> }[])[0]!.config.batch_input_shape,
+    [null, 3],
+  );
 });
 
 test('arithmetic, object constants and shorthand properties fold', () => {
@@ -54,27 +61,60 @@ test('a reassigned let is not folded; a forEach callback is reported as a loop',
     '[1, 2].forEach(() => model.add(tf.layers.dense({ units: 2 })));',
   ].join('\n');
   const spec = parseTfjsSource(src, 'm.ts');
-  assert.deepEqual(spec.layers.map((l) => l.name), ['dense']);
-  assert.deepEqual(spec.issues.map((i) => [i.line, i.severity]), [[6, 'error'], [7, 'error']]);
+  assert.deepEqual(
+    spec.layers.map((l) => l.name),
+    ['dense'],
+  );
+  assert.deepEqual(
+    spec.issues.map((i) => [i.line, i.severity]),
+    [
+      [6, 'error'],
+      [7, 'error'],
+    ],
+  );
 });
 
 test('a missing inputShape is an error issue; an unknown activation a warning', () => {
-  const src = ["import * as tf from '@tensorflow/tfjs';", "const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, activation: 'relux' })] });"].join('\n');
+  const src = [
+    "import * as tf from '@tensorflow/tfjs';",
+    "const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, activation: 'relux' })] });",
+  ].join('\n');
   const spec = parseTfjsSource(src, 'm.ts');
-  assert.deepEqual(spec.issues.map((i) => [i.line, i.severity]), [[2, 'error'], [2, 'warning']].sort());
+  assert.deepEqual(
+    spec.issues.map((i) => [i.line, i.severity]),
+    [
+      [2, 'error'],
+      [2, 'warning'],
+    ].sort(),
+  );
   assert.equal(spec.layers[0]!.activation, null);
 });
 
 test('an unsupported tf.layers factory is reported, not guessed', () => {
-  const src = ["import * as tf from '@tensorflow/tfjs';", 'const m = tf.sequential();', 'm.add(tf.layers.dense({ units: 2, inputShape: [2] }));', 'm.add(tf.layers.lstm({ units: 2 }));'].join('\n');
+  const src = [
+    "import * as tf from '@tensorflow/tfjs';",
+    'const m = tf.sequential();',
+    'm.add(tf.layers.dense({ units: 2, inputShape: [2] }));',
+    'm.add(tf.layers.lstm({ units: 2 }));',
+  ].join('\n');
   const spec = parseTfjsSource(src, 'm.ts');
   assert.equal(spec.layers.length, 1);
-  assert.deepEqual(spec.issues.map((i) => i.line), [4]);
+  assert.deepEqual(
+    spec.issues.map((i) => i.line),
+    [4],
+  );
   assert.match(spec.issues[0]!.message, /tf\.layers\.lstm is not understood/);
 });
 
 test('garbage never crashes: issues or a UserError', () => {
-  const inputs = ['', '}}}{{{', 'tf.sequential({layers: [tf.layers.dense({units: })]})', 'const model = tf.sequential(; model.add(', '\u0000\u0001binary', 'tf.sequential({layers: 5})'];
+  const inputs = [
+    '',
+    '}}}{{{',
+    'tf.sequential({layers: [tf.layers.dense({units: })]})',
+    'const model = tf.sequential(; model.add(',
+    '\u0000\u0001binary',
+    'tf.sequential({layers: 5})',
+  ];
   for (const src of inputs) {
     try {
       const spec = parseTfjsSource(src, 'bad.js');

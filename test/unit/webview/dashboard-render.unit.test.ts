@@ -24,18 +24,42 @@ interface PageGlobals {
 const ROOT = join(__dirname, '..', '..', '..');
 const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOT_DIR = process.env.ACTIVATION_LENS_SCREENSHOTS ?? null;
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.html': 'text/html' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.ttf': 'font/ttf',
+  '.html': 'text/html',
+};
 
 function state(): DashboardState {
-  let s = applyEngineEvent(emptyDashboardState(), { ...runStarted('r', '/w/mnist_cnn.py'), definitions: { dead: 'A unit that fired 0 of N.' } });
+  let s = applyEngineEvent(emptyDashboardState(), {
+    ...runStarted('r', '/w/mnist_cnn.py'),
+    definitions: { dead: 'A unit that fired 0 of N.' },
+  });
   for (let step = 0; step <= 60; step += 10) {
-    s = applyEngineEvent(s, { v: 1, runId: 'r', type: 'progress', step, totalSteps: 300, loss: 2.3 - step / 40, accuracy: step / 70, samplesPerSecond: 310 });
-    const spread = (k: number) => ({ edges: Array.from({ length: 65 }, (_, i) => i / 16), counts: Array.from({ length: 64 }, (_, i) => Math.round(200 * Math.exp(-((i - k) ** 2) / 40))), underflow: 0, overflow: 0 });
+    s = applyEngineEvent(s, {
+      v: 1,
+      runId: 'r',
+      type: 'progress',
+      step,
+      totalSteps: 300,
+      loss: 2.3 - step / 40,
+      accuracy: step / 70,
+      samplesPerSecond: 310,
+    });
+    const spread = (k: number) => ({
+      edges: Array.from({ length: 65 }, (_, i) => i / 16),
+      counts: Array.from({ length: 64 }, (_, i) => Math.round(200 * Math.exp(-((i - k) ** 2) / 40))),
+      underflow: 0,
+      overflow: 0,
+    });
     s = applyEngineEvent(
       s,
       probeEvent('r', step, [
         probe('conv2d', step, 0, 32, 0.1 + step / 600, { histogram: spread(8 + step / 10) }),
-        probe('dense', step, Math.round((105 * step) / 60), 256, 0.12 + step / 230, { histogram: spread(20 - step / 6) }),
+        probe('dense', step, Math.round((105 * step) / 60), 256, 0.12 + step / 230, {
+          histogram: spread(20 - step / 6),
+        }),
       ]),
     );
   }
@@ -46,98 +70,182 @@ function state(): DashboardState {
     message: 'dense: 105 of 256 units fired 0 of 256 probe samples',
     evidence: { dead: 105, units: 256, fraction: 0.41, step: 60 },
     source: { file: '/w/mnist_cnn.py', line: 14, column: 5 },
-    suggestion: { kind: 'switch-to-elu', layer: 'dense', alpha: 1, heInit: true, earlyStopping: true, rationale: 'ELU has a non-zero gradient for x ≤ 0, so these units can recover.' },
+    suggestion: {
+      kind: 'switch-to-elu',
+      layer: 'dense',
+      alpha: 1,
+      heInit: true,
+      earlyStopping: true,
+      rationale: 'ELU has a non-zero gradient for x ≤ 0, so these units can recover.',
+    },
   };
   return { ...s, findings: [finding] };
 }
 
-test('dashboard renders the state under the strict CSP in Chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is missing` }, async () => {
-  assert.ok(existsSync(join(ROOT, 'dist', 'webview.js')), 'run npm run build first');
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname === '/favicon.ico') {
-      res.writeHead(204).end(); // the browser asks on its own; a webview never does
-      return;
-    }
-    if (url.pathname === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(page);
-      return;
-    }
-    const file = normalize(join(ROOT, url.pathname));
-    if (!(file.startsWith(join(ROOT, 'dist')) || file.startsWith(join(ROOT, 'media'))) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const nonce = 'dGVzdC1ub25jZS0xMjM0NQ==';
-  // The stand-in for VS Code's webview API, allowed by the same nonce as the dashboard script.
-  const stub = `<script nonce="${nonce}">window.__posted=[];window.__saved=null;window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(m),getState:()=>window.__saved,setState:(s)=>{window.__saved=s;}});</script>`;
-  const page = dashboardHtml(
-    { cspSource: origin, scriptUri: `${origin}/dist/webview.js`, codiconUri: `${origin}/dist/codicon.css`, styleUris: [`${origin}/dist/uPlot.min.css`, `${origin}/media/dashboard.css`] },
-    nonce,
-  ).replace('<script nonce', `${stub}\n  <script nonce`);
-
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'], env: { ...process.env, HOME: mkdtempSync(join(tmpdir(), 'al-chromium-')) } });
-  try {
-    const p = await browser.newPage({ viewport: { width: 420, height: 1400 } });
-    const problems: string[] = [];
-    p.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+test(
+  'dashboard renders the state under the strict CSP in Chromium',
+  { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is missing` },
+  async () => {
+    assert.ok(existsSync(join(ROOT, 'dist', 'webview.js')), 'run npm run build first');
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/favicon.ico') {
+        res.writeHead(204).end(); // the browser asks on its own; a webview never does
+        return;
+      }
+      if (url.pathname === '/index.html') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+        return;
+      }
+      const file = normalize(join(ROOT, url.pathname));
+      if (
+        !(file.startsWith(join(ROOT, 'dist')) || file.startsWith(join(ROOT, 'media'))) ||
+        !existsSync(file)
+      ) {
+        res.writeHead(404).end();
+        return;
+      }
+      res
+        .writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })
+        .end(readFileSync(file));
     });
-    p.on('pageerror', (e) => problems.push(e.message));
-    await p.goto(`${origin}/index.html`);
-    await p.waitForFunction(() => (globalThis as unknown as PageGlobals).__posted.length > 0);
-    assert.deepEqual(await p.evaluate(() => (globalThis as unknown as PageGlobals).__posted), [{ v: 1, type: 'ready' }]);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const nonce = 'dGVzdC1ub25jZS0xMjM0NQ==';
+    // The stand-in for VS Code's webview API, allowed by the same nonce as the dashboard script.
+    const stub = `<script nonce="${nonce}">window.__posted=[];window.__saved=null;window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(m),getState:()=>window.__saved,setState:(s)=>{window.__saved=s;}});</script>`;
+    const page = dashboardHtml(
+      {
+        cspSource: origin,
+        scriptUri: `${origin}/dist/webview.js`,
+        codiconUri: `${origin}/dist/codicon.css`,
+        styleUris: [`${origin}/dist/uPlot.min.css`, `${origin}/media/dashboard.css`],
+      },
+      nonce,
+    ).replace('<script nonce', `${stub}\n  <script nonce`);
 
-    await p.evaluate((s) => (globalThis as unknown as PageGlobals).postMessage({ v: 1, type: 'state', state: s }, '*'), state());
-    await p.waitForSelector('section[data-layer="dense"] canvas.histogram');
-    assert.match((await p.textContent('#status')) ?? '', /^Running sequential on wasm · step 60\/300/);
-    assert.equal(await p.locator('section[data-layer]').count(), 2);
-    assert.equal(await p.locator('section[data-layer="dense"] canvas.histogram').count(), 2, 'heatmap + current histogram');
-    assert.match((await p.textContent('section[data-layer="dense"] .layer-stats')) ?? '', /^41% dead \(105\/256\)/);
-    assert.equal(await p.locator('.finding-card').count(), 1);
-    assert.match((await p.textContent('.finding-card')) ?? '', /fraction0\.410/);
-    assert.equal(await p.locator('section[data-layer]').first().getAttribute('data-layer'), 'dense', 'worst layer first');
-    assert.match((await p.textContent('.definitions')) ?? '', /A unit that fired 0 of N\./);
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+      env: { ...process.env, HOME: mkdtempSync(join(tmpdir(), 'al-chromium-')) },
+    });
+    try {
+      const p = await browser.newPage({ viewport: { width: 420, height: 1400 } });
+      const problems: string[] = [];
+      p.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+      });
+      p.on('pageerror', (e) => problems.push(e.message));
+      await p.goto(`${origin}/index.html`);
+      await p.waitForFunction(() => (globalThis as unknown as PageGlobals).__posted.length > 0);
+      assert.deepEqual(await p.evaluate(() => (globalThis as unknown as PageGlobals).__posted), [
+        { v: 1, type: 'ready' },
+      ]);
 
-    // A live event after the state: one more probe step appears.
-    await p.evaluate(() =>
-      (globalThis as unknown as PageGlobals).postMessage({ v: 1, type: 'event', event: { v: 1, runId: 'r', type: 'progress', step: 70, totalSteps: 300, loss: 0.5, accuracy: 0.9, samplesPerSecond: 300 } }, '*'),
-    );
-    await p.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#status')?.textContent?.includes('step 70/300'));
+      await p.evaluate(
+        (s) => (globalThis as unknown as PageGlobals).postMessage({ v: 1, type: 'state', state: s }, '*'),
+        state(),
+      );
+      await p.waitForSelector('section[data-layer="dense"] canvas.histogram');
+      assert.match((await p.textContent('#status')) ?? '', /^Running sequential on wasm · step 60\/300/);
+      assert.equal(await p.locator('section[data-layer]').count(), 2);
+      assert.equal(
+        await p.locator('section[data-layer="dense"] canvas.histogram').count(),
+        2,
+        'heatmap + current histogram',
+      );
+      assert.match(
+        (await p.textContent('section[data-layer="dense"] .layer-stats')) ?? '',
+        /^41% dead \(105\/256\)/,
+      );
+      assert.equal(await p.locator('.finding-card').count(), 1);
+      assert.match((await p.textContent('.finding-card')) ?? '', /fraction0\.410/);
+      assert.equal(
+        await p.locator('section[data-layer]').first().getAttribute('data-layer'),
+        'dense',
+        'worst layer first',
+      );
+      assert.match((await p.textContent('.definitions')) ?? '', /A unit that fired 0 of N\./);
 
-    await p.click('.finding-card [data-action="apply-fix"]');
-    await p.click('.finding-card [data-action="run-what-if"]');
-    await p.click('.finding-card [data-action="go-to-layer"]');
-    const posted = await p.evaluate(() => (globalThis as unknown as PageGlobals).__posted.slice(1));
-    assert.deepEqual(posted, [
-      { v: 1, type: 'apply-fix', layer: 'dense' },
-      { v: 1, type: 'run-what-if', layers: ['dense'] },
-      { v: 1, type: 'go-to-layer', layer: 'dense' },
-    ]);
-    const saved = await p.evaluate(() => (globalThis as unknown as PageGlobals).__saved);
-    assert.equal(saved.version, 1);
-    assert.equal(saved.dashboard.progress.at(-1)?.step, 70);
-    // Without a what-if arm its series stay hidden; a second arm (the ELU run) shows beside the first.
-    const whatIf = (await p.locator('section[data-layer="dense"] .u-legend .u-series').allTextContents()).map((t) => t.trim());
-    assert.ok(whatIf.includes('what-if mean'));
-    assert.equal(await p.locator('section[data-layer="dense"] .u-legend .u-series.u-off').count(), 2);
-    const armed = state();
-    armed.probes = [
-      ...armed.probes.map((e) => ({ ...e, arm: 'relu' })),
-      ...armed.probes.map((e) => ({ ...e, arm: 'elu', layers: e.layers.map((l) => ({ ...l, mean: l.mean / 4, dead: { count: 0, fraction: 0, units: [] } })) })),
-    ];
-    await p.evaluate((st) => (globalThis as unknown as PageGlobals).postMessage({ v: 1, type: 'state', state: st }, '*'), armed);
-    await p.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('section[data-layer="dense"] .u-legend .u-series.u-off') === null);
-    assert.match((await p.textContent('section[data-layer="dense"] .layer-stats')) ?? '', /^41% dead/, 'the baseline arm stays the subject');
-    if (SCREENSHOT_DIR) await p.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-unit.png'), fullPage: true });
-    assert.deepEqual(problems, [], 'no CSP refusals or script errors');
-  } finally {
-    await browser.close();
-    server.close();
-  }
-});
+      // A live event after the state: one more probe step appears.
+      await p.evaluate(() =>
+        (globalThis as unknown as PageGlobals).postMessage(
+          {
+            v: 1,
+            type: 'event',
+            event: {
+              v: 1,
+              runId: 'r',
+              type: 'progress',
+              step: 70,
+              totalSteps: 300,
+              loss: 0.5,
+              accuracy: 0.9,
+              samplesPerSecond: 300,
+            },
+          },
+          '*',
+        ),
+      );
+      await p.waitForFunction(() =>
+        (globalThis as unknown as PageGlobals).document
+          .querySelector('#status')
+          ?.textContent?.includes('step 70/300'),
+      );
+
+      await p.click('.finding-card [data-action="apply-fix"]');
+      await p.click('.finding-card [data-action="run-what-if"]');
+      await p.click('.finding-card [data-action="go-to-layer"]');
+      const posted = await p.evaluate(() => (globalThis as unknown as PageGlobals).__posted.slice(1));
+      assert.deepEqual(posted, [
+        { v: 1, type: 'apply-fix', layer: 'dense' },
+        { v: 1, type: 'run-what-if', layers: ['dense'] },
+        { v: 1, type: 'go-to-layer', layer: 'dense' },
+      ]);
+      const saved = await p.evaluate(() => (globalThis as unknown as PageGlobals).__saved);
+      assert.equal(saved.version, 1);
+      assert.equal(saved.dashboard.progress.at(-1)?.step, 70);
+      // Without a what-if arm its series stay hidden; a second arm (the ELU run) shows beside the first.
+      const whatIf = (
+        await p.locator('section[data-layer="dense"] .u-legend .u-series').allTextContents()
+      ).map((t) => t.trim());
+      assert.ok(whatIf.includes('what-if mean'));
+      assert.equal(await p.locator('section[data-layer="dense"] .u-legend .u-series.u-off').count(), 2);
+      const armed = state();
+      armed.probes = [
+        ...armed.probes.map((e) => ({ ...e, arm: 'relu' })),
+        ...armed.probes.map((e) => ({
+          ...e,
+          arm: 'elu',
+          layers: e.layers.map((l) => ({
+            ...l,
+            mean: l.mean / 4,
+            dead: { count: 0, fraction: 0, units: [] },
+          })),
+        })),
+      ];
+      await p.evaluate(
+        (st) => (globalThis as unknown as PageGlobals).postMessage({ v: 1, type: 'state', state: st }, '*'),
+        armed,
+      );
+      await p.waitForFunction(
+        () =>
+          (globalThis as unknown as PageGlobals).document.querySelector(
+            'section[data-layer="dense"] .u-legend .u-series.u-off',
+          ) === null,
+      );
+      assert.match(
+        (await p.textContent('section[data-layer="dense"] .layer-stats')) ?? '',
+        /^41% dead/,
+        'the baseline arm stays the subject',
+      );
+      if (SCREENSHOT_DIR)
+        await p.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-unit.png'), fullPage: true });
+      assert.deepEqual(problems, [], 'no CSP refusals or script errors');
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  },
+);

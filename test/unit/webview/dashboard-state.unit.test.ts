@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEngineEvent, baselineArm, comparisonArm, emptyDashboardState, layerTimelines, MAX_PROGRESS_POINTS } from '../../../webview/dashboard-state';
+import {
+  applyEngineEvent,
+  baselineArm,
+  comparisonArm,
+  emptyDashboardState,
+  layerTimelines,
+  MAX_PROGRESS_POINTS,
+} from '../../../webview/dashboard-state';
 import { layerHealth, sortBySeverity } from '../../../webview/layer-health';
 import { fromPersisted, toPersisted } from '../../../webview/persisted-state';
 import { statusText } from '../../../webview/status-header';
@@ -8,7 +15,16 @@ import { clippedNote, shapeScale } from '../../../webview/histogram-scale';
 import { probe, probeEvent, runStarted } from '../extension/fixtures';
 import type { EngineEvent, Finding } from '../../../src/protocol';
 
-const progress = (runId: string, step: number): EngineEvent => ({ v: 1, runId, type: 'progress', step, totalSteps: 300, loss: 2 - step / 300, accuracy: step / 300, samplesPerSecond: 250 });
+const progress = (runId: string, step: number): EngineEvent => ({
+  v: 1,
+  runId,
+  type: 'progress',
+  step,
+  totalSteps: 300,
+  loss: 2 - step / 300,
+  accuracy: step / 300,
+  samplesPerSecond: 250,
+});
 
 test('events fold into the state; other runs are ignored; a new run resets', () => {
   let s = applyEngineEvent(emptyDashboardState(), runStarted('a', '/w/m.py'));
@@ -18,8 +34,18 @@ test('events fold into the state; other runs are ignored; a new run resets', () 
   s = applyEngineEvent(s, probeEvent('a', 10, [probe('dense', 10, 1, 8, 0.2)]));
   assert.equal(s.progress.length, 1);
   assert.equal(s.probes.length, 1);
-  assert.equal(statusText(s), 'Running sequential on wasm · step 10/300 · loss 1.967 · acc 0.033 · 250 samples/s');
-  const failed = applyEngineEvent(s, { v: 1, runId: 'a', type: 'error', message: 'no GPU', file: null, line: null });
+  assert.equal(
+    statusText(s),
+    'Running sequential on wasm · step 10/300 · loss 1.967 · acc 0.033 · 250 samples/s',
+  );
+  const failed = applyEngineEvent(s, {
+    v: 1,
+    runId: 'a',
+    type: 'error',
+    message: 'no GPU',
+    file: null,
+    line: null,
+  });
   assert.equal(failed.status, 'failed');
   assert.equal(failed.probes.length, 1, 'the last data stays');
   assert.match(statusText(failed), /^Failed: no GPU/);
@@ -56,9 +82,22 @@ test('timelines per layer (first arm only), health and severity order', () => {
   assert.equal(t.get('dense')?.probes.length, 2);
   assert.equal(t.get('dense')?.first.step, 0);
   assert.equal(t.get('dense')?.latest.dead.count, 140);
-  const drift: Finding = { kind: 'mean-drift', layer: 'conv2d', severity: 'warning', message: '', evidence: {}, source: null };
+  const drift: Finding = {
+    kind: 'mean-drift',
+    layer: 'conv2d',
+    severity: 'warning',
+    message: '',
+    evidence: {},
+    source: null,
+  };
   const rows = [...t.values()].map((x) => ({ probe: x.latest, health: layerHealth(x.latest, [drift]) }));
-  assert.deepEqual(sortBySeverity(rows).map((r) => [r.probe.layer, r.health]), [['dense', 'error'], ['conv2d', 'warning']]);
+  assert.deepEqual(
+    sortBySeverity(rows).map((r) => [r.probe.layer, r.health]),
+    [
+      ['dense', 'error'],
+      ['conv2d', 'warning'],
+    ],
+  );
   assert.equal(layerHealth(probe('x', 0, 0, 10, 0, { nonFinite: 3 }), []), 'error');
   assert.equal(layerHealth(probe('x', 0, 0, 10, 0), []), 'ok');
 });

@@ -34,7 +34,26 @@ function cli(...args: string[]) {
 
 test('analyze --what-if elu --layers: report.whatIf with two equal-length arms and a side-by-side table', () => {
   const out = join(tmp, 'whatif.json');
-  const r = cli('analyze', model, '--what-if', 'elu', '--layers', 'dense_1', '--steps', '10', '--batch', '32', '--probe', '32', '--every', '5', '--backend', 'cpu', '--json', out);
+  const r = cli(
+    'analyze',
+    model,
+    '--what-if',
+    'elu',
+    '--layers',
+    'dense_1',
+    '--steps',
+    '10',
+    '--batch',
+    '32',
+    '--probe',
+    '32',
+    '--every',
+    '5',
+    '--backend',
+    'cpu',
+    '--json',
+    out,
+  );
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(out, 'utf8'));
   const [a, b] = report.whatIf.arms;
@@ -44,7 +63,10 @@ test('analyze --what-if elu --layers: report.whatIf with two equal-length arms a
   assert.equal(b.training.loss.length, 10);
   assert.equal(a.training.valLoss.length, b.training.valLoss.length);
   assert.ok(a.training.valLoss.length > 0);
-  assert.deepEqual(b.final.map((l: { activation: string }) => l.activation), ['relu', 'elu', 'softmax']);
+  assert.deepEqual(
+    b.final.map((l: { activation: string }) => l.activation),
+    ['relu', 'elu', 'softmax'],
+  );
   assert.ok(['boolean', 'object'].includes(typeof report.whatIf.verdict.helps));
   assert.equal(typeof report.whatIf.verdict.earlyStopping, 'boolean');
   assert.match(r.stdout, /dense_1 \*\s+relu\s+elu/);
@@ -53,7 +75,18 @@ test('analyze --what-if elu --layers: report.whatIf with two equal-length arms a
 });
 
 test('--what-if with a --layers name that is not a ReLU layer: one clear line, exit 1', () => {
-  const r = cli('analyze', model, '--what-if', 'elu', '--layers', 'dense_2', '--steps', '2', '--backend', 'cpu');
+  const r = cli(
+    'analyze',
+    model,
+    '--what-if',
+    'elu',
+    '--layers',
+    'dense_2',
+    '--steps',
+    '2',
+    '--backend',
+    'cpu',
+  );
   assert.equal(r.code, 1);
   assert.match(r.stderr, /layer 'dense_2' has activation 'softmax'.*choose from: dense, dense_1/);
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
@@ -61,16 +94,36 @@ test('--what-if with a --layers name that is not a ReLU layer: one clear line, e
 
 test('experiment seed-grid: four arms scored on the 2,000 held-out digits, per-layer dead and mean', () => {
   const out = join(tmp, 'grid.json');
-  const r = cli('experiment', 'seed-grid', model, '--steps', '4', '--batch', '32', '--probe', '32', '--backend', 'cpu', '--json', out);
+  const r = cli(
+    'experiment',
+    'seed-grid',
+    model,
+    '--steps',
+    '4',
+    '--batch',
+    '32',
+    '--probe',
+    '32',
+    '--backend',
+    'cpu',
+    '--json',
+    out,
+  );
   assert.equal(r.code, 0, r.stderr);
   const grid = JSON.parse(readFileSync(out, 'utf8'));
-  assert.deepEqual(grid.arms.map((a: { name: string }) => a.name), ['ReLU / Glorot', 'ELU / Glorot', 'ReLU / He', 'ELU / He']);
+  assert.deepEqual(
+    grid.arms.map((a: { name: string }) => a.name),
+    ['ReLU / Glorot', 'ELU / Glorot', 'ReLU / He', 'ELU / He'],
+  );
   assert.deepEqual(grid.data, { name: grid.data.name, train: 8000, test: 2000, probe: 32 });
   assert.deepEqual(grid.budget, { epochs: null, steps: 4, batch: 32, samplesPerArm: 128 });
   assert.deepEqual(grid.switched, ['dense', 'dense_1']);
   for (const arm of grid.arms) {
     assert.ok(Number.isFinite(arm.testLoss) && arm.testAccuracy >= 0 && arm.testAccuracy <= 1, arm.name);
-    assert.deepEqual(arm.layers.map((l: { layer: string }) => l.layer), ['dense', 'dense_1', 'dense_2']);
+    assert.deepEqual(
+      arm.layers.map((l: { layer: string }) => l.layer),
+      ['dense', 'dense_1', 'dense_2'],
+    );
     assert.equal(arm.layers[1].activation, arm.activation);
   }
   assert.match(r.stdout, /ELU \/ He\s+\d\.\d{4}\s+0\.\d{4}\s+0\.0293\s+0\.9922/);

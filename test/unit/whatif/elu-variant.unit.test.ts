@@ -8,7 +8,8 @@ import { chooseWhatIfLayers, eluVariant, switchableLayers } from '../../../src/w
 import { buildModel } from '../../../src/model/build';
 import { mixedSpec, tinySpec } from './fixtures';
 
-const byName = (spec: ReturnType<typeof mixedSpec>) => new Map(topologyLayers(spec.topology).map((l) => [String(l.config.name), l]));
+const byName = (spec: ReturnType<typeof mixedSpec>) =>
+  new Map(topologyLayers(spec.topology).map((l) => [String(l.config.name), l]));
 
 test('switchable layers: fused relu, ReLU layer, LeakyReLU and Activation(relu), in order', () => {
   assert.deepEqual(switchableLayers(mixedSpec()), ['hidden', 'relu_layer', 'leaky', 'act']);
@@ -17,7 +18,11 @@ test('switchable layers: fused relu, ReLU layer, LeakyReLU and Activation(relu),
 test('every form of ReLU becomes ELU; unchosen layers are untouched; names stay', () => {
   const spec = mixedSpec();
   const before = JSON.stringify(spec);
-  const v = eluVariant(spec, { switchLayers: ['hidden', 'relu_layer', 'leaky', 'act'], heInitLayers: [], alpha: 1 });
+  const v = eluVariant(spec, {
+    switchLayers: ['hidden', 'relu_layer', 'leaky', 'act'],
+    heInitLayers: [],
+    alpha: 1,
+  });
   assert.equal(JSON.stringify(spec), before, 'the original spec is not modified');
   const layers = byName(v.spec);
   assert.equal(layers.get('hidden')!.config.activation, 'elu');
@@ -30,8 +35,12 @@ test('every form of ReLU becomes ELU; unchosen layers are untouched; names stay'
   assert.deepEqual([...layers.keys()], [...byName(spec).keys()], 'same names, same order');
   // Everything not chosen is byte-identical.
   const orig = byName(spec);
-  for (const name of ['drop', 'pre', 'leaky_in', 'act_in', 'out']) assert.deepEqual(layers.get(name), orig.get(name), name);
-  assert.deepEqual(v.spec.layers.map((l) => l.activation), ['elu', null, null, 'elu', null, 'elu', null, 'elu', 'softmax']);
+  for (const name of ['drop', 'pre', 'leaky_in', 'act_in', 'out'])
+    assert.deepEqual(layers.get(name), orig.get(name), name);
+  assert.deepEqual(
+    v.spec.layers.map((l) => l.activation),
+    ['elu', null, null, 'elu', null, 'elu', null, 'elu', 'softmax'],
+  );
 });
 
 test('only the chosen layer changes', () => {
@@ -46,7 +55,11 @@ test('only the chosen layer changes', () => {
 });
 
 test('He init lands on the layer itself, or on the kernel layer feeding a separate ReLU', () => {
-  const v = eluVariant(mixedSpec(), { switchLayers: ['hidden', 'relu_layer'], heInitLayers: ['hidden', 'relu_layer'], alpha: 1 });
+  const v = eluVariant(mixedSpec(), {
+    switchLayers: ['hidden', 'relu_layer'],
+    heInitLayers: ['hidden', 'relu_layer'],
+    alpha: 1,
+  });
   const layers = byName(v.spec);
   assert.equal(layers.get('hidden')!.config.kernel_initializer, 'he_normal');
   assert.equal(layers.get('pre')!.config.kernel_initializer, 'he_normal');
@@ -74,8 +87,18 @@ test('choosing layers: named > suggested > every ReLU; He init follows the sugge
   assert.deepEqual(chooseWhatIfLayers(spec, null).switchLayers, ['hidden', 'relu_layer', 'leaky', 'act']);
   // Glorot/default kernels get He init; leaky_in already uses he_uniform.
   assert.deepEqual(chooseWhatIfLayers(spec, null).heInitLayers, ['hidden', 'relu_layer', 'act']);
-  const suggestion = { kind: 'switch-to-elu' as const, layer: 'leaky', alpha: 1, heInit: false, earlyStopping: true, rationale: '' };
-  assert.deepEqual(chooseWhatIfLayers(spec, null, [suggestion]), { switchLayers: ['leaky'], heInitLayers: [] });
+  const suggestion = {
+    kind: 'switch-to-elu' as const,
+    layer: 'leaky',
+    alpha: 1,
+    heInit: false,
+    earlyStopping: true,
+    rationale: '',
+  };
+  assert.deepEqual(chooseWhatIfLayers(spec, null, [suggestion]), {
+    switchLayers: ['leaky'],
+    heInitLayers: [],
+  });
   assert.deepEqual(chooseWhatIfLayers(spec, ['act'], [suggestion]).switchLayers, ['act']);
 });
 

@@ -9,13 +9,24 @@ import { seededRandom } from '../../../src/training/rng';
 
 export function specOf(layers: KerasLayerJson[], name = 'tiny'): ModelSpec {
   const topology = { class_name: 'Sequential', config: { name, layers } };
-  return { name, origin: 'example', file: null, topology, layers: layerSpecsFromTopology(topology), training: { optimizer: 'adam' }, issues: [] };
+  return {
+    name,
+    origin: 'example',
+    file: null,
+    topology,
+    layers: layerSpecsFromTopology(topology),
+    training: { optimizer: 'adam' },
+    issues: [],
+  };
 }
 
 /** Dense(relu) → Dropout → Dense → ReLU layer → LeakyReLU-fed Dense → softmax: every kind of rectifier. */
 export function mixedSpec(): ModelSpec {
   return specOf([
-    { class_name: 'Dense', config: { name: 'hidden', units: 12, activation: 'relu', batch_input_shape: [null, 6] } },
+    {
+      class_name: 'Dense',
+      config: { name: 'hidden', units: 12, activation: 'relu', batch_input_shape: [null, 6] },
+    },
     { class_name: 'Dropout', config: { name: 'drop', rate: 0.2 } },
     { class_name: 'Dense', config: { name: 'pre', units: 8, kernel_initializer: 'glorot_normal' } },
     { class_name: 'ReLU', config: { name: 'relu_layer' } },
@@ -29,7 +40,10 @@ export function mixedSpec(): ModelSpec {
 
 export function tinySpec(): ModelSpec {
   return specOf([
-    { class_name: 'Dense', config: { name: 'hidden', units: 12, activation: 'relu', batch_input_shape: [null, 6] } },
+    {
+      class_name: 'Dense',
+      config: { name: 'hidden', units: 12, activation: 'relu', batch_input_shape: [null, 6] },
+    },
     { class_name: 'Dropout', config: { name: 'drop', rate: 0.2 } },
     { class_name: 'Dense', config: { name: 'hidden2', units: 8, activation: 'relu' } },
     { class_name: 'Dense', config: { name: 'out', units: 3, activation: 'softmax' } },
@@ -42,13 +56,26 @@ export async function preparedFor(spec: ModelSpec, totalSteps: number, batchSize
   const r = seededRandom(7);
   const n = 400;
   const x = Float32Array.from({ length: n * 6 }, () => r() * 2 - 1);
-  const y = Int32Array.from({ length: n }, (_, i) => (x[i * 6]! + x[i * 6 + 1]! > 0.3 ? 0 : x[i * 6 + 2]! > 0 ? 1 : 2));
-  const split = (from: number, count: number) => ({ x: x.subarray(from * 6, (from + count) * 6), y: y.subarray(from, from + count), count });
+  const y = Int32Array.from({ length: n }, (_, i) =>
+    x[i * 6]! + x[i * 6 + 1]! > 0.3 ? 0 : x[i * 6 + 2]! > 0 ? 1 : 2,
+  );
+  const split = (from: number, count: number) => ({
+    x: x.subarray(from * 6, (from + count) * 6),
+    y: y.subarray(from, from + count),
+    count,
+  });
   return {
     tf,
     backend: { name: 'cpu', detail: 'cpu', software: true, attempts: [] },
     spec,
-    splits: { name: 'synthetic', sampleShape: [6], classes: 3, train: split(0, 300), probe: split(300, 50), validation: split(350, 50) },
+    splits: {
+      name: 'synthetic',
+      sampleShape: [6],
+      classes: 3,
+      train: split(0, 300),
+      probe: split(300, 50),
+      validation: split(350, 50),
+    },
     batchSize,
     totalSteps,
   };

@@ -10,20 +10,30 @@ import { copyMatchingWeights } from '../../../src/whatif/shared-weights';
 import type { WhatIfReportDetail } from '../../../src/whatif/what-if-types';
 import { preparedFor, tinySpec, whatIfConfig } from './fixtures';
 
-async function run(steps: number, overrides = {}, onEvent: (e: EngineEvent, cancel: { cancelled: boolean }) => void = () => undefined) {
+async function run(
+  steps: number,
+  overrides = {},
+  onEvent: (e: EngineEvent, cancel: { cancelled: boolean }) => void = () => undefined,
+) {
   const p = await preparedFor(tinySpec(), steps);
   const cancel = { cancelled: false };
   const events: EngineEvent[] = [];
-  const report = await runWhatIfPrepared(p, whatIfConfig(overrides), (e) => {
-    events.push(e);
-    onEvent(e, cancel);
-  }, cancel, 'test');
+  const report = await runWhatIfPrepared(
+    p,
+    whatIfConfig(overrides),
+    (e) => {
+      events.push(e);
+      onEvent(e, cancel);
+    },
+    cancel,
+    'test',
+  );
   return { report, whatIf: report.whatIf as WhatIfReportDetail, events };
 }
 
 const values = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
 
-test('both arms share every initial weight whose shape matches; He kernels are B\'s own draw', async () => {
+test("both arms share every initial weight whose shape matches; He kernels are B's own draw", async () => {
   await tf.setBackend('cpu');
   const spec = tinySpec();
   const v = eluVariant(spec, { switchLayers: ['hidden', 'hidden2'], heInitLayers: ['hidden2'], alpha: 1 });
@@ -54,7 +64,11 @@ test('same seed → identical loss series in both arms, run after run', async ()
     assert.deepEqual(second.whatIf.arms[i]!.training.loss, first.whatIf.arms[i]!.training.loss);
     assert.deepEqual(second.whatIf.arms[i]!.training.valLoss, first.whatIf.arms[i]!.training.valLoss);
   }
-  assert.notDeepEqual(first.whatIf.arms[0]!.training.loss, first.whatIf.arms[1]!.training.loss, 'the arms differ (ELU is not ReLU)');
+  assert.notDeepEqual(
+    first.whatIf.arms[0]!.training.loss,
+    first.whatIf.arms[1]!.training.loss,
+    'the arms differ (ELU is not ReLU)',
+  );
 });
 
 test('a layer before the switched one sees the same weights and input: identical step-0 probe', async () => {
@@ -72,7 +86,10 @@ test('a layer before the switched one sees the same weights and input: identical
 test('equal-length series, the report holds both arms, events name their arm', async () => {
   const { report, whatIf, events } = await run(20);
   assert.equal(whatIf.arms.length, 2);
-  assert.deepEqual(whatIf.arms.map((a) => a.name), ['ReLU', 'ELU']);
+  assert.deepEqual(
+    whatIf.arms.map((a) => a.name),
+    ['ReLU', 'ELU'],
+  );
   const [a, b] = whatIf.arms;
   for (const key of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'valSteps'] as const) {
     assert.equal(a!.training[key].length, b!.training[key].length, key);
@@ -86,7 +103,10 @@ test('equal-length series, the report holds both arms, events name their arm', a
   assert.ok(whatIf.verdict.details.some((d) => /time per step/.test(d)));
   // The baseline is the plain analysis: the report's training is arm A's.
   assert.deepEqual(report.training.loss, a!.training.loss);
-  assert.deepEqual(report.layers.map((l) => l.name), ['hidden', 'hidden2', 'out']);
+  assert.deepEqual(
+    report.layers.map((l) => l.name),
+    ['hidden', 'hidden2', 'out'],
+  );
   for (const type of ['progress', 'probe', 'validation'] as const) {
     const arms = new Set(events.filter((e) => e.type === type).map((e) => (e as { arm?: string }).arm));
     assert.deepEqual(arms, new Set(['ReLU', 'ELU']), type);

@@ -7,22 +7,67 @@ import type { WhatIfArmDetail, WhatIfLayerFinal } from '../../../src/whatif/what
 
 function training(loss: number[], valLoss: number[], valAccuracy = valLoss.map(() => 0.9)): TrainingSummary {
   const every = Math.floor(loss.length / valLoss.length);
-  return { steps: loss.length, loss, accuracy: loss.map(() => 0.9), valLoss, valAccuracy, valSteps: valLoss.map((_, i) => (i + 1) * every), samplesPerSecond: 100, wallSeconds: 1, probeSeconds: 0 };
+  return {
+    steps: loss.length,
+    loss,
+    accuracy: loss.map(() => 0.9),
+    valLoss,
+    valAccuracy,
+    valSteps: valLoss.map((_, i) => (i + 1) * every),
+    samplesPerSecond: 100,
+    wallSeconds: 1,
+    probeSeconds: 0,
+  };
 }
 
-const falling = (n: number, from: number, to: number) => Array.from({ length: n }, (_, i) => from + ((to - from) * i) / (n - 1));
+const falling = (n: number, from: number, to: number) =>
+  Array.from({ length: n }, (_, i) => from + ((to - from) * i) / (n - 1));
 
 function layer(name: string, activation: string, over: Partial<WhatIfLayerFinal> = {}): WhatIfLayerFinal {
-  return { layer: name, dead: 0, dormant: 0, saturated: 0, mean: 0.2, meanAbs: 0.2, units: 256, activation, mean0: 0.1, switched: activation === 'elu', ...over };
+  return {
+    layer: name,
+    dead: 0,
+    dormant: 0,
+    saturated: 0,
+    mean: 0.2,
+    meanAbs: 0.2,
+    units: 256,
+    activation,
+    mean0: 0.1,
+    switched: activation === 'elu',
+    ...over,
+  };
 }
 
-function arm(name: string, t: TrainingSummary, final: WhatIfLayerFinal[], msPerStep: number): WhatIfArmDetail {
-  return { name, layers: name === 'ELU' ? final.filter((l) => l.switched).map((l) => l.layer) : [], training: t, final, msPerStep, meanDrift: [] };
+function arm(
+  name: string,
+  t: TrainingSummary,
+  final: WhatIfLayerFinal[],
+  msPerStep: number,
+): WhatIfArmDetail {
+  return {
+    name,
+    layers: name === 'ELU' ? final.filter((l) => l.switched).map((l) => l.layer) : [],
+    training: t,
+    final,
+    msPerStep,
+    meanDrift: [],
+  };
 }
 
 test('ELU helps: lower validation loss beyond noise, dead units removed, mean pulled to zero — all in numbers', () => {
-  const relu = arm('ReLU', training(falling(400, 2, 0.1), [0.2, 0.12, 0.09, 0.085, 0.083]), [layer('dense', 'relu', { dead: 98, mean: 0.41, mean0: 0.1 })], 10);
-  const elu = arm('ELU', training(falling(400, 2, 0.08), [0.18, 0.1, 0.08, 0.073, 0.071]), [layer('dense', 'elu', { mean: 0.06, mean0: 0.02 })], 11.5);
+  const relu = arm(
+    'ReLU',
+    training(falling(400, 2, 0.1), [0.2, 0.12, 0.09, 0.085, 0.083]),
+    [layer('dense', 'relu', { dead: 98, mean: 0.41, mean0: 0.1 })],
+    10,
+  );
+  const elu = arm(
+    'ELU',
+    training(falling(400, 2, 0.08), [0.18, 0.1, 0.08, 0.073, 0.071]),
+    [layer('dense', 'elu', { mean: 0.06, mean0: 0.02 })],
+    11.5,
+  );
   const v = whatIfVerdict(relu, elu);
   assert.equal(v.helps, true);
   assert.match(v.summary, /ELU removed 38% dead units in dense and brought its mean from \+0\.41 to \+0\.06/);
@@ -38,50 +83,128 @@ test('ELU helps: lower validation loss beyond noise, dead units removed, mean pu
 
 test('the headline names the layer that lost the largest share of dead units', () => {
   const t = training(falling(100, 2, 0.1), [0.2, 0.1, 0.09]);
-  const relu = arm('ReLU', t, [layer('a', 'relu', { dead: 10 }), layer('b', 'relu', { dead: 100, mean: 0.5 }), layer('c', 'relu', { dead: 20 })], 10);
-  const elu = arm('ELU', training(falling(100, 2, 0.05), [0.2, 0.08, 0.06]), [layer('a', 'elu'), layer('b', 'elu', { mean: 0.1 }), layer('c', 'elu')], 10);
-  assert.match(whatIfVerdict(relu, elu).summary, /ELU removed 39% dead units in b and brought its mean from \+0\.50 to \+0\.10/);
+  const relu = arm(
+    'ReLU',
+    t,
+    [
+      layer('a', 'relu', { dead: 10 }),
+      layer('b', 'relu', { dead: 100, mean: 0.5 }),
+      layer('c', 'relu', { dead: 20 }),
+    ],
+    10,
+  );
+  const elu = arm(
+    'ELU',
+    training(falling(100, 2, 0.05), [0.2, 0.08, 0.06]),
+    [layer('a', 'elu'), layer('b', 'elu', { mean: 0.1 }), layer('c', 'elu')],
+    10,
+  );
+  assert.match(
+    whatIfVerdict(relu, elu).summary,
+    /ELU removed 39% dead units in b and brought its mean from \+0\.50 to \+0\.10/,
+  );
 });
 
 test('no benefit: nothing died and validation loss is within noise', () => {
-  const relu = arm('ReLU', training(falling(400, 2, 0.1), [0.2, 0.12, 0.09, 0.085, 0.0830]), [layer('dense', 'relu')], 10);
-  const elu = arm('ELU', training(falling(400, 2, 0.1), [0.2, 0.12, 0.09, 0.085, 0.0825]), [layer('dense', 'elu')], 11);
+  const relu = arm(
+    'ReLU',
+    training(falling(400, 2, 0.1), [0.2, 0.12, 0.09, 0.085, 0.083]),
+    [layer('dense', 'relu')],
+    10,
+  );
+  const elu = arm(
+    'ELU',
+    training(falling(400, 2, 0.1), [0.2, 0.12, 0.09, 0.085, 0.0825]),
+    [layer('dense', 'elu')],
+    11,
+  );
   const v = whatIfVerdict(relu, elu);
   assert.equal(v.helps, false);
-  assert.match(v.summary, /^No benefit from ELU here: nothing died and validation loss is within noise \(0\.083 vs 0\.083, ±0\.00\d+\) after 400 steps\.$/);
+  assert.match(
+    v.summary,
+    /^No benefit from ELU here: nothing died and validation loss is within noise \(0\.083 vs 0\.083, ±0\.00\d+\) after 400 steps\.$/,
+  );
 });
 
 test('ELU worse beyond noise is said plainly, even when it removed dead units', () => {
-  const relu = arm('ReLU', training(falling(400, 2, 0.1), [0.2, 0.1, 0.08, 0.07, 0.07]), [layer('dense', 'relu', { dead: 30 })], 10);
-  const elu = arm('ELU', training(falling(400, 2, 0.1), [0.2, 0.12, 0.11, 0.1, 0.1]), [layer('dense', 'elu')], 11);
+  const relu = arm(
+    'ReLU',
+    training(falling(400, 2, 0.1), [0.2, 0.1, 0.08, 0.07, 0.07]),
+    [layer('dense', 'relu', { dead: 30 })],
+    10,
+  );
+  const elu = arm(
+    'ELU',
+    training(falling(400, 2, 0.1), [0.2, 0.12, 0.11, 0.1, 0.1]),
+    [layer('dense', 'elu')],
+    11,
+  );
   const v = whatIfVerdict(relu, elu);
   assert.equal(v.helps, false);
-  assert.match(v.summary, /^ELU is worse here: validation loss 0\.100 vs 0\.070 after 400 steps, although ELU removed 12% dead units in dense/);
+  assert.match(
+    v.summary,
+    /^ELU is worse here: validation loss 0\.100 vs 0\.070 after 400 steps, although ELU removed 12% dead units in dense/,
+  );
 });
 
 test('dead units removed but loss within noise: undecided, with a longer run suggested', () => {
-  const relu = arm('ReLU', training(falling(400, 2, 0.1), [0.2, 0.1, 0.08, 0.07, 0.07]), [layer('dense', 'relu', { dead: 64 })], 10);
-  const elu = arm('ELU', training(falling(400, 2, 0.1), [0.2, 0.1, 0.08, 0.07, 0.0701]), [layer('dense', 'elu')], 11);
+  const relu = arm(
+    'ReLU',
+    training(falling(400, 2, 0.1), [0.2, 0.1, 0.08, 0.07, 0.07]),
+    [layer('dense', 'relu', { dead: 64 })],
+    10,
+  );
+  const elu = arm(
+    'ELU',
+    training(falling(400, 2, 0.1), [0.2, 0.1, 0.08, 0.07, 0.0701]),
+    [layer('dense', 'elu')],
+    11,
+  );
   const v = whatIfVerdict(relu, elu);
   assert.equal(v.helps, null);
-  assert.match(v.summary, /^Not decided yet: ELU removed 25% dead units in dense.*within noise.*a longer run would tell\.$/);
+  assert.match(
+    v.summary,
+    /^Not decided yet: ELU removed 25% dead units in dense.*within noise.*a longer run would tell\.$/,
+  );
 });
 
 test('validation loss rising while training loss falls → early stopping with checkpoints, per arm', () => {
-  const relu = arm('ReLU', training(falling(400, 2, 0.1), [0.2, 0.1, 0.08, 0.07, 0.068]), [layer('dense', 'relu')], 10);
-  const elu = arm('ELU', training(falling(400, 2, 0.02), [0.15, 0.06, 0.07, 0.09, 0.11]), [layer('dense', 'elu')], 11);
+  const relu = arm(
+    'ReLU',
+    training(falling(400, 2, 0.1), [0.2, 0.1, 0.08, 0.07, 0.068]),
+    [layer('dense', 'relu')],
+    10,
+  );
+  const elu = arm(
+    'ELU',
+    training(falling(400, 2, 0.02), [0.15, 0.06, 0.07, 0.09, 0.11]),
+    [layer('dense', 'elu')],
+    11,
+  );
   const v = whatIfVerdict(relu, elu);
   assert.equal(v.earlyStopping, true);
-  assert.ok(v.details.some((d) => /^ELU: Validation loss rose from 0\.0600 at step 160 to 0\.1100 at step 400 while training loss kept falling.*checkpoint/.test(d)));
+  assert.ok(
+    v.details.some((d) =>
+      /^ELU: Validation loss rose from 0\.0600 at step 160 to 0\.1100 at step 400 while training loss kept falling.*checkpoint/.test(
+        d,
+      ),
+    ),
+  );
   assert.ok(!v.details.some((d) => /^ReLU: Validation loss rose/.test(d)));
 });
 
 test('too few steps, divergence, and the training-loss fallback', () => {
-  const short = whatIfVerdict(arm('ReLU', training([1, 0.9, 0.8], []), [layer('d', 'relu', { dead: 10 })], 5), arm('ELU', training([1, 0.8, 0.7], []), [layer('d', 'elu')], 6));
+  const short = whatIfVerdict(
+    arm('ReLU', training([1, 0.9, 0.8], []), [layer('d', 'relu', { dead: 10 })], 5),
+    arm('ELU', training([1, 0.8, 0.7], []), [layer('d', 'elu')], 6),
+  );
   assert.equal(short.helps, null);
   assert.match(short.summary, /^Too short to judge: 3 steps per arm/);
 
-  const nan = whatIfVerdict(arm('ReLU', training([...falling(20, 1, 0.5), NaN], []), [layer('d', 'relu')], 5), arm('ELU', training(falling(21, 1, 0.5), []), [layer('d', 'elu')], 6));
+  const nan = whatIfVerdict(
+    arm('ReLU', training([...falling(20, 1, 0.5), NaN], []), [layer('d', 'relu')], 5),
+    arm('ELU', training(falling(21, 1, 0.5), []), [layer('d', 'elu')], 6),
+  );
   assert.equal(nan.helps, true);
   assert.match(nan.summary, /diverged in ReLU.*ELU kept training/);
 
