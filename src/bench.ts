@@ -13,6 +13,7 @@ import { buildModel } from './model/build';
 import type { BackendName, RunConfig } from './protocol';
 import { defaultRunConfig } from './run-config';
 import { Trainer } from './training/trainer';
+import { formatTable } from './text-table';
 
 interface BackendResult {
   backend: string;
@@ -147,10 +148,7 @@ function table(results: BackendResult[]): string {
       `${r.firstProbeSeconds.toFixed(2)} s`,
     ]),
   ];
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
-    .join('\n');
+  return formatTable(rows);
 }
 
 async function main(): Promise<void> {

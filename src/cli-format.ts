@@ -1,8 +1,8 @@
 /** Terminal output for the CLI: the progress bar and the final per-layer table. */
 import type { Finding, Report } from './protocol';
+import { formatTable, signed } from './text-table';
 
 const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
-const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}` : 'n/a');
 
 export function progressBar(
   step: number,
@@ -31,18 +31,6 @@ function verdict(findings: Finding[]): string {
   };
   const base = label[f.kind] ?? f.kind;
   return f.suggestion ? `${base} → try ELU` : base;
-}
-
-function pad(cells: string[][]): string {
-  const widths = cells[0]!.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
-  return cells
-    .map((r) =>
-      r
-        .map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 export function reportTable(report: Report): string {
@@ -77,7 +65,7 @@ export function reportTable(report: Report): string {
         : '') +
       (report.cancelled ? ' (cancelled)' : ''),
     '',
-    pad([header, ...rows]),
+    formatTable([header, ...rows], 2),
     '',
     'dead = fired 0 times over every probe sample and spatial position; drift = mean now − mean at step 0.',
   ];

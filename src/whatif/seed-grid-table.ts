@@ -1,5 +1,6 @@
 /** The seed article's published grid (ELU-NOTES.md) and our grid printed beside it. */
 import type { SeedGridResult } from './seed-grid';
+import { fixed, formatTable, signed } from '../text-table';
 
 /** MachineCurve's Keras CNN on MNIST: 25 epochs, batch 250, Adam, dropout 0.25, 60k train, 10k test. */
 export const PUBLISHED: { name: string; testLoss: number; testAccuracy: number }[] = [
@@ -10,20 +11,7 @@ export const PUBLISHED: { name: string; testLoss: number; testAccuracy: number }
 ];
 
 const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
-const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}` : 'n/a');
-const f4 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(4) : 'n/a');
-
-function pad(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
+const f4 = (x: number | undefined) => fixed(x, 4);
 
 export function seedGridTable(r: SeedGridResult): string {
   const budget = `${r.budget.epochs !== null ? `${r.budget.epochs} epoch${r.budget.epochs === 1 ? '' : 's'} = ` : ''}${r.budget.steps} steps of batch ${r.budget.batch} (${r.budget.samplesPerArm.toLocaleString('en-US')} samples per arm)`;
@@ -64,11 +52,11 @@ export function seedGridTable(r: SeedGridResult): string {
     `Seed grid — ${r.model} on ${r.data.name}: ${r.data.train.toLocaleString('en-US')} train, ${r.data.test.toLocaleString('en-US')} held-out test, probe set ${r.data.probe}`,
     `budget ${budget}; seed ${r.seed}; backend ${r.backend} (${r.backendDetail}); ELU α=${r.alpha}; switched/re-initialised: ${r.switched.join(', ')}; ${r.wallSeconds.toFixed(0)} s${r.cancelled ? ' (cancelled)' : ''}`,
     '',
-    pad(main),
+    formatTable(main),
     '',
     'seed = the MachineCurve article: 25 epochs on MNIST (60,000 digits, validation split 0.2, so 48,000 trained on), tested on 10,000 (ELU-NOTES.md).',
     '',
     'Per layer at the end (dead = fired 0 times on the probe set; ELU cannot die, sat = every output within 1% of −α):',
-    pad(perLayer),
+    formatTable(perLayer),
   ].join('\n');
 }

@@ -1,24 +1,9 @@
 /** Terminal output for `analyze --what-if elu`: the two arms side by side, then the verdict. */
 import type { WhatIfReport } from '../protocol';
 import type { WhatIfArmDetail } from './what-if-types';
+import { fixed, formatTable, signed } from '../text-table';
 
-const signed = (x: number | undefined) =>
-  x !== undefined && Number.isFinite(x) ? `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}` : 'n/a';
-const fixed = (x: number | undefined, d = 4) =>
-  x !== undefined && Number.isFinite(x) ? x.toFixed(d) : 'n/a';
 const last = (xs: number[]) => xs[xs.length - 1];
-
-function pad(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 function units(l: WhatIfArmDetail['final'][number] | undefined): string {
   if (!l) return '-';
@@ -74,9 +59,9 @@ export function whatIfTable(whatIf: WhatIfReport): string {
   const lines = [
     `What-if: ${a.name} vs ${b.name} (* = switched to ELU), same initial weights where shapes match, same batches, probe set and budget`,
     '',
-    pad([header, ...rows]),
+    formatTable([header, ...rows]),
     '',
-    pad(overall),
+    formatTable(overall),
     '',
     `Verdict: ${v.summary}`,
     ...v.details.map((d) => `  - ${d}`),
