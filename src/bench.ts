@@ -167,8 +167,8 @@ async function main(): Promise<void> {
     values.backend === 'all'
       ? (['tensorflow', 'webgpu', 'wasm', 'cpu'] as BackendName[])
       : [values.backend as BackendName];
-  // Budgets per backend keep each arm around 10–50 s on two cores: the cpu backend trains ~10× and a
-  // software WebGPU adapter ~7× slower than wasm. Short runs weigh the fixed step-0 and final probes
+  // Budgets per backend keep each arm around 10–50 s on two cores: a software WebGPU adapter trains
+  // ~6× and the cpu backend ~150× slower than wasm. Short runs weigh the fixed step-0 and final probes
   // more, so their overhead ratio is an upper bound for longer runs.
   const FULL: Record<string, [number, number]> = {
     tensorflow: [60, 5],
