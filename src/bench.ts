@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   // ~6× and the cpu backend ~150× slower than wasm. Short runs weigh the fixed step-0 and final probes
   // more, so their overhead ratio is an upper bound for longer runs.
   const FULL: Record<string, [number, number]> = {
-    tensorflow: [60, 5],
+    tensorflow: [300, 5],
     wasm: [60, 5],
     webgpu: [8, 3],
     cpu: [2, 1],

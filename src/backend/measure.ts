@@ -1,11 +1,13 @@
 /**
- * A short measured probe for `--backend auto`: a few training steps of a small CNN (conv forward and
- * both conv gradients, a dense layer, Adam) on each route, so the choice follows measured speed on
- * this machine, not a name (a software WebGPU adapter is slower than wasm; a real GPU is not).
+ * A short measured probe for `--backend auto`: training steps of a CNN shaped like the reference one
+ * (conv 32 → conv 64 → dense 256, both conv gradients, Adam) on each route, so the choice follows
+ * measured speed on this machine, not a name (a software WebGPU adapter is slower than wasm; a real
+ * GPU is not). A smaller probe model ranked libtensorflow level with wasm, though it trains the
+ * reference CNN ~5× faster: the probe has to be big enough for the difference to show.
  */
 import type { Tf } from './tf';
 
-const BATCH = 32;
+const BATCH = 64;
 /** Timed steps run until this much time has passed (at least one): slow routes cost little. */
 const TIME_BOX_MS = 400;
 const MAX_STEPS = 5;
@@ -16,13 +18,25 @@ export async function measureTrainingSpeed(tf: Tf): Promise<number> {
     layers: [
       tf.layers.conv2d({
         inputShape: [28, 28, 1],
-        filters: 16,
+        filters: 32,
         kernelSize: 3,
         activation: 'relu',
         kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
       }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({
+        filters: 64,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }),
+      }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
+      tf.layers.dense({
+        units: 256,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }),
+      }),
       tf.layers.dense({
         units: 10,
         activation: 'softmax',

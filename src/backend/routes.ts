@@ -1,6 +1,7 @@
 /**
  * The backend routes: how to start each one and verify that it really runs. A route answers with
- * the TF.js module to use — tfjs-node brings its own (its backend lives in its own tfjs-core).
+ * the TF.js module to use — tfjs-node brings its own copy of TF.js (it shares the global engine and
+ * kernel registry with ours, but the engine runs through the module of the route it chose).
  */
 import { delimiter } from 'node:path';
 import type { Tf } from './tf';
