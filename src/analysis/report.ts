@@ -4,7 +4,10 @@ import type { LayerHistory } from '../advisor/rules';
 import { isTappedClass } from '../probe/taps';
 import type { ModelSpec } from '../model/spec';
 import {
+  DEFINITIONS,
+  PROTOCOL_VERSION,
   REPORT_SCHEMA,
+  type RunStartedEvent,
   type Finding,
   type LayerReport,
   type LayerSummary,
@@ -96,12 +99,7 @@ export function buildReport(args: {
     createdAt: new Date().toISOString(),
     backend: p.backend.name,
     backendDetail: p.backend.detail,
-    model: {
-      name: p.spec.name,
-      origin: p.spec.origin,
-      file: p.spec.file,
-      layers: layerSummaries(args.model, p.spec),
-    },
+    model: modelSummary(args.model, p.spec),
     data: {
       name: p.splits.name,
       train: p.splits.train.count,
@@ -113,5 +111,30 @@ export function buildReport(args: {
     findings: args.findings,
     training: args.training,
     cancelled: args.cancelled,
+  };
+}
+
+/** The model as the report and the run-started event describe it. */
+export function modelSummary(model: tfType.LayersModel, spec: ModelSpec): Report['model'] {
+  return { name: spec.name, origin: spec.origin, file: spec.file, layers: layerSummaries(model, spec) };
+}
+
+/** The first event of a run: backend, model, probe size, budget and the definitions the UI states. */
+export function runStartedEvent(
+  p: Prepared,
+  model: tfType.LayersModel,
+  spec: ModelSpec,
+  runId: string,
+): RunStartedEvent {
+  return {
+    v: PROTOCOL_VERSION,
+    runId,
+    type: 'run-started',
+    backend: p.backend.name,
+    backendDetail: p.backend.detail,
+    model: modelSummary(model, spec),
+    probeSize: p.splits.probe.count,
+    totalSteps: p.totalSteps,
+    definitions: DEFINITIONS,
   };
 }

@@ -14,7 +14,6 @@ import { activationOf, topologyLayers } from '../model/activation-of';
 import { neverFiringUnits } from '../probe/never-fires';
 import { Prober } from '../probe/prober';
 import {
-  DEFINITIONS,
   PROTOCOL_VERSION,
   type EngineEvent,
   type LayerProbe,
@@ -23,7 +22,7 @@ import {
 } from '../protocol';
 import { advise, DEFAULT_THRESHOLDS, type LayerHistory } from '../advisor/rules';
 import { Trainer } from '../training/trainer';
-import { buildReport, layerSummaries, sourceFindings } from './report';
+import { buildReport, runStartedEvent, sourceFindings } from './report';
 import { ProbeSchedule } from './probe-schedule';
 
 export interface CancelToken {
@@ -251,22 +250,7 @@ export async function runAnalysis(
   const p = await prepare(config, emit, runId);
   const model = await buildModel(p.tf, p.spec, config.seed);
   try {
-    emit({
-      v: PROTOCOL_VERSION,
-      runId,
-      type: 'run-started',
-      backend: p.backend.name,
-      backendDetail: p.backend.detail,
-      model: {
-        name: p.spec.name,
-        origin: p.spec.origin,
-        file: p.spec.file,
-        layers: layerSummaries(model, p.spec),
-      },
-      probeSize: p.splits.probe.count,
-      totalSteps: p.totalSteps,
-      definitions: DEFINITIONS,
-    });
+    emit(runStartedEvent(p, model, p.spec, runId));
     const run = await trainWithTaps(p, model, config, emit, cancel, runId);
     const thresholds = {
       ...DEFAULT_THRESHOLDS,

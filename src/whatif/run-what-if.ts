@@ -5,10 +5,10 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { advise, DEFAULT_THRESHOLDS, type LayerHistory } from '../advisor/rules';
-import { buildReport, layerSummaries, sourceFindings } from '../analysis/report';
+import { buildReport, runStartedEvent, sourceFindings } from '../analysis/report';
 import { prepare, type CancelToken, type Emit, type Prepared } from '../analysis/run-analysis';
 import { buildModel } from '../model/build';
-import { DEFINITIONS, PROTOCOL_VERSION, type Report, type RunConfig, type Suggestion } from '../protocol';
+import { PROTOCOL_VERSION, type Report, type RunConfig, type Suggestion } from '../protocol';
 import { chooseWhatIfLayers, eluVariant, HE_INIT } from './elu-variant';
 import { runInterleaved, type ArmRun } from './interleaved-run';
 import { copyMatchingWeights } from './shared-weights';
@@ -62,17 +62,7 @@ export async function runWhatIfPrepared(
         `${variant.heInit.join(', ')}: kernel${variant.heInit.length > 1 ? 's' : ''} He-initialised (${HE_INIT}, as the quick fix writes) in the ELU arm; every other weight is the ReLU arm's`,
       );
     }
-    emit({
-      v: PROTOCOL_VERSION,
-      runId,
-      type: 'run-started',
-      backend: p.backend.name,
-      backendDetail: p.backend.detail,
-      model: { name: spec.name, origin: spec.origin, file: spec.file, layers: layerSummaries(relu, spec) },
-      probeSize: p.splits.probe.count,
-      totalSteps: p.totalSteps,
-      definitions: DEFINITIONS,
-    });
+    emit(runStartedEvent(p, relu, spec, runId));
     const [a, b] = await runInterleaved(
       p,
       [
