@@ -10,7 +10,7 @@ import { CAN_DIE, type Tap } from './taps';
 import { HISTOGRAM_BINS, edgesFor } from './histogram-edges';
 
 export const SATURATION_TOLERANCE = 0.01;
-const SCALARS = 8;
+const SCALARS = 7;
 
 export interface ProbeOptions {
   step: number;
@@ -23,46 +23,71 @@ function unitSet(indices: number[], units: number): UnitSet {
   return { count: indices.length, fraction: units ? indices.length / units : 0, units: indices };
 }
 
-/** Builds the packed summary tensor for one layer output (caller disposes / runs inside tidy). */
+/**
+ * Builds the packed summary tensor for one layer output (run inside tidy). Costs ~25 elementwise
+ * passes, most of a probe's time: non-finite values are zeroed once (`clean`) and every count is
+ * taken from that, the histogram's underflow rides in an extra bin 0, and exact min/max over
+ * finite values are recomputed only for the rare layer that has non-finite values.
+ */
 function summarise(tf: Tf, output: tfType.Tensor, tap: Tap, lo: number, hi: number): tfType.Tensor1D {
   const flat = output.reshape([-1, tap.units]);
   const finite = tf.isFinite(flat);
   const clean = tf.where(finite, flat, tf.zerosLike(flat));
-  const fire = clean.greater(0).cast('float32').sum(0);
-  const absSum = clean.abs().sum(0);
-  const parts: tfType.Tensor[] = [fire, absSum];
+  const parts: tfType.Tensor[] = [clean.greater(0).cast('float32').sum(0), clean.abs().sum(0)];
   if (tap.alpha !== null) {
-    const threshold = -tap.alpha * (1 - SATURATION_TOLERANCE);
-    // logicalAnd, not where() on booleans: the latter corrupts memory on the wasm backend (4.22).
-    parts.push(tf.logicalAnd(finite, flat.lessEqual(threshold)).cast('float32').sum(0));
+    // −α(1 − tol) < 0, so a zeroed non-finite value never counts as saturated.
+    parts.push(
+      clean
+        .lessEqual(-tap.alpha * (1 - SATURATION_TOLERANCE))
+        .cast('float32')
+        .sum(0),
+    );
   }
-  // Non-finite values are parked below the range so they never land in a bin.
-  const binned = tf.where(finite, flat, tf.fill(flat.shape, lo - 1));
-  const width = (hi - lo) / HISTOGRAM_BINS;
-  const index = binned
+  // Bins 1..B hold [lo, hi) (the last also takes values that round up to B), bin 0 the underflow;
+  // everything ≥ hi is clipped into bin B and taken back out with the exact overflow count.
+  const index = clean
     .sub(lo)
-    .div(width)
+    .div((hi - lo) / HISTOGRAM_BINS)
     .floor()
-    .clipByValue(0, HISTOGRAM_BINS - 1)
+    .add(1)
+    .clipByValue(0, HISTOGRAM_BINS)
     .cast('int32')
     .reshape([-1]);
-  parts.push(
-    tf.bincount(index as tfType.Tensor1D, tf.tensor1d([], 'float32'), HISTOGRAM_BINS).cast('float32'),
-  );
+  parts.push(tf.bincount(index as tfType.Tensor1D, tf.tensor1d([], 'float32'), HISTOGRAM_BINS + 1));
   const count = (t: tfType.Tensor) => t.cast('float32').sum();
   parts.push(
     tf.stack([
       clean.sum(),
       clean.square().sum(),
-      tf.where(finite, flat, tf.fill(flat.shape, Infinity)).min(),
-      tf.where(finite, flat, tf.fill(flat.shape, -Infinity)).max(),
-      count(tf.logicalAnd(finite, flat.lessEqual(0))),
-      count(tf.logicalNot(finite)),
-      count(binned.less(lo)),
-      count(binned.greaterEqual(hi)),
+      clean.min(),
+      clean.max(),
+      count(clean.lessEqual(0)),
+      count(finite),
+      count(clean.greaterEqual(hi)),
     ]),
   );
   return tf.concat(parts.map((p) => p.reshape([-1]))) as tfType.Tensor1D;
+}
+
+/** The bin (0 = underflow) that a zeroed non-finite value fell into, in float32 as the device computed it. */
+function binOfZero(lo: number, hi: number): number {
+  const f = Math.fround;
+  const width = f((hi - lo) / HISTOGRAM_BINS);
+  return Math.min(HISTOGRAM_BINS, Math.max(0, Math.floor(f(f(0 - lo) / width)) + 1));
+}
+
+/** Exact min/max over the finite values of one output (only for layers with non-finite values). */
+async function finiteRange(tf: Tf, output: tfType.Tensor): Promise<[number, number]> {
+  const packed = tf.tidy(() => {
+    const finite = tf.isFinite(output);
+    return tf.stack([
+      tf.where(finite, output, tf.fill(output.shape, Infinity)).min(),
+      tf.where(finite, output, tf.fill(output.shape, -Infinity)).max(),
+    ]);
+  });
+  const v = await packed.data();
+  packed.dispose();
+  return [v[0]!, v[1]!];
 }
 
 /** Computes every tapped layer's summary from the tap model's outputs; disposes nothing it did not make. */
@@ -78,29 +103,38 @@ export async function summariseProbe(
   const values = await packed.data();
   packed.dispose();
   let offset = 0;
-  return taps.map((tap, i) => {
+  const take = (n: number) => {
+    const slice = values.subarray(offset, offset + n);
+    offset += n;
+    return slice;
+  };
+  const probes = taps.map((tap, i): LayerProbe => {
     const output = outputs[i]!;
+    const [lo, hi] = options.ranges[i]!;
     const C = tap.units;
     const observations = output.size / C;
-    const take = (n: number) => {
-      const slice = values.subarray(offset, offset + n);
-      offset += n;
-      return slice;
-    };
     const fire = take(C);
     const absSum = take(C);
     const saturatedCount = tap.alpha !== null ? take(C) : null;
-    const counts = Array.from(take(HISTOGRAM_BINS));
-    const [sum, sumSq, min, max, nonPositive, nonFinite, under, over] = Array.from(
-      take(SCALARS),
-    ) as number[] as [number, number, number, number, number, number, number, number];
-    // Edge bins received the clipped out-of-range values: take them back out.
-    counts[0]! -= under!;
-    counts[HISTOGRAM_BINS - 1]! -= over!;
-    const finiteCount = output.size - nonFinite;
+    const bins = Array.from(take(HISTOGRAM_BINS + 1));
+    const [sum, sumSq, min, max, nonPositiveOrZeroed, finiteCount, over] = Array.from(take(SCALARS)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const nonFinite = output.size - finiteCount;
+    // Zeroed non-finite values sit in the bin of 0; values ≥ hi were clipped into the last bin.
+    bins[binOfZero(lo, hi)]! -= nonFinite;
+    bins[HISTOGRAM_BINS]! -= over;
+    const underflow = bins[0]!;
+    const counts = bins.slice(1);
     const mean = finiteCount ? sum / finiteCount : NaN;
     const variance = finiteCount ? Math.max(0, sumSq / finiteCount - mean * mean) : NaN;
-    const unitMeanAbs = Array.from(absSum, (s) => s / observations);
+    const unitMeanAbs = Array.from(absSum, (x) => x / observations);
     const layerMeanAbs = unitMeanAbs.reduce((a, b) => a + b, 0) / C;
     const dead: number[] = [];
     const dormant: number[] = [];
@@ -110,7 +144,6 @@ export async function summariseProbe(
       if (unitMeanAbs[u]! < options.dormantTau * layerMeanAbs || layerMeanAbs === 0) dormant.push(u);
       if (saturatedCount && saturatedCount[u] === observations) saturated.push(u);
     }
-    const [lo, hi] = options.ranges[i]!;
     return {
       layer: tap.name,
       step: options.step,
@@ -120,16 +153,22 @@ export async function summariseProbe(
       dead: unitSet(dead, C),
       dormant: unitSet(dormant, C),
       saturated: saturatedCount ? unitSet(saturated, C) : null,
-      sparsity: output.size ? nonPositive / output.size : 0,
+      sparsity: output.size ? (nonPositiveOrZeroed - nonFinite) / output.size : 0,
       mean,
       std: Math.sqrt(variance),
       min: finiteCount ? min : NaN,
       max: finiteCount ? max : NaN,
       meanAbs: layerMeanAbs,
-      histogram: { edges: edgesFor(lo, hi), counts, underflow: under - nonFinite, overflow: over },
+      histogram: { edges: edgesFor(lo, hi), counts, underflow, overflow: over },
       nonFinite,
     };
   });
+  // min/max above treat non-finite values as 0: recompute them exactly where any exist.
+  for (const [i, probe] of probes.entries()) {
+    if (probe.nonFinite > 0 && probe.nonFinite < outputs[i]!.size)
+      [probe.min, probe.max] = await finiteRange(tf, outputs[i]!);
+  }
+  return probes;
 }
 
 /** Min and max of each finite output (for choosing histogram edges at the first probe). */
