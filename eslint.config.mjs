@@ -34,6 +34,22 @@ export default tseslint.config(
     },
   },
   {
+    // Both sides of the webview boundary import these two: they stay import-free (types of
+    // protocol.ts only), so nothing of Node or VS Code can reach the browser through them.
+    files: ['src/protocol.ts', 'src/dashboard-state.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'shared with the webview: import-free.' }],
+          patterns: [
+            { regex: '^(?!\\./protocol$)', message: 'shared with the webview: import only ./protocol.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['webview/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -45,8 +61,14 @@ export default tseslint.config(
           ],
           patterns: [
             {
-              group: ['../src/*', '!../src/protocol', '!../src/protocol.ts'],
-              message: 'webview/ may only use src/protocol.ts.',
+              group: [
+                '../src/*',
+                '!../src/protocol',
+                '!../src/protocol.ts',
+                '!../src/dashboard-state',
+                '!../src/dashboard-state.ts',
+              ],
+              message: 'webview/ may only use src/protocol.ts and src/dashboard-state.ts (both import-free).',
             },
           ],
         },

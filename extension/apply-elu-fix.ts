@@ -3,7 +3,7 @@
  * edited — as one WorkspaceEdit, so a single undo reverts it. Nothing is saved automatically.
  */
 import * as vscode from 'vscode';
-import { computeEluFix, type EluFix } from '../src/advisor/elu-fix';
+import { computeEluFix, type EluFix } from '../src/source-edit/elu-fix';
 import { isUserError } from '../src/errors';
 import type { ModelDocuments } from './model-documents';
 import { appendTestRecord } from './test-log';

@@ -4,7 +4,7 @@
  * text at that moment and applies them as one WorkspaceEdit.
  */
 import * as vscode from 'vscode';
-import { isReluFamily } from '../src/advisor/elu-fix';
+import { isReluFamily } from '../src/source-edit/elu-fix';
 import { offersEluSwitch } from './lens-text';
 import { DIAGNOSTIC_SOURCE } from './finding-diagnostics';
 import type { ModelDocuments } from './model-documents';

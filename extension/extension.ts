@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { isReluFamily } from '../src/advisor/elu-fix';
+import { isReluFamily } from '../src/source-edit/elu-fix';
 import type { EngineEvent, WebviewRequest } from '../src/protocol';
 import { ModelDocuments } from './model-documents';
 import { LayerLensProvider, sameFile } from './layer-lenses';
@@ -169,7 +169,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const lenses = new LayerLensProvider(documents, run, () => settings().get<boolean>('lenses.enabled', true));
   // The parsers (with the TypeScript compiler) load after activation returns: activation stays cheap.
   const started = Date.now();
-  void import('../src/model/source').then(
+  void import('../src/model/readers/source').then(
     (m) => {
       documents.setParser(m.parseModelSource);
       log.info(`model parsers loaded in ${Date.now() - started} ms`);

@@ -5,8 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { DashboardState } from '../src/protocol';
-import { isReluFamily } from '../src/advisor/elu-fix';
-import { layerTimelines } from '../webview/dashboard-state';
+import { isReluFamily } from '../src/source-edit/elu-fix';
+import { layerTimelines } from '../src/dashboard-state';
 import {
   ANALYZE_LENS_TITLE,
   SWITCH_LENS_TITLE,

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import type { DashboardState, EngineEvent, RunConfig } from '../src/protocol';
-import { applyEngineEvent, emptyDashboardState, withStatus } from '../webview/dashboard-state';
+import { applyEngineEvent, emptyDashboardState, withStatus } from '../src/dashboard-state';
 import { EngineRun, type EngineExit } from './engine-client';
 import { Batcher } from './throttle';
 import { appendTestRecord } from './test-log';

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { prepare, trainWithTaps, type Prepared } from './analysis/run-analysis';
-import { buildModel } from './model/build';
+import { buildModel } from './model/build/build';
 import type { BackendName, RunConfig } from './protocol';
 import { defaultRunConfig } from './run-config';
 import { Trainer } from './training/trainer';

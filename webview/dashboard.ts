@@ -4,7 +4,7 @@
  */
 import type uPlot from 'uplot';
 import { PROTOCOL_VERSION, type DashboardState, type WebviewRequest } from '../src/protocol';
-import { baselineArm, comparisonArm, layerTimelines } from './dashboard-state';
+import { baselineArm, comparisonArm, layerTimelines } from '../src/dashboard-state';
 import { layerHealth, sortBySeverity, type LayerRow } from './layer-health';
 import { LayerSection } from './layer-section';
 import { findingCard } from './finding-cards';

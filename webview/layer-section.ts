@@ -4,7 +4,7 @@
  */
 import type uPlot from 'uplot';
 import type { LayerProbe, LayerSummary } from '../src/protocol';
-import type { LayerTimeline } from './dashboard-state';
+import type { LayerTimeline } from '../src/dashboard-state';
 import { clippedNote } from './histogram-scale';
 import {
   heatmapChart,

@@ -18,7 +18,7 @@ import {
   type HostMessage,
   type WebviewRequest,
 } from '../src/protocol';
-import { applyEngineEvent, emptyDashboardState } from './dashboard-state';
+import { applyEngineEvent, emptyDashboardState } from '../src/dashboard-state';
 import { fromPersisted, toPersisted } from './persisted-state';
 import { Dashboard } from './dashboard';
 

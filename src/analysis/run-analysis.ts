@@ -7,7 +7,7 @@ import { initBackend, type BackendInfo } from '../backend/select';
 import type { Tf } from '../backend/tf';
 import { loadData } from '../data/load';
 import { makeSplits, type Splits } from '../data/splits';
-import { buildModel } from '../model/build';
+import { buildModel } from '../model/build/build';
 import { loadExample, loadModelSpec } from '../model/load';
 import type { ModelSpec } from '../model/spec';
 import { activationOf, topologyLayers } from '../model/activation-of';

@@ -4,9 +4,9 @@ import { basename, extname } from 'node:path';
 import { UserError } from '../errors';
 import { exampleSpec, EXAMPLES } from './example';
 import type { ModelSpec } from './spec';
-import { loadKerasFile } from './saved/load-keras-file';
-import { isModelSource } from './source-kind';
-import { loadTfjsModelJson } from './tfjs-json';
+import { loadKerasFile } from './readers/saved/load-keras-file';
+import { isModelSource } from './readers/source-kind';
+import { loadTfjsModelJson } from './readers/tfjs-json';
 
 export async function loadModelSpec(file: string): Promise<ModelSpec> {
   if (!existsSync(file)) throw new UserError('file not found', file, null, 'check the path');
@@ -29,7 +29,7 @@ export async function loadModelSpec(file: string): Promise<ModelSpec> {
   const ext = extname(file).toLowerCase();
   // The parsers (and the TypeScript compiler) load only when a source file is analysed.
   if (isModelSource(file))
-    return (await import('./source')).parseModelSourceOrThrow(file, readFileSync(file, 'utf8'));
+    return (await import('./readers/source')).parseModelSourceOrThrow(file, readFileSync(file, 'utf8'));
   switch (ext) {
     case '.h5':
     case '.hdf5':

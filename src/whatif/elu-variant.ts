@@ -1,7 +1,7 @@
 /**
  * The what-if's model edit: a copy of a ModelSpec with chosen rectifier layers switched to ELU and,
  * where asked, their kernels He-initialised. Layer names stay the same so the arms compare layer by
- * layer. He init is `he_normal`: it is what the ELU quick fix writes (src/advisor/elu-fix.ts), so the
+ * layer. He init is `he_normal`: it is what the ELU quick fix writes (src/source-edit/elu-fix.ts), so the
  * what-if tests the very edit the person would apply.
  */
 import { UserError } from '../errors';

@@ -7,7 +7,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import { advise, DEFAULT_THRESHOLDS, type LayerHistory } from '../advisor/rules';
 import { buildReport, runStartedEvent, sourceFindings } from '../analysis/report';
 import { prepare, type CancelToken, type Emit, type Prepared } from '../analysis/run-analysis';
-import { buildModel } from '../model/build';
+import { buildModel } from '../model/build/build';
 import { PROTOCOL_VERSION, type Report, type RunConfig, type Suggestion } from '../protocol';
 import { chooseWhatIfLayers, eluVariant, HE_INIT } from './elu-variant';
 import { runInterleaved, type ArmRun } from './interleaved-run';

@@ -10,7 +10,7 @@ import { initBackend } from '../backend/select';
 import { loadDigits } from '../data/bundled';
 import { makeSplits } from '../data/splits';
 import { UserError } from '../errors';
-import { buildModel } from '../model/build';
+import { buildModel } from '../model/build/build';
 import { loadExample, loadModelSpec } from '../model/load';
 import { type BackendName, type EngineEvent } from '../protocol';
 import { BACKENDS } from '../run-config';

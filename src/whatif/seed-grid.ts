@@ -8,7 +8,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { CancelToken, Emit, Prepared } from '../analysis/run-analysis';
 import type { Split } from '../data/splits';
-import { buildModel } from '../model/build';
+import { buildModel } from '../model/build/build';
 import type { ModelSpec } from '../model/spec';
 import { defaultRunConfig } from '../run-config';
 import { eluVariant, HE_INIT, switchableLayers } from './elu-variant';

@@ -2,8 +2,8 @@
 // and the rest of the file must be byte-for-byte unchanged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseModelSource } from '../../../src/model/source';
-import { applyTextEdits, computeEluFix } from '../../../src/advisor/elu-fix';
+import { parseModelSource } from '../../../src/model/readers/source';
+import { applyTextEdits, computeEluFix } from '../../../src/source-edit/elu-fix';
 
 const KERAS = `from tensorflow.keras.models import Sequential
 from tensorflow.keras.layers import Conv2D, Dense, Flatten, MaxPooling2D, ReLU

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyTextEdits, computeEluFix, isReluFamily } from '../../../src/advisor/elu-fix';
+import { applyTextEdits, computeEluFix, isReluFamily } from '../../../src/source-edit/elu-fix';
 import type { LayerSpec, ModelOrigin, SourcePosition } from '../../../src/model/spec';
 import { UserError } from '../../../src/errors';
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { buildModel } from '../../../src/model/build';
+import { buildModel } from '../../../src/model/build/build';
 import type { ModelSpec } from '../../../src/model/spec';
 
 function spec(alpha: number): ModelSpec {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { trainWithTaps, type Prepared } from '../../../src/analysis/run-analysis';
-import { buildModel } from '../../../src/model/build';
+import { buildModel } from '../../../src/model/build/build';
 import type { ModelSpec } from '../../../src/model/spec';
 import { defaultRunConfig } from '../../../src/run-config';
 import { seededRandom } from '../../../src/training/rng';

@@ -14,7 +14,7 @@ import type * as vscode from 'vscode';
 import { applyEluFix } from '../../../extension/apply-elu-fix';
 import { EluCodeActionProvider } from '../../../extension/elu-code-actions';
 import { ModelDocuments } from '../../../extension/model-documents';
-import { parseModelSource } from '../../../src/model/source';
+import { parseModelSource } from '../../../src/model/readers/source';
 
 const FILE = '/work/example/train.py';
 const TEXT = `import tensorflow as tf

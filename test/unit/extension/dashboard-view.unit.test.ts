@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { DashboardViewProvider } from '../../../extension/dashboard-view';
 import type { EngineEvent, HostMessage, WebviewRequest } from '../../../src/protocol';
-import { emptyDashboardState } from '../../../webview/dashboard-state';
+import { emptyDashboardState } from '../../../src/dashboard-state';
 
 function fakeView() {
   const fromWebview = new EventEmitter<unknown>();

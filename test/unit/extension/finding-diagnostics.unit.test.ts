@@ -3,7 +3,7 @@ import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { FindingDiagnostics } from '../../../extension/finding-diagnostics';
-import { parseModelSource } from '../../../src/model/source';
+import { parseModelSource } from '../../../src/model/readers/source';
 import type { Finding } from '../../../src/protocol';
 
 const FILE = '/w/net.py';

@@ -3,9 +3,9 @@ import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { LayerLensProvider, type RunStateSource } from '../../../extension/layer-lenses';
 import { ModelDocuments } from '../../../extension/model-documents';
-import { parseModelSource } from '../../../src/model/source';
+import { parseModelSource } from '../../../src/model/readers/source';
 import type { DashboardState } from '../../../src/protocol';
-import { emptyDashboardState } from '../../../webview/dashboard-state';
+import { emptyDashboardState } from '../../../src/dashboard-state';
 import { probe, probeEvent, stateWith } from './fixtures';
 import type * as vscode from 'vscode';
 

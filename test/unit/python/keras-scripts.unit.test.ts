@@ -36,7 +36,7 @@ test('MachineCurve ELU CNN: channels_first block, elu_alpha, He init, training s
   assert.deepEqual(init.start, { line: 46, column: 86 });
   assert.equal(textAt(text, init.start, init.end), "'he_normal'");
   assert.equal(activationTexts(spec, text).elu, 'ELU(alpha=elu_alpha)');
-  // elu_alpha = 0.1 is folded into every ELU layer's config (src/model/elu-layer.ts builds any alpha).
+  // elu_alpha = 0.1 is folded into every ELU layer's config (src/model/build/elu-layer.ts builds any alpha).
   const alphas = spec.layers
     .filter((l) => l.className === 'ELU')
     .map((l) => {

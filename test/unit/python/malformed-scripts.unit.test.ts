@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isUserError } from '../../../src/errors';
-import { parsePythonModel } from '../../../src/model/python/index';
+import { parsePythonModel } from '../../../src/model/readers/python/index';
 import { assertLayers, fixtureText, issueAt, readFixture } from './python-fixtures';
 
 test('an unclosed bracket: the error is placed on its line and the swallowed lines are still read', () => {

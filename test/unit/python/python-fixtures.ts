@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parsePythonModel } from '../../../src/model/python/index';
+import { parsePythonModel } from '../../../src/model/readers/python/index';
 import type { ModelSpec, SourcePosition } from '../../../src/model/spec';
 
 export const fixtureDir = resolve(__dirname, '../../../test/fixtures/python');

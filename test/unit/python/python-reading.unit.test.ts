@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalPath } from '../../../src/model/python/import-names';
-import { Interpreter } from '../../../src/model/python/interpreter';
-import { LayerNamer, snakeCase } from '../../../src/model/python/layer-names';
-import { SourceText } from '../../../src/model/python/source-text';
-import { describe as describeValue } from '../../../src/model/python/values';
+import { canonicalPath } from '../../../src/model/readers/python/import-names';
+import { Interpreter } from '../../../src/model/readers/python/interpreter';
+import { LayerNamer, snakeCase } from '../../../src/model/readers/python/layer-names';
+import { SourceText } from '../../../src/model/readers/python/source-text';
+import { describe as describeValue } from '../../../src/model/readers/python/values';
 
 /** Runs a snippet with no framework hooks and returns the folded module variables. */
 function fold(code: string, ...names: string[]): string[] {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { readFixture } from './python-fixtures';
-import { buildModel } from '../../../src/model/build';
+import { buildModel } from '../../../src/model/build/build';
 
 /** Every fixture with a model: TF.js output shape of the last layer, and parameters where the original's count is known. */
 const expected: Record<string, { output: (number | null)[]; params?: number }> = {

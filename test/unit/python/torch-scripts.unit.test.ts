@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parsePythonModel } from '../../../src/model/python/index';
+import { parsePythonModel } from '../../../src/model/readers/python/index';
 import { activationTexts, assertLayers, issueAt, readFixture } from './python-fixtures';
 
 test("PyTorch's MNIST example: Net with F.relu, max_pool2d, dropout, flatten, log_softmax; argparse defaults", () => {

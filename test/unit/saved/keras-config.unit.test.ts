@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UserError } from '../../../src/errors';
-import { translateModelConfig } from '../../../src/model/saved/keras-config';
-import { weightPaths } from '../../../src/model/saved/keras-v3';
-import { kerasSnakeCase } from '../../../src/model/saved/layer-weights';
-import { functionalLayerOrder } from '../../../src/model/saved/weight-order';
+import { translateModelConfig } from '../../../src/model/readers/saved/keras-config';
+import { weightPaths } from '../../../src/model/readers/saved/keras-v3';
+import { kerasSnakeCase } from '../../../src/model/readers/saved/layer-weights';
+import { functionalLayerOrder } from '../../../src/model/readers/saved/weight-order';
 import { cpuTf } from './keras-fixtures';
 
 const source = { file: '/work/model.keras', kerasVersion: '3.15.1' };

@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { UserError } from '../../../src/errors';
-import { loadKerasH5 } from '../../../src/model/saved/keras-h5';
-import { loadKerasV3 } from '../../../src/model/saved/keras-v3';
-import { loadKerasFile } from '../../../src/model/saved/load-keras-file';
+import { loadKerasH5 } from '../../../src/model/readers/saved/keras-h5';
+import { loadKerasV3 } from '../../../src/model/readers/saved/keras-v3';
+import { loadKerasFile } from '../../../src/model/readers/saved/load-keras-file';
 import type { ModelSpec } from '../../../src/model/spec';
 import { compareWithExpected, generateFixtures, repoRoot } from './keras-fixtures';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { loadKerasFile } from '../../../src/model/saved/load-keras-file';
+import { loadKerasFile } from '../../../src/model/readers/saved/load-keras-file';
 import { compareWithExpected, generateFixtures, repoRoot } from './keras-fixtures';
 
 const python = process.env.KERAS_PYTHON ?? 'python3';

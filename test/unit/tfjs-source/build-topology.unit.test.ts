@@ -2,7 +2,7 @@
 // cpu backend with the expected layer names and output shapes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseTfjsSource } from '../../../src/model/tfjs-source/index';
+import { parseTfjsSource } from '../../../src/model/readers/tfjs-source/index';
 import { loadTf } from '../../../src/backend/tf';
 import { fixture } from './fixture-path';
 

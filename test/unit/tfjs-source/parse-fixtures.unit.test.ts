@@ -1,7 +1,7 @@
 // Each real-world-shaped TF.js fixture parses to the exact layers, default names and lines.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseTfjsSource } from '../../../src/model/tfjs-source/index';
+import { parseTfjsSource } from '../../../src/model/readers/tfjs-source/index';
 import type { ModelSpec } from '../../../src/model/spec';
 import { fixture } from './fixture-path';
 

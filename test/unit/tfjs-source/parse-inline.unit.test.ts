@@ -1,7 +1,7 @@
 // Import spellings, folding and hostile input, from small inline sources.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseTfjsSource } from '../../../src/model/tfjs-source/index';
+import { parseTfjsSource } from '../../../src/model/readers/tfjs-source/index';
 import { UserError } from '../../../src/errors';
 
 const names = (src: string, file = 'm.ts'): string[] =>

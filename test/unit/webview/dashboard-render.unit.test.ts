@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { dashboardHtml } from '../../../extension/dashboard-html';
-import { applyEngineEvent, emptyDashboardState } from '../../../webview/dashboard-state';
+import { applyEngineEvent, emptyDashboardState } from '../../../src/dashboard-state';
 import { probe, probeEvent, runStarted } from '../extension/fixtures';
 import type { DashboardState, Finding } from '../../../src/protocol';
 

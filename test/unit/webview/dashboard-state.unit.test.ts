@@ -7,7 +7,7 @@ import {
   emptyDashboardState,
   layerTimelines,
   MAX_PROGRESS_POINTS,
-} from '../../../webview/dashboard-state';
+} from '../../../src/dashboard-state';
 import { layerHealth, sortBySeverity } from '../../../webview/layer-health';
 import { fromPersisted, toPersisted } from '../../../webview/persisted-state';
 import { statusText } from '../../../webview/status-header';

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { topologyLayers } from '../../../src/model/activation-of';
 import { isUserError } from '../../../src/errors';
 import { chooseWhatIfLayers, eluVariant, switchableLayers } from '../../../src/whatif/elu-variant';
-import { buildModel } from '../../../src/model/build';
+import { buildModel } from '../../../src/model/build/build';
 import { mixedSpec, tinySpec } from './fixtures';
 
 const byName = (spec: ReturnType<typeof mixedSpec>) =>

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { EngineEvent } from '../../../src/protocol';
-import { buildModel } from '../../../src/model/build';
+import { buildModel } from '../../../src/model/build/build';
 import { eluVariant } from '../../../src/whatif/elu-variant';
 import { runWhatIfPrepared } from '../../../src/whatif/run-what-if';
 import { copyMatchingWeights } from '../../../src/whatif/shared-weights';

@@ -1,6 +1,6 @@
 /** One entry point for saved Keras files: picks the .h5 or .keras loader from the bytes, not the name. */
-import { UserError } from '../../errors';
-import type { ModelSpec } from '../spec';
+import { UserError } from '../../../errors';
+import type { ModelSpec } from '../../spec';
 import { refuseSavedModel, savedFileKind } from './file-kind';
 import { loadKerasH5 } from './keras-h5';
 import { loadKerasV3 } from './keras-v3';

@@ -4,7 +4,7 @@
  */
 import { extname } from 'node:path';
 import { parsePythonModel } from './python';
-import type { ModelSpec } from './spec';
+import type { ModelSpec } from '../spec';
 
 import { isModelSource } from './source-kind';
 

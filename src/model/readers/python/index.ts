@@ -2,8 +2,8 @@
  * Python model sources (Keras and PyTorch scripts) → ModelSpec. The script is parsed with
  * @lezer/python and read statically; it is never executed.
  */
-import { UserError } from '../../errors';
-import type { ModelSpec } from '../spec';
+import { UserError } from '../../../errors';
+import type { ModelSpec } from '../../spec';
 import { KerasReader } from './keras-reader';
 import { SourceText } from './source-text';
 import { TorchReader } from './torch-reader';

@@ -5,8 +5,8 @@
  * Strings may be variable-length (h5py 3) or fixed-length bytes (h5py 2); long string lists are
  * split into `name0`, `name1`, ... attributes.
  */
-import { UserError } from '../../errors';
-import type { ModelSpec } from '../spec';
+import { UserError } from '../../../errors';
+import type { ModelSpec } from '../../spec';
 import { refuseSavedModel, savedFileKind } from './file-kind';
 import {
   float32Dataset,

@@ -5,8 +5,8 @@
  * `model.layers` order (keras/src/saving/saving_lib.py, `_save_container_state`).
  */
 import { unzipSync } from 'fflate';
-import { UserError } from '../../errors';
-import type { KerasLayerJson, ModelSpec } from '../spec';
+import { UserError } from '../../../errors';
+import type { KerasLayerJson, ModelSpec } from '../../spec';
 import { refuseSavedModel, savedFileKind } from './file-kind';
 import { float32Dataset, isDataset, isGroup, openHdf5, type Hdf5File } from './hdf5';
 import { translateModelConfig } from './keras-config';

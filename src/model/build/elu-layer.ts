@@ -5,7 +5,7 @@
  * build: f(x) = x for x > 0, α(exp(x) − 1) otherwise (the same as TF.js's ELU for α = 1).
  */
 import type * as tfType from '@tensorflow/tfjs';
-import type { Tf } from '../backend/tf';
+import type { Tf } from '../../backend/tf';
 
 const registered = new WeakSet<object>();
 

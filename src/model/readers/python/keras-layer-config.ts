@@ -3,7 +3,7 @@
  * config it means, with where its activation and initializer arguments sit for quick fixes.
  */
 import type { SyntaxNode } from '@lezer/common';
-import type { SourceLocation } from '../spec';
+import type { SourceLocation } from '../../spec';
 import type { Argument } from './interpreter';
 import { snakeCase } from './layer-names';
 import { Parameters } from './call-parameters';
@@ -264,7 +264,7 @@ export function draftKerasLayer(
       break;
     }
     case 'ELU':
-      // Any alpha builds: src/model/elu-layer.ts replaces TF.js's alpha-1-only ELU.
+      // Any alpha builds: src/model/build/elu-layer.ts replaces TF.js's alpha-1-only ELU.
       setNumber('alpha', ['alpha'], 1.0);
       draft.activation = 'elu';
       draft.activationRange = source.range(call);

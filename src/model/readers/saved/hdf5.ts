@@ -4,7 +4,7 @@
  * removed again on close.
  */
 import type * as H5 from 'h5wasm';
-import { UserError } from '../../errors';
+import { UserError } from '../../../errors';
 
 type H5Module = typeof H5;
 

@@ -1,6 +1,6 @@
 /** What every part of the TF.js source parser shares while reading one file. */
 import ts from 'typescript';
-import type { SourceIssue } from '../spec';
+import type { SourceIssue } from '../../spec';
 import type { ConstantFolder } from './constant-folding';
 import { positionAt } from './source-range';
 import type { TfBindings } from './tf-bindings';

@@ -1,10 +1,10 @@
 /** ModelSpec → tf.LayersModel, with seeded initialisers so a seed makes a run repeatable. */
 import type * as tfType from '@tensorflow/tfjs';
-import type { Tf } from '../backend/tf';
-import { UserError } from '../errors';
+import type { Tf } from '../../backend/tf';
+import { UserError } from '../../errors';
 import { registerEluLayer } from './elu-layer';
 import { seededInitializer } from './initializers';
-import type { KerasLayerJson, KerasTopology, ModelSpec } from './spec';
+import type { KerasLayerJson, KerasTopology, ModelSpec } from '../spec';
 
 const INITIALIZER_KEYS = [
   'kernel_initializer',

@@ -2,7 +2,7 @@
  * Read layers → the Keras JSON topology `tf.models.modelFromJSON` builds (Sequential or
  * functional `Model`), keeping one LayerSpec per topology layer, same names, same order.
  */
-import type { KerasLayerJson, KerasTopology, LayerSpec } from '../spec';
+import type { KerasLayerJson, KerasTopology, LayerSpec } from '../../spec';
 
 /** `[layer name, node index, tensor index]`, Keras' reference to one output tensor. */
 export type TensorRef = [string, number, number];

@@ -4,9 +4,9 @@
  * ModelSpec.
  */
 import { basename } from 'node:path';
-import { UserError } from '../../errors';
-import { layerSpecsFromTopology } from '../activation-of';
-import type { KerasLayerJson, ModelOrigin, ModelSpec, NamedWeight, TrainingSetup } from '../spec';
+import { UserError } from '../../../errors';
+import { layerSpecsFromTopology } from '../../activation-of';
+import type { KerasLayerJson, ModelOrigin, ModelSpec, NamedWeight, TrainingSetup } from '../../spec';
 import type { TranslatedModel } from './keras-config';
 import { layerWeights, shortWeightName, type LayerWeight } from './layer-weights';
 import { functionalLayerOrder, tfjsWeightOrder, type PlacedWeight } from './weight-order';

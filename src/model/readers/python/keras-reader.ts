@@ -4,8 +4,8 @@
  * setup (`load_data`, `compile`, `fit`). Layers keep the line and column of their constructor call.
  */
 import type { SyntaxNode } from '@lezer/common';
-import { UserError } from '../../errors';
-import type { LayerSpec, ModelSpec, TrainingSetup } from '../spec';
+import { UserError } from '../../../errors';
+import type { LayerSpec, ModelSpec, TrainingSetup } from '../../spec';
 import { BoundMethod, Interpreter, type Argument, type CallContext } from './interpreter';
 import {
   draftKerasLayer,

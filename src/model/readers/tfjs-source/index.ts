@@ -4,8 +4,8 @@
  * models; whatever it cannot read becomes a SourceIssue with its line, never a crash.
  */
 import ts from 'typescript';
-import { UserError } from '../../errors';
-import type { KerasLayerJson, LayerSpec, ModelSpec } from '../spec';
+import { UserError } from '../../../errors';
+import type { KerasLayerJson, LayerSpec, ModelSpec } from '../../spec';
 import { ConstantFolder } from './constant-folding';
 import { LayerNamer } from './keras-naming';
 import { readLayer } from './layer-reader';

@@ -4,8 +4,8 @@
  * would build differently from Keras (custom code, quantized or LoRA layers, grouped convolutions,
  * options TF.js ignores) is refused with a UserError rather than silently giving other outputs.
  */
-import { UserError } from '../../errors';
-import type { KerasLayerJson, KerasTopology } from '../spec';
+import { UserError } from '../../../errors';
+import type { KerasLayerJson, KerasTopology } from '../../spec';
 import { layerWeights } from './layer-weights';
 
 type Json = Record<string, unknown>;

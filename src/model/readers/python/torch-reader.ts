@@ -5,8 +5,8 @@
  * order, and declared sizes (`nn.Linear(9216, 128)`) are checked against what reaches them.
  */
 import type { SyntaxNode } from '@lezer/common';
-import type { UserError } from '../../errors';
-import type { LayerSpec, ModelSpec, TrainingSetup } from '../spec';
+import type { UserError } from '../../../errors';
+import type { LayerSpec, ModelSpec, TrainingSetup } from '../../spec';
 import { BoundMethod, Interpreter, type Argument, type CallContext } from './interpreter';
 import { LayerNamer } from './layer-names';
 import type { SourceRange } from './keras-layer-config';

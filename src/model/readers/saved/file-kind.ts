@@ -1,6 +1,6 @@
 /** Recognising what a saved-model file is from its bytes, and refusing the kinds that are not Keras files. */
 import { basename } from 'node:path';
-import { UserError } from '../../errors';
+import { UserError } from '../../../errors';
 import { looksLikeHdf5 } from './hdf5';
 
 export type SavedFileKind = 'hdf5' | 'zip' | 'savedmodel' | 'unknown';

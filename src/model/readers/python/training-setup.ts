@@ -2,7 +2,7 @@
  * The training setup a script states (dataset, optimizer, loss, batch size, epochs), read from
  * library calls in either framework. These are defaults the person can override.
  */
-import type { TrainingSetup } from '../spec';
+import type { TrainingSetup } from '../../spec';
 import type { Argument } from './interpreter';
 import { snakeCase } from './layer-names';
 import { asNumber, asString, hostOf, refName, type PyValue } from './values';

@@ -5,7 +5,7 @@
  * person can override, so anything unreadable is an info issue, not an error.
  */
 import ts from 'typescript';
-import type { TrainingSetup } from '../spec';
+import type { TrainingSetup } from '../../spec';
 import { propertyKey } from './constant-folding';
 import { toSnakeCase } from './keras-naming';
 import type { ParseContext } from './parse-context';

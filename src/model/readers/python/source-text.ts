@@ -4,7 +4,7 @@
  */
 import { parser } from '@lezer/python';
 import type { SyntaxNode, Tree } from '@lezer/common';
-import type { SourceIssue, SourceLocation, SourcePosition } from '../spec';
+import type { SourceIssue, SourceLocation, SourcePosition } from '../../spec';
 
 export class SourceText {
   readonly tree: Tree;

@@ -5,7 +5,7 @@
  * config order: TF.js sorts layers by depth from the outputs, ties by first visit of a depth-first
  * walk from the outputs (tfjs-layers engine/container.ts). This module reproduces that from JSON.
  */
-import type { KerasLayerJson } from '../spec';
+import type { KerasLayerJson } from '../../spec';
 import type { LayerWeight } from './layer-weights';
 
 type Ref = [string, number, number];

@@ -1,6 +1,6 @@
 /** Converts TypeScript node offsets into the 1-based positions ModelSpec uses. */
 import ts from 'typescript';
-import type { SourcePosition } from '../spec';
+import type { SourcePosition } from '../../spec';
 
 export function positionAt(sf: ts.SourceFile, offset: number): SourcePosition {
   const { line, character } = sf.getLineAndCharacterOfPosition(offset);

@@ -3,7 +3,7 @@
  * alongside (ELU needs it: see shared/ELU-NOTES.md). Pure: no `vscode`, no file I/O. The host turns
  * the edits into one WorkspaceEdit so a single undo reverts them all.
  *
- * The parser (src/model/source) already located the activation (`activationRange`) and the
+ * The parser (src/model/readers/source.ts) already located the activation (`activationRange`) and the
  * initializer (`initializerRange`); this module only reads the few characters inside and around
  * those ranges, with a small bracket- and string-aware scanner, and uses @lezer/python for imports.
  */

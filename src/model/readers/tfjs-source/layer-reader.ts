@@ -3,7 +3,7 @@
  * source ranges a quick fix needs (the activation string, the initializer expression).
  */
 import ts from 'typescript';
-import type { KerasLayerJson, LayerSpec, SourceLocation } from '../spec';
+import type { KerasLayerJson, LayerSpec, SourceLocation } from '../../spec';
 import { type Folded, propertyKey } from './constant-folding';
 import { toSnakeCase, type LayerNamer } from './keras-naming';
 import {

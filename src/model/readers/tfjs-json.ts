@@ -1,10 +1,10 @@
 /** Loader for a TF.js layers-model `model.json` and its binary weight shards. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from '../errors';
-import { layerSpecsFromTopology } from './activation-of';
+import { UserError } from '../../errors';
+import { layerSpecsFromTopology } from '../activation-of';
 import { jsonErrorLine } from './json-error-line';
-import type { KerasTopology, ModelSpec, NamedWeight } from './spec';
+import type { KerasTopology, ModelSpec, NamedWeight } from '../spec';
 
 interface WeightEntry {
   name: string;
