@@ -15,6 +15,8 @@ const RULES: Record<FindingKind, string> = {
   'non-finite': 'NaN or infinite activations on the probe set.',
   saturation: DEFINITIONS.saturated ?? 'Saturated units',
   overfitting: 'Validation loss rises while training loss falls.',
+  divergence:
+    'Training diverged: the loss rose far above its start, or activations exploded; lower the learning rate.',
   source: 'Part of the model source could not be understood.',
 };
 

@@ -3,7 +3,7 @@
  * Node): the host keeps the authoritative copy and sends it whole on `ready`; afterwards both sides
  * apply the same events, so only small event messages cross the webview boundary.
  */
-import type { DashboardState, EngineEvent, LayerProbe, ProbeEvent } from '../src/protocol';
+import type { DashboardState, EngineEvent, LayerProbe, ProbeEvent } from './protocol';
 
 /** Keeps the webview's memory and each message bounded on long runs. */
 export const MAX_PROGRESS_POINTS = 2000;

@@ -54,6 +54,45 @@ export interface LayerProbe {
   nonFinite: number;
 }
 
+/**
+ * A part of the person's model that the reader did not understand and left out of the model that
+ * was built. A non-empty list makes the analysis *partial*: reports, the CLI and the UI say so.
+ */
+export interface OmittedPart {
+  /** What was left out, in the person's words where possible (`MyBlock(64)`, `Lambda`). */
+  what: string;
+  /** Why it could not be built. */
+  reason: string;
+  source: SourceRef | null;
+}
+
+/** The model a run analysed, as the run-started event and the report describe it. */
+export interface ModelSummary {
+  name: string;
+  /** How the model reached the engine: keras-py, torch-py, tfjs-ts, tfjs-json, keras-h5, keras-v3, example, live-torch, live-keras. */
+  origin: string;
+  file: string | null;
+  layers: LayerSummary[];
+  /** Left out of the built model (empty = the whole model as written). */
+  omitted?: OmittedPart[];
+  /** Other models defined in the same file (choose one with --model NAME / the quick pick). */
+  alternatives?: { name: string; source: SourceRef | null }[];
+}
+
+/** Where a live run came from (origin "live"): the person's own training process. */
+export interface LiveRunInfo {
+  framework: 'torch' | 'keras';
+  frameworkVersion: string;
+  /** The device the run's tensors live on, as the framework names it (cpu, cuda:0, mps …). */
+  device: string;
+  /** The command that was run, when the taps started it. */
+  command: string[] | null;
+  /** The training script's exit code, when it has exited. */
+  exitCode: number | null;
+  /** World size under torch.distributed / a tf.distribute strategy (1 when not distributed). */
+  worldSize: number;
+}
+
 export interface LayerSummary {
   name: string;
   className: string;
@@ -76,6 +115,7 @@ export type FindingKind =
   | 'non-finite'
   | 'saturation'
   | 'overfitting'
+  | 'divergence'
   | 'source';
 
 export interface Suggestion {
@@ -149,7 +189,10 @@ export interface Report {
   createdAt: string;
   backend: string;
   backendDetail: string;
-  model: { name: string; origin: string; file: string | null; layers: LayerSummary[] };
+  /** engine: the TF.js engine re-created and trained the model; live: taps on the person's own run. */
+  origin?: 'engine' | 'live';
+  live?: LiveRunInfo;
+  model: ModelSummary;
   data: { name: string; train: number; probe: number; validation: number };
   config: RunConfig;
   layers: LayerReport[];
@@ -181,6 +224,10 @@ export interface RunConfig {
   eluAlpha: number;
   /** Evaluate on the validation split during training (default true). */
   validate?: boolean;
+  /** Which model of a file that defines several (`--model NAME`); null = the reader's choice. */
+  model?: string | null;
+  /** The model's input shape without the batch axis (`--input-shape 28,28,1`), where the file does not say. */
+  inputShape?: number[] | null;
 }
 
 // ---- engine → host events ----
@@ -194,7 +241,9 @@ export interface RunStartedEvent extends EventBase {
   type: 'run-started';
   backend: string;
   backendDetail: string;
-  model: { name: string; origin: string; file: string | null; layers: LayerSummary[] };
+  origin?: 'engine' | 'live';
+  live?: LiveRunInfo;
+  model: ModelSummary;
   probeSize: number;
   totalSteps: number;
   definitions: Record<string, string>;

@@ -11,6 +11,7 @@ import {
   type Finding,
   type LayerReport,
   type LayerSummary,
+  type ModelSummary,
   type Report,
   type RunConfig,
   type SourceRef,
@@ -115,7 +116,7 @@ export function buildReport(args: {
 }
 
 /** The model as the report and the run-started event describe it. */
-export function modelSummary(model: tfType.LayersModel, spec: ModelSpec): Report['model'] {
+export function modelSummary(model: tfType.LayersModel, spec: ModelSpec): ModelSummary {
   return { name: spec.name, origin: spec.origin, file: spec.file, layers: layerSummaries(model, spec) };
 }
 

@@ -65,6 +65,15 @@ export interface SourceIssue {
 export type ModelOrigin =
   'example' | 'tfjs-json' | 'keras-py' | 'torch-py' | 'tfjs-ts' | 'keras-h5' | 'keras-v3';
 
+/** A part of the source the reader left out of the built model (the analysis is then partial). */
+export interface OmittedSourcePart {
+  what: string;
+  reason: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
 /** Weights for a saved model, in the order `model.getWeights()` would return them. */
 export interface NamedWeight {
   name: string;
@@ -85,6 +94,10 @@ export interface ModelSpec {
   weights?: NamedWeight[];
   training: TrainingSetup;
   issues: SourceIssue[];
+  /** Parts of the source left out of the built model; non-empty = partial (never a quiet success). */
+  omitted?: OmittedSourcePart[];
+  /** Other models the same file defines, when it defines several. */
+  alternatives?: { name: string; line: number; column: number }[];
 }
 
 /** The Keras JSON topology shape TF.js accepts (snake_case keys, as Keras writes them). */
