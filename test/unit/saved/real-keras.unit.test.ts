@@ -1,8 +1,8 @@
 /**
  * Files written by real Keras 3 `model.save()` (.keras and legacy .h5), compared with Keras' own
- * predictions. Needs a Python with keras 3 + h5py (KERAS_PYTHON, default `python3`); skips where
+ * predictions. Needs a Python with keras 3 + h5py (test/support/python-env.ts); skips where
  * there is none, e.g. `python3 -m venv v && v/bin/pip install tensorflow-cpu keras`, then
- * `KERAS_PYTHON=v/bin/python npm test`.
+ * `ACTIVATION_LENS_PYTHON=v/bin/python npm test`.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadKerasFile } from '../../../src/model/readers/saved/load-keras-file';
 import { compareWithExpected, generateFixtures, repoRoot } from './keras-fixtures';
+import { testPython } from '../../support/python-env';
 
-const python = process.env.KERAS_PYTHON ?? 'python3';
+const python = testPython();
 const dir = join(repoRoot, 'test/fixtures/generated/real-keras');
 const unavailable = generateFixtures(
   python,
@@ -19,7 +20,7 @@ const unavailable = generateFixtures(
   'import keras, h5py; assert keras.__version__[0] == "3"',
 );
 const skip = unavailable
-  ? `real Keras 3 not available (set KERAS_PYTHON to a python with keras 3): ${unavailable}`
+  ? `real Keras 3 not available (set ACTIVATION_LENS_PYTHON to a python with keras 3): ${unavailable}`
   : false;
 
 describe('files saved by real Keras 3', { skip }, () => {
