@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { isReluFamily } from '../src/source-edit/elu-fix';
+import { isSwitchableToElu } from '../src/model/activation-families';
 import type { EngineEvent, WebviewRequest } from '../src/protocol';
 import { ModelDocuments } from './model-documents';
 import { LayerLensProvider, sameFile } from './layer-lenses';
@@ -107,9 +107,7 @@ export function activate(context: vscode.ExtensionContext): void {
     await documents.ready();
     if (!layer) {
       const spec = documents.get(await vscode.workspace.openTextDocument(uri));
-      const names =
-        spec?.layers.filter((l) => isReluFamily(l.activation) && l.activation !== 'elu').map((l) => l.name) ??
-        [];
+      const names = spec?.layers.filter((l) => isSwitchableToElu(l.activation)).map((l) => l.name) ?? [];
       layer =
         names.length === 1
           ? (names[0] ?? null)

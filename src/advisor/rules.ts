@@ -5,6 +5,7 @@
  */
 import type { Finding, LayerProbe, Severity, SourceRef, Suggestion, TrainingSummary } from '../protocol';
 import type { LayerSpec } from '../model/spec';
+import { isSwitchableToElu, reportsMeanDrift } from '../model/activation-families';
 
 export interface AdvisorThresholds {
   /** Dead fraction at or above which dead units are a warning (default 0.10). */
@@ -34,8 +35,6 @@ export interface LayerHistory {
   neverFires: number[] | null;
 }
 
-const RECTIFIERS = new Set(['relu', 'relu6', 'leaky_relu', 'prelu', 'thresholded_relu']);
-const NO_DRIFT = new Set(['softmax', 'sigmoid', 'hard_sigmoid', 'linear']);
 const GLOROT = new Set([null, undefined, 'glorot_uniform', 'glorot_normal', 'variance_scaling']);
 
 const pct = (f: number) => `${(100 * f).toFixed(f > 0 && f < 0.01 ? 1 : 0)}%`;
@@ -73,7 +72,7 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
   if (!first || !last) return findings;
   const source = sourceOf(h);
   const samples = `${last.observationsPerUnit} observations per unit`;
-  const rectifier = RECTIFIERS.has(h.activation);
+  const switchable = isSwitchableToElu(h.activation);
 
   if (last.nonFinite > 0 || h.probes.some((p) => p.nonFinite > 0)) {
     const bad = h.probes.find((p) => p.nonFinite > 0)!;
@@ -125,7 +124,7 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
     });
   }
 
-  if (!NO_DRIFT.has(h.activation) && Number.isFinite(last.mean) && Number.isFinite(first.mean)) {
+  if (reportsMeanDrift(h.activation) && Number.isFinite(last.mean) && Number.isFinite(first.mean)) {
     const away = Math.abs(last.mean) - Math.abs(first.mean);
     const scale = Math.max(first.std, 1e-6);
     if (away > t.driftStd * scale) {
@@ -176,7 +175,7 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
     });
   }
 
-  if (h.neverFires && h.neverFires.length > 0 && RECTIFIERS.has(h.activation)) {
+  if (h.neverFires && h.neverFires.length > 0 && switchable) {
     findings.push({
       kind: 'never-fires',
       layer: h.name,
@@ -188,7 +187,7 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
   }
 
   // One suggestion per rectifier layer, on its most telling finding.
-  if (rectifier) {
+  if (switchable) {
     const target =
       findings.find((f) => f.kind === 'dead-units' && f.severity === 'warning') ??
       findings.find((f) => f.kind === 'dying') ??
