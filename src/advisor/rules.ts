@@ -6,6 +6,7 @@
 import type { Finding, LayerProbe, Severity, SourceRef, Suggestion, TrainingSummary } from '../protocol';
 import type { LayerSpec } from '../model/spec';
 import { isSwitchableToElu, reportsMeanDrift } from '../model/activation-families';
+import { isGlorotOrDefault } from '../model/initializer-names';
 
 export interface AdvisorThresholds {
   /** Dead fraction at or above which dead units are a warning (default 0.10). */
@@ -35,8 +36,6 @@ export interface LayerHistory {
   neverFires: number[] | null;
 }
 
-const GLOROT = new Set([null, undefined, 'glorot_uniform', 'glorot_normal', 'variance_scaling']);
-
 const pct = (f: number) => `${(100 * f).toFixed(f > 0 && f < 0.01 ? 1 : 0)}%`;
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`;
 
@@ -47,7 +46,7 @@ function sourceOf(h: LayerHistory): SourceRef | null {
 
 function eluSuggestion(h: LayerHistory, t: AdvisorThresholds, why: string): Suggestion {
   const init = h.spec?.kernelInitializer;
-  const heInit = GLOROT.has(init);
+  const heInit = isGlorotOrDefault(init);
   return {
     kind: 'switch-to-elu',
     layer: h.name,

@@ -1,5 +1,5 @@
 /** The lowercase Keras name of the nonlinearity a layer applies to its output, or null. */
-import { initializerName } from './build/initializers';
+import { initializerName } from './initializer-names';
 import type { KerasLayerJson, KerasTopology, LayerSpec } from './spec';
 
 const ACTIVATION_LAYERS: Record<string, string> = {

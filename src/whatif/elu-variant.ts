@@ -9,11 +9,11 @@ import { activationOf, topologyLayers } from '../model/activation-of';
 import type { KerasLayerJson, ModelSpec } from '../model/spec';
 import type { Suggestion } from '../protocol';
 import { isWhatIfSwitchable } from '../model/activation-families';
+import { isGlorotOrDefault } from '../model/initializer-names';
 
 export const HE_INIT = 'he_normal';
 /** Rectifiers written as a layer of their own (the rest are fused: `activation='relu'` on the layer). */
 const SEPARATE_RECTIFIER_LAYERS = new Set(['ReLU', 'LeakyReLU', 'ThresholdedReLU']);
-const GLOROT_OR_DEFAULT = new Set([null, undefined, 'glorot_uniform', 'glorot_normal', 'variance_scaling']);
 
 export interface VariantOptions {
   /** Layers whose activation becomes ELU. */
@@ -98,7 +98,7 @@ export function chooseWhatIfLayers(
   const heInitLayers = chosen.filter((name) => {
     const s = suggestions.find((x) => x.kind === 'switch-to-elu' && x.layer === name);
     if (s) return s.heInit;
-    return GLOROT_OR_DEFAULT.has(kernelInitializerFor(spec, name));
+    return isGlorotOrDefault(kernelInitializerFor(spec, name));
   });
   return { switchLayers: chosen, heInitLayers };
 }
