@@ -1,12 +1,15 @@
 /**
  * The advisor: findings a person understands, each with its evidence in numbers and the probe size,
  * and a suggestion where one applies (ELU for ReLU-family layers whose units die or whose mean drifts,
- * with He init where the layer uses Glorot/default, and early stopping — ELU-NOTES.md).
+ * with He init where the layer uses Glorot/default, and early stopping — docs/elu.md). Severities
+ * are graded by src/severity.ts, which the dashboard's badges share.
  */
-import type { Finding, LayerProbe, Severity, SourceRef, Suggestion, TrainingSummary } from '../protocol';
+import type { Finding, LayerProbe, SourceRef, Suggestion, TrainingSummary } from '../protocol';
 import type { LayerSpec } from '../model/spec';
 import { isSwitchableToElu, reportsMeanDrift } from '../model/activation-families';
 import { isGlorotOrDefault } from '../model/initializer-names';
+import { defaultRunConfig } from '../run-config';
+import { FINDING_SEVERITY, deadUnitsSeverity, meanDriftSeverity, worstFirst } from '../severity';
 
 export interface AdvisorThresholds {
   /** Dead fraction at or above which dead units are a warning (default 0.10). */
@@ -21,11 +24,11 @@ export interface AdvisorThresholds {
 }
 
 export const DEFAULT_THRESHOLDS: AdvisorThresholds = {
-  deadThreshold: 0.1,
+  deadThreshold: defaultRunConfig().deadThreshold,
   dormantThreshold: 0.1,
   driftStd: 0.5,
   saturationThreshold: 0.1,
-  eluAlpha: 1.0,
+  eluAlpha: defaultRunConfig().eluAlpha,
 };
 
 export interface LayerHistory {
@@ -78,7 +81,7 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
     findings.push({
       kind: 'non-finite',
       layer: h.name,
-      severity: 'error',
+      severity: FINDING_SEVERITY['non-finite'],
       message: `${h.name}: ${bad.nonFinite} non-finite activations (NaN/Inf) on the probe set at step ${bad.step}.`,
       evidence: { step: bad.step, nonFinite: bad.nonFinite, observationsPerUnit: bad.observationsPerUnit },
       source,
@@ -86,11 +89,10 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
   }
 
   if (last.dead.count > 0) {
-    const severity: Severity = last.dead.fraction >= t.deadThreshold ? 'warning' : 'info';
     findings.push({
       kind: 'dead-units',
       layer: h.name,
-      severity,
+      severity: deadUnitsSeverity(last.dead.fraction, t.deadThreshold),
       message:
         `${h.name}: ${last.dead.count} of ${last.units} units (${pct(last.dead.fraction)}) are dead — ` +
         `they fired 0 of ${last.observationsPerUnit} times on the probe set at step ${last.step}.`,
@@ -116,7 +118,7 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
     findings.push({
       kind: 'dying',
       layer: h.name,
-      severity: 'warning',
+      severity: FINDING_SEVERITY.dying,
       message: `${h.name}: units are dying — dead went from ${first.dead.count} at step ${first.step} to ${last.dead.count} at step ${last.step} (${samples}).`,
       evidence: { steps: h.probes.map((p) => p.step), deadCount: deadSeries },
       source,
@@ -130,7 +132,7 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
       findings.push({
         kind: 'mean-drift',
         layer: h.name,
-        severity: away > 2 * scale ? 'warning' : 'info',
+        severity: meanDriftSeverity(away, scale),
         message:
           `${h.name}: the mean activation moved away from zero, ${signed(first.mean)} at step ${first.step} → ${signed(last.mean)} at step ${last.step} ` +
           `(${signed(last.mean - first.mean)}, ${(away / scale).toFixed(1)}× the step-0 std) — a bias shift the next layer has to absorb.`,
@@ -150,7 +152,7 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
     findings.push({
       kind: 'saturation',
       layer: h.name,
-      severity: 'warning',
+      severity: FINDING_SEVERITY.saturation,
       message: `${h.name}: ${last.saturated.count} of ${last.units} units (${pct(last.saturated.fraction)}) are saturated — every output within 1% of −α on the probe set at step ${last.step}.`,
       evidence: {
         step: last.step,
@@ -167,7 +169,7 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
     findings.push({
       kind: 'dormant',
       layer: h.name,
-      severity: 'info',
+      severity: FINDING_SEVERITY.dormant,
       message: `${h.name}: ${dormantOnly.length} of ${last.units} live units (${pct(dormantOnly.length / last.units)}) are dormant — mean |activation| below τ × the layer mean.`,
       evidence: { step: last.step, dormantCount: dormantOnly.length, units: last.units },
       source,
@@ -178,7 +180,7 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
     findings.push({
       kind: 'never-fires',
       layer: h.name,
-      severity: 'warning',
+      severity: FINDING_SEVERITY['never-fires'],
       message: `${h.name}: ${h.neverFires.length} units can never fire — their largest possible pre-activation over the input range is ≤ 0 (checked from the weights, before any data).`,
       evidence: { units: h.neverFires.slice(0, 64), count: h.neverFires.length },
       source,
@@ -212,7 +214,7 @@ export function overfittingFinding(training: TrainingSummary): Finding | null {
   return {
     kind: 'overfitting',
     layer: null,
-    severity: 'info',
+    severity: FINDING_SEVERITY.overfitting,
     message:
       `Validation loss rose from ${bestVal.toFixed(4)} at step ${training.valSteps[best]} to ${lastVal.toFixed(4)} at step ${training.valSteps[v.length - 1]} ` +
       `while training loss kept falling (${trainBest.toFixed(4)} → ${trainLast.toFixed(4)}): stop early and keep the best checkpoint.`,
@@ -235,8 +237,6 @@ function mean(xs: number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
 }
 
-const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-
 export function advise(
   histories: LayerHistory[],
   training: TrainingSummary | null,
@@ -245,5 +245,5 @@ export function advise(
   const findings = histories.flatMap((h) => layerFindings(h, t));
   const overfit = training ? overfittingFinding(training) : null;
   if (overfit) findings.push(overfit);
-  return findings.sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+  return findings.sort((a, b) => worstFirst(a.severity, b.severity));
 }
