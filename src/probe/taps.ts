@@ -4,7 +4,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../backend/tf';
-import { activationOf } from '../model/activation-of';
+import { activationOf, isActivationLayerClass } from '../model/activation-of';
 import { activationAlpha, saturates } from '../model/activation-families';
 
 const TAPPED_CLASSES = new Set([
@@ -16,16 +16,11 @@ const TAPPED_CLASSES = new Set([
   'SeparableConv2D',
   'Conv2DTranspose',
   'Activation',
-  'ReLU',
-  'ELU',
-  'LeakyReLU',
-  'PReLU',
-  'Softmax',
-  'ThresholdedReLU',
 ]);
 
+/** Layers with a kernel, `Activation`, and every activation layer (ReLU, ELU …). */
 export function isTappedClass(className: string): boolean {
-  return TAPPED_CLASSES.has(className);
+  return TAPPED_CLASSES.has(className) || isActivationLayerClass(className);
 }
 
 export interface Tap {
@@ -43,7 +38,7 @@ export function selectTaps(model: tfType.LayersModel): Tap[] {
   const taps: Tap[] = [];
   for (const layer of model.layers) {
     const className = layer.getClassName();
-    if (!TAPPED_CLASSES.has(className)) continue;
+    if (!isTappedClass(className)) continue;
     const config = layer.getConfig() as Record<string, unknown>;
     const activation = activationOf(className, config) ?? 'linear';
     const shape = layer.outputShape as (number | null)[];

@@ -5,15 +5,13 @@
  * what-if tests the very edit the person would apply.
  */
 import { UserError } from '../errors';
-import { activationOf, topologyLayers } from '../model/activation-of';
+import { activationOf, isActivationLayerClass, topologyLayers } from '../model/activation-of';
 import type { KerasLayerJson, ModelSpec } from '../model/spec';
 import type { Suggestion } from '../protocol';
 import { isWhatIfSwitchable } from '../model/activation-families';
 import { isGlorotOrDefault } from '../model/initializer-names';
 
 export const HE_INIT = 'he_normal';
-/** Rectifiers written as a layer of their own (the rest are fused: `activation='relu'` on the layer). */
-const SEPARATE_RECTIFIER_LAYERS = new Set(['ReLU', 'LeakyReLU', 'ThresholdedReLU']);
 
 export interface VariantOptions {
   /** Layers whose activation becomes ELU. */
@@ -164,7 +162,7 @@ export function eluVariant(spec: ModelSpec, options: VariantOptions): EluVariant
         spec.file,
       );
     }
-    if (SEPARATE_RECTIFIER_LAYERS.has(layer.class_name)) {
+    if (isActivationLayerClass(layer.class_name)) {
       // A separate activation layer becomes an ELU layer of the same name.
       layer.class_name = 'ELU';
       layer.config = {
