@@ -358,13 +358,13 @@ function initializerOf(value: unknown, refuse: Refuse): unknown {
   if (!isObject(value)) return value;
   const obj = plainObject(value);
   const known = tfjsInitializerClass(obj.class_name);
-  if (known) obj.class_name = known;
-  else {
+  if (!known) {
     refuse(
       `uses the initializer '${obj.class_name}', which TF.js does not know`,
       'use a built-in initializer such as glorot_uniform or he_normal',
     );
   }
+  obj.class_name = known ?? obj.class_name;
   // Keras 3.9+ adds fan axes to variance-scaling initializers; TF.js computes fans itself.
   delete obj.config.input_axes;
   delete obj.config.output_axes;
