@@ -4,8 +4,7 @@
  * text at that moment and applies them as one WorkspaceEdit.
  */
 import * as vscode from 'vscode';
-import { isReluFamily } from '../src/source-edit/elu-fix';
-import { offersEluSwitch } from './lens-text';
+import { isSwitchableToElu } from '../src/model/activation-families';
 import { DIAGNOSTIC_SOURCE } from './finding-diagnostics';
 import type { ModelDocuments } from './model-documents';
 
@@ -26,7 +25,7 @@ export class EluCodeActionProvider implements vscode.CodeActionProvider {
     const actions: vscode.CodeAction[] = [];
     for (const layer of spec.layers) {
       const src = layer.source;
-      if (!src || !isReluFamily(layer.activation) || !offersEluSwitch(layer.activation)) continue;
+      if (!src || !isSwitchableToElu(layer.activation)) continue;
       const line = src.line - 1;
       const lastLine = (src.end?.line ?? src.line) - 1;
       if (range.end.line < line || range.start.line > lastLine) continue;

@@ -5,15 +5,9 @@
  */
 import * as vscode from 'vscode';
 import type { DashboardState } from '../src/protocol';
-import { isReluFamily } from '../src/source-edit/elu-fix';
+import { isRectifierFamily, isSwitchableToElu } from '../src/model/activation-families';
 import { layerTimelines } from '../src/dashboard-state';
-import {
-  ANALYZE_LENS_TITLE,
-  SWITCH_LENS_TITLE,
-  WAITING_LENS_TITLE,
-  layerLensTitle,
-  offersEluSwitch,
-} from './lens-text';
+import { ANALYZE_LENS_TITLE, SWITCH_LENS_TITLE, WAITING_LENS_TITLE, layerLensTitle } from './lens-text';
 import type { ModelDocuments } from './model-documents';
 import { appendTestRecord } from './test-log';
 
@@ -54,7 +48,7 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
     const lenses: vscode.CodeLens[] = [];
     for (const layer of spec.layers) {
       const src = layer.source;
-      if (!src || !isReluFamily(layer.activation)) continue;
+      if (!src || !isRectifierFamily(layer.activation)) continue;
       const at = new vscode.Range(
         src.line - 1,
         Math.max(0, src.column - 1),
@@ -91,7 +85,7 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
           arguments: [layer.name],
         }),
       );
-      if (offersEluSwitch(layer.activation)) {
+      if (isSwitchableToElu(layer.activation)) {
         lenses.push(
           new vscode.CodeLens(at, {
             title: SWITCH_LENS_TITLE,

@@ -1,7 +1,7 @@
 /**
  * "Install TensorFlow GPU/CPU Backend": `npm install @tensorflow/tfjs-node-gpu` (or tfjs-node) into
  * the extension's global storage — never into the person's project. The install downloads
- * libtensorflow; the GPU one needs CUDA 11.2 + cuDNN 8.1 (DESIGN.md), so both are optional and
+ * libtensorflow; the GPU one needs CUDA 11.2 + cuDNN 8.1 (docs/architecture.md "Backends"), so both are optional and
  * explicit. The engine finds them through ACTIVATION_LENS_TFJS_NODE_PATH (engineEnvironment).
  */
 import * as vscode from 'vscode';

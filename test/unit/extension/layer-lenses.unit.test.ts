@@ -1,7 +1,8 @@
-import { reset, recorded, fakeDocument, EventEmitter, type CodeLens } from './fake-vscode';
+import { reset, recorded, fakeDocument, EventEmitter, Range, type CodeLens } from './fake-vscode';
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { LayerLensProvider, type RunStateSource } from '../../../extension/layer-lenses';
+import { EluCodeActionProvider } from '../../../extension/elu-code-actions';
 import { ModelDocuments } from '../../../extension/model-documents';
 import { parseModelSource } from '../../../src/model/readers/source';
 import type { DashboardState } from '../../../src/protocol';
@@ -93,4 +94,46 @@ test('a run on another file leaves this file with the analyze lens; switched off
       .every((l) => l.command?.title === '▶ Analyze activations'),
   );
   assert.deepEqual(setup(stateWith(FILE, probes), false).lenses(), []);
+});
+
+test('a thresholdedReLU layer gets the lenses and the quick fix like any rectifier', () => {
+  const file = '/work/example/model.ts';
+  const text = `import * as tf from '@tensorflow/tfjs';
+
+export const model = tf.sequential();
+model.add(tf.layers.dense({ units: 16, inputShape: [8] }));
+model.add(tf.layers.thresholdedReLU({ theta: 0.5 }));
+model.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
+`;
+  const documents = new ModelDocuments(parseModelSource, () => undefined);
+  const doc = fakeDocument(file, text) as unknown as vscode.TextDocument;
+  const name = documents.get(doc)?.layers.find((l) => l.activation === 'thresholded_relu')?.name;
+  assert.ok(name, 'the reader finds the thresholdedReLU layer');
+  const lensesFor = (state: DashboardState) =>
+    new LayerLensProvider(
+      documents,
+      { state, onDidChangeState: new EventEmitter<void>().event as unknown as vscode.Event<void> },
+      () => true,
+    ).provideCodeLenses(doc) as unknown as CodeLens[];
+  assert.deepEqual(
+    lensesFor(emptyDashboardState()).map((l) => [l.range.start.line + 1, l.command?.title]),
+    [[5, '▶ Analyze activations']],
+  );
+  const probes = [
+    probeEvent('r1', 0, [probe(name, 0, 0, 16, 0.1)]),
+    probeEvent('r1', 9, [probe(name, 9, 4, 16, 0.3)]),
+  ];
+  assert.deepEqual(
+    lensesFor(stateWith(file, probes)).map((l) => l.command?.title),
+    [`${name} · 25% dead (4/16) · mean +0.30 ↑`, 'Switch to ELU'],
+  );
+  const actions = new EluCodeActionProvider(documents).provideCodeActions(
+    doc,
+    new Range(4, 0, 4, 0) as unknown as vscode.Range,
+    { diagnostics: [] } as unknown as vscode.CodeActionContext,
+  ) as unknown as { title: string }[];
+  assert.deepEqual(
+    actions.map((a) => a.title),
+    [`Switch ${name} to ELU (He initialisation)`],
+  );
 });
