@@ -20,6 +20,8 @@ export default tseslint.config(
       'test/e2e/.run/**',
       'test/fixtures/**',
       'data/**',
+      '.venv/**',
+      '.tfjs-node-local/**',
     ],
   },
   ...tseslint.configs.recommended,
