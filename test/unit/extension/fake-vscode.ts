@@ -158,7 +158,10 @@ export const recorded = {
   diagnostics: new Map<string, Diagnostic[]>(),
   commands: [] as { command: string; args: unknown[] }[],
   documents: [] as FakeDocument[],
+  /** `activationLens.*` from the user's settings. */
   configuration: {} as Record<string, unknown>,
+  /** `activationLens.*` from the workspace's .vscode/settings.json (they win in `get`, as in VS Code). */
+  workspaceConfiguration: {} as Record<string, unknown>,
   applyEditResult: true,
 };
 
@@ -174,7 +177,9 @@ export function reset(): void {
   recorded.commands.length = 0;
   recorded.documents.length = 0;
   recorded.configuration = {};
+  recorded.workspaceConfiguration = {};
   recorded.applyEditResult = true;
+  workspace.isTrusted = true;
 }
 
 const show = (level: 'info' | 'warning' | 'error') => (text: string) => {
@@ -206,9 +211,17 @@ export const workspace = {
     return Promise.resolve(recorded.applyEditResult);
   },
   getConfiguration() {
+    const layers = () => [recorded.workspaceConfiguration, recorded.configuration];
     return {
-      get: <T>(key: string, fallback?: T) =>
-        key in recorded.configuration ? (recorded.configuration[key] as T) : fallback,
+      get: <T>(key: string, fallback?: T) => {
+        const layer = layers().find((l) => key in l);
+        return layer ? (layer[key] as T) : fallback;
+      },
+      inspect: <T>(key: string) => ({
+        key: `activationLens.${key}`,
+        globalValue: recorded.configuration[key] as T | undefined,
+        workspaceValue: recorded.workspaceConfiguration[key] as T | undefined,
+      }),
     };
   },
   getWorkspaceFolder: () => undefined,
