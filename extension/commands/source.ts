@@ -4,6 +4,7 @@ import { isSwitchableToElu } from '../../src/model/activation-families';
 import type { Command, Ctx } from '../ctx';
 import { applyEluFix as applyFix } from '../apply-elu-fix';
 import { asUri, modelTarget } from '../model-target';
+import { requireTrust } from './require-trust';
 
 /** The file a dashboard button acts on: the one given, else the last run's, else the active editor's. */
 function runFile(ctx: Ctx, arg: unknown): vscode.Uri | null {
@@ -22,6 +23,7 @@ async function chooseLayer(ctx: Ctx, uri: vscode.Uri): Promise<string | null> {
 }
 
 export const applyEluFix: Command = (ctx) => async (uriArg?: unknown, layerArg?: unknown) => {
+  if (!requireTrust('switching a layer to ELU', 'it edits a file of the workspace')) return null;
   const uri = runFile(ctx, uriArg);
   if (!uri) {
     void vscode.window.showWarningMessage(

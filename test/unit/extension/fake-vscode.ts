@@ -153,7 +153,9 @@ export const recorded = {
   log: [] as string[],
   statusBarText: '',
   writtenFiles: new Map<string, string>(),
-  messages: [] as { level: 'info' | 'warning' | 'error'; text: string }[],
+  messages: [] as { level: 'info' | 'warning' | 'error'; text: string; items: string[] }[],
+  /** What the person clicks on the next messages (undefined: dismissed). */
+  messageAnswer: undefined as string | undefined,
   appliedEdits: [] as WorkspaceEdit[],
   diagnostics: new Map<string, Diagnostic[]>(),
   commands: [] as { command: string; args: unknown[] }[],
@@ -172,6 +174,7 @@ export function reset(): void {
   recorded.statusBarText = '';
   recorded.writtenFiles.clear();
   recorded.messages.length = 0;
+  recorded.messageAnswer = undefined;
   recorded.appliedEdits.length = 0;
   recorded.diagnostics.clear();
   recorded.commands.length = 0;
@@ -182,10 +185,12 @@ export function reset(): void {
   workspace.isTrusted = true;
 }
 
-const show = (level: 'info' | 'warning' | 'error') => (text: string) => {
-  recorded.messages.push({ level, text });
-  return Promise.resolve(undefined);
-};
+const show =
+  (level: 'info' | 'warning' | 'error') =>
+  (text: string, ...items: unknown[]) => {
+    recorded.messages.push({ level, text, items: items.filter((i): i is string => typeof i === 'string') });
+    return Promise.resolve(recorded.messageAnswer);
+  };
 
 const changeEmitter = new EventEmitter<{ document: FakeDocument; contentChanges: unknown[] }>();
 const closeEmitter = new EventEmitter<FakeDocument>();
