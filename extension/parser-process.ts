@@ -55,7 +55,6 @@ export interface ParserProcessOptions {
 interface Job {
   request: ParseRequest;
   resolve: (outcome: ParseOutcome) => void;
-  signal: AbortSignal | undefined;
 }
 
 interface Running {
@@ -72,17 +71,21 @@ export class ParserProcess implements ModelParser {
   private running: Running | null = null;
   private nextId = 1;
   private disposed = false;
-  /** Processes started so far (tests and the log use it to see restarts). */
-  started = 0;
+  private startedCount = 0;
 
   constructor(private readonly options: ParserProcessOptions) {
     this.limits = { ...DEFAULT_PARSER_LIMITS, ...options.limits };
   }
 
+  /** Processes started so far: a restart after a kill shows here. */
+  get started(): number {
+    return this.startedCount;
+  }
+
   parse(file: string, text: string, signal?: AbortSignal): Promise<ParseOutcome> {
     if (this.disposed || signal?.aborted) return Promise.resolve({ kind: 'cancelled' });
     return new Promise((resolve) => {
-      const job: Job = { request: { type: 'parse', id: this.nextId++, file, text }, resolve, signal };
+      const job: Job = { request: { type: 'parse', id: this.nextId++, file, text }, resolve };
       // A queued parse that nobody wants any more is dropped; a running one finishes (or times out).
       signal?.addEventListener('abort', () => this.withdraw(job), { once: true });
       this.queue.push(job);
@@ -140,7 +143,7 @@ export class ParserProcess implements ModelParser {
     });
     this.child = child;
     this.stderr = '';
-    this.started++;
+    this.startedCount++;
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       if (this.child === child) this.stderr = (this.stderr + d).slice(-4000);
     });
