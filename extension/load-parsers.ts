@@ -12,7 +12,7 @@ export function loadParsers(ctx: Ctx): void {
   ctx.documents.setParser(parser);
   const { timeMs, heapMb } = parser.limits;
   ctx.log.info(
-    `model sources are parsed in a separate process (limits: ${timeMs / 1000} s, ${heapMb} MB per parse)`,
+    `model sources are parsed in a separate process (limits: ${timeMs / 1000} s per parse, ${heapMb} MB heap)`,
   );
   ctx.lenses.refresh();
 }
