@@ -15,6 +15,7 @@ import { DashboardViewProvider } from './dashboard-view';
 import { RunController, type EngineLaunch } from './run-controller';
 import { engineEnvironment } from './engine-environment';
 import { installedTfjsNodeFolders } from './tfjs-node-install';
+import { MachineSettings } from './machine-settings';
 
 /** A command: given the context, the handler VS Code calls with the command's arguments. */
 export type Command = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -27,6 +28,8 @@ export class Ctx {
   readonly dashboard: DashboardViewProvider;
   readonly lenses: LayerLensProvider;
   readonly version: string;
+  /** nodePath / tfjsNodePath: from the user's settings only (extension/machine-settings.ts). */
+  readonly machineSettings: MachineSettings;
 
   constructor(
     readonly context: vscode.ExtensionContext,
@@ -34,7 +37,8 @@ export class Ctx {
   ) {
     this.version = String((context.extension.packageJSON as { version?: string }).version ?? '0.0.0');
     this.log = vscode.window.createOutputChannel('Activation Lens', { log: true });
-    this.documents = new ModelDocuments(null, (m) => this.log.debug(m)).watch(vscode.workspace);
+    this.machineSettings = new MachineSettings((m) => this.log.warn(m));
+    this.documents = new ModelDocuments(null, (level, m) => this.log[level](m)).watch(vscode.workspace);
     this.diagnostics = new FindingDiagnostics(vscode.languages.createDiagnosticCollection('activationLens'));
     this.run = new RunController({
       log: this.log,
@@ -68,17 +72,20 @@ export class Ctx {
     this.context.subscriptions.push(...disposables);
   }
 
-  /** The parsed model of an open document, for placing findings on their lines. */
+  /**
+   * The last parsed model of an open document, for recording which activation a finding was about
+   * (synchronous: findings arrive as engine events; diagnostics follow each later parse).
+   */
   specFor(file: string): ModelSpec | null {
     const doc = vscode.workspace.textDocuments.find((d) => sameFile(d.uri.fsPath, file));
-    return doc ? this.documents.get(doc) : null;
+    return doc ? this.documents.lastKnown(doc) : null;
   }
 
   private engineLaunch(): EngineLaunch {
     const { execPath, env } = engineEnvironment({
       baseEnv: process.env,
-      nodePath: this.settings().get<string>('nodePath', ''),
-      tfjsNodePath: this.settings().get<string>('tfjsNodePath', ''),
+      nodePath: this.machineSettings.read(this.settings(), 'nodePath'),
+      tfjsNodePath: this.machineSettings.read(this.settings(), 'tfjsNodePath'),
       installedFolders: installedTfjsNodeFolders(this.context.globalStorageUri),
     });
     return { enginePath: join(this.context.extensionPath, 'dist', 'engine.js'), execPath, env };

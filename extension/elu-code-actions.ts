@@ -8,6 +8,9 @@ import { isSwitchableToElu } from '../src/model/activation-families';
 import { DIAGNOSTIC_SOURCE } from './finding-diagnostics';
 import type { ModelDocuments } from './model-documents';
 
+/** As for lenses (extension/layer-lenses.ts): a parse under way is waited for this long at most. */
+const ACTIONS_WAIT_MS = 750;
+
 export class EluCodeActionProvider implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = {
     providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
@@ -15,12 +18,13 @@ export class EluCodeActionProvider implements vscode.CodeActionProvider {
 
   constructor(private readonly documents: ModelDocuments) {}
 
-  provideCodeActions(
+  async provideCodeActions(
     document: vscode.TextDocument,
     range: vscode.Range | vscode.Selection,
     context: vscode.CodeActionContext,
-  ): vscode.CodeAction[] {
-    const spec = this.documents.get(document);
+  ): Promise<vscode.CodeAction[]> {
+    // The parse runs in the parser process; the host's thread only waits for the message.
+    const spec = await this.documents.getWithin(document, ACTIONS_WAIT_MS);
     if (!spec) return [];
     const actions: vscode.CodeAction[] = [];
     for (const layer of spec.layers) {

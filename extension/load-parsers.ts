@@ -1,18 +1,18 @@
 /**
- * The model parsers (with the TypeScript compiler, 9 MB) load after activation returns, so
- * activation stays cheap; lenses appear once they are in.
+ * The model parsers run in their own process (dist/parser.js, extension/parser-process.ts), started
+ * on the first parse: activation stays cheap, and no source is ever parsed on the host's thread.
  */
+import { join } from 'node:path';
 import type { Ctx } from './ctx';
+import { ParserProcess } from './parser-process';
 
 export function loadParsers(ctx: Ctx): void {
-  const started = Date.now();
-  void import('../src/model/readers/source').then(
-    (m) => {
-      ctx.documents.setParser(m.parseModelSource);
-      ctx.log.info(`model parsers loaded in ${Date.now() - started} ms`);
-      ctx.lenses.refresh();
-    },
-    (e: unknown) =>
-      ctx.log.error(`could not load the model parsers: ${e instanceof Error ? e.message : String(e)}`),
+  const parser = new ParserProcess({ script: join(ctx.context.extensionPath, 'dist', 'parser.js') });
+  ctx.push({ dispose: () => parser.dispose() });
+  ctx.documents.setParser(parser);
+  const { timeMs, heapMb } = parser.limits;
+  ctx.log.info(
+    `model sources are parsed in a separate process (limits: ${timeMs / 1000} s per parse, ${heapMb} MB heap)`,
   );
+  ctx.lenses.refresh();
 }

@@ -4,20 +4,7 @@ import type { Command, Ctx } from '../ctx';
 import { buildRunConfig } from '../run-config';
 import { modelTarget } from '../model-target';
 import { markRunStarted } from '../welcome-view';
-
-/** Training runs workspace code on workspace data: only in a trusted workspace. */
-function trusted(): boolean {
-  if (vscode.workspace.isTrusted) return true;
-  void vscode.window
-    .showWarningMessage(
-      'Activation Lens: analysis trains the model on workspace data and settings, so it runs only in a trusted workspace. Trust this folder to analyze.',
-      'Manage Workspace Trust',
-    )
-    .then((c) => {
-      if (c) void vscode.commands.executeCommand('workbench.trust.manage');
-    });
-  return false;
-}
+import { requireTrust } from './require-trust';
 
 /**
  * Starts an analysis of `arg` (a file, else the active editor's, else the example), or, with
@@ -28,7 +15,13 @@ export async function startRun(
   arg: unknown,
   whatIf: { layers: string[] } | null = null,
 ): Promise<void> {
-  if (!trusted()) return;
+  if (
+    !requireTrust(
+      whatIf ? 'the ELU what-if' : 'analysis',
+      'it trains the model on data paths and settings taken from the workspace',
+    )
+  )
+    return;
   const run = ctx.run;
   const file = whatIf && run.state.started ? run.state.started.model.file : modelTarget(arg);
   const folder =

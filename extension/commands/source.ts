@@ -4,6 +4,7 @@ import { isSwitchableToElu } from '../../src/model/activation-families';
 import type { Command, Ctx } from '../ctx';
 import { applyEluFix as applyFix } from '../apply-elu-fix';
 import { asUri, modelTarget } from '../model-target';
+import { requireTrust } from './require-trust';
 
 /** The file a dashboard button acts on: the one given, else the last run's, else the active editor's. */
 function runFile(ctx: Ctx, arg: unknown): vscode.Uri | null {
@@ -15,13 +16,14 @@ function runFile(ctx: Ctx, arg: unknown): vscode.Uri | null {
 
 /** Which layer to switch when none was named: the only candidate, else the person picks. */
 async function chooseLayer(ctx: Ctx, uri: vscode.Uri): Promise<string | null> {
-  const spec = ctx.documents.get(await vscode.workspace.openTextDocument(uri));
+  const spec = await ctx.documents.get(await vscode.workspace.openTextDocument(uri));
   const names = spec?.layers.filter((l) => isSwitchableToElu(l.activation)).map((l) => l.name) ?? [];
   if (names.length === 1) return names[0] ?? null;
   return (await vscode.window.showQuickPick(names, { title: 'Switch which layer to ELU?' })) ?? null;
 }
 
 export const applyEluFix: Command = (ctx) => async (uriArg?: unknown, layerArg?: unknown) => {
+  if (!requireTrust('switching a layer to ELU', 'it edits a file of the workspace')) return null;
   const uri = runFile(ctx, uriArg);
   if (!uri) {
     void vscode.window.showWarningMessage(
@@ -45,7 +47,7 @@ export const goToLayer: Command = (ctx) => async (layerArg?: unknown, uriArg?: u
   }
   await ctx.documents.ready();
   const document = await vscode.workspace.openTextDocument(uri);
-  const source = ctx.documents.get(document)?.layers.find((l) => l.name === layerArg)?.source;
+  const source = (await ctx.documents.get(document))?.layers.find((l) => l.name === layerArg)?.source;
   if (!source) {
     void vscode.window.showWarningMessage(
       `Activation Lens: ${uri.fsPath}: no layer named ${layerArg} in the file as it is now.`,
