@@ -19,7 +19,7 @@ import {
   type WebviewRequest,
 } from '../src/protocol';
 import { applyEngineEvent, emptyDashboardState } from '../src/dashboard-state';
-import { fromPersisted, toPersisted } from './persisted-state';
+import { fromPersisted, PERSIST_INTERVAL_MS, throttledSave, toPersisted } from './persisted-state';
 import { Dashboard } from './dashboard';
 
 interface VsCodeApi {
@@ -33,6 +33,7 @@ const api = acquireVsCodeApi();
 const root = document.getElementById('app') as HTMLElement;
 let state: DashboardState = fromPersisted(api.getState()) ?? emptyDashboardState();
 const dashboard = new Dashboard(root, (r) => api.postMessage(r));
+const persist = throttledSave((s: DashboardState) => api.setState(toPersisted(s)), PERSIST_INTERVAL_MS);
 
 const MIN_RENDER_INTERVAL_MS = 100;
 let lastRender = 0;
@@ -44,7 +45,7 @@ function scheduleRender(): void {
       timer = null;
       lastRender = performance.now();
       dashboard.render(state);
-      api.setState(toPersisted(state));
+      persist(state);
     },
     Math.max(0, MIN_RENDER_INTERVAL_MS - (performance.now() - lastRender)),
   );
