@@ -54,6 +54,13 @@ for (const backend of ['cpu', 'wasm']) {
       Array.from({ length: 8 * 16 }, () => random() * 2 - 1),
       [8, 16],
     );
+    // Every weight from the seeded generator, so the values (and their distance to edges) repeat.
+    const mixKernel = tf.tensor2d(
+      Array.from({ length: 16 * 6 }, () => random() * 2 - 1),
+      [16, 6],
+    );
+    model.getLayer('mix').setWeights([mixKernel]);
+    mixKernel.dispose();
     const probeX = Float32Array.from({ length: PROBE * 8 }, () => random());
     const prober = new Prober(tf, model, probeX, [8], 0.025);
     const taps = tf.model({
