@@ -170,6 +170,8 @@ export function heatmapChart(target: HTMLElement, width: number, get: () => Heat
  */
 function drawHeat(self: uPlot, d: HeatmapData, [r, g, b]: [number, number, number]): void {
   const bins = d.edges.length - 1;
+  // What the axes show, for the tests: it must be the edges the cells are painted on.
+  self.ctx.canvas.dataset.valueRange = `${self.scales.y?.min},${self.scales.y?.max}`;
   if (d.steps.length === 0 || bins < 1 || !heatCells) return;
   const { left, top, width, height } = self.bbox;
   const columns = Math.max(1, Math.round(width));

@@ -147,6 +147,9 @@ export class LayerSection {
     if (!this.charts || Math.abs(w - this.width) > 4) this.build(w);
     const c = this.charts as NonNullable<typeof this.charts>;
     c.heat.setData(heatmapFrame(this.heat));
+    // The value axis is the newest edges; a fixed-range scale is not recomputed by setData.
+    const { edges } = this.heat;
+    if (edges.length > 1) c.heat.setScale('y', { min: edges[0]!, max: edges[edges.length - 1]! });
     this.counts = p.histogram.counts;
     c.hist.setData(histogramData(p.histogram));
     const { underflow, overflow } = p.histogram;

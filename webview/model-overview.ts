@@ -269,7 +269,9 @@ export class ModelOverview {
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
     const theme = themeColors();
-    const highContrast = document.body.classList.contains('vscode-high-contrast');
+    const classes = document.body.classList;
+    const highContrast =
+      classes.contains('vscode-high-contrast') || classes.contains('vscode-high-contrast-light');
     const focus = cssVar('--vscode-focusBorder', theme.blue);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);

@@ -32,21 +32,29 @@ function drawnCanvas(selector: string): string {
 }
 
 /** A model wider than the dashboard opens by default: layer05 is the one dying. */
-function wideState(): DashboardState {
+const WIDE_LAYERS = Array.from({ length: 12 }, (_, i) => `layer${String(i).padStart(2, '0')}`);
+
+function wideProbe(step: number) {
+  return probeEvent(
+    'w',
+    step,
+    WIDE_LAYERS.map((name, i) =>
+      probe(name, step, i === 5 ? Math.round((200 * step) / 100) : i % 3, 256, 0.1 * i + step / 500, {
+        // layer05's activations grow: its range doubles at step 50, from [0, 4) to [0, 8).
+        histogram: {
+          edges: Array.from({ length: 65 }, (_, k) => (k * (step < 50 || i !== 5 ? 1 : 2)) / 16),
+          counts: Array.from({ length: 64 }, (_, k) => (k < 40 ? 10 : 0)),
+          underflow: 0,
+          overflow: 0,
+        },
+      }),
+    ),
+  );
+}
+
+function wideState(upTo: number): DashboardState {
   let s = applyEngineEvent(emptyDashboardState(), runStarted('w', '/w/wide.py'));
-  const names = Array.from({ length: 12 }, (_, i) => `layer${String(i).padStart(2, '0')}`);
-  for (let step = 0; step <= 100; step += 10) {
-    s = applyEngineEvent(
-      s,
-      probeEvent(
-        'w',
-        step,
-        names.map((name, i) =>
-          probe(name, step, i === 5 ? Math.round((200 * step) / 100) : i % 3, 256, 0.1 * i + step / 500),
-        ),
-      ),
-    );
-  }
+  for (let step = 0; step <= upTo; step += 10) s = applyEngineEvent(s, wideProbe(step));
   return s;
 }
 
@@ -285,7 +293,7 @@ test(
       // A wider model: sections stay closed until opened from the overview (mouse or keyboard).
       await p.evaluate(
         (st) => (globalThis as unknown as PageGlobals).postMessage({ v: 1, type: 'state', state: st }, '*'),
-        wideState(),
+        wideState(40),
       );
       await p.waitForSelector('.overview-canvas[data-rows="12"]');
       assert.equal(await p.locator('section[data-layer]').count(), 12);
@@ -298,7 +306,7 @@ test(
       await p.waitForFunction(() =>
         (globalThis as unknown as PageGlobals).document
           .querySelector('.overview-caption')
-          ?.textContent?.startsWith('layer05 · 78% dead at step 100'),
+          ?.textContent?.startsWith('layer05 · 31% dead at step 40'),
       );
       await p.mouse.click(box.x + box.width / 2, box.y + rowHeight / 2);
       await p.waitForSelector('section[data-layer="layer05"][data-open="true"] canvas.histogram');
@@ -306,6 +314,26 @@ test(
       assert.ok(
         await p.evaluate(drawnCanvas('section[data-layer="layer05"] canvas.heatmap')),
         'the opened layer draws its histogram over time',
+      );
+      const valueRange = () =>
+        p.getAttribute('section[data-layer="layer05"] canvas.heatmap', 'data-value-range');
+      assert.equal(await valueRange(), '0,4');
+      // The run goes on and layer05's range doubles: the open heatmap's value axis follows.
+      for (let step = 50; step <= 100; step += 10)
+        await p.evaluate(
+          (event) => (globalThis as unknown as PageGlobals).postMessage({ v: 1, type: 'event', event }, '*'),
+          wideProbe(step),
+        );
+      await p.waitForFunction(() =>
+        (globalThis as unknown as PageGlobals).document
+          .querySelector('section[data-layer="layer05"] .layer-stats')
+          ?.textContent?.includes('step 100'),
+      );
+      await p.waitForTimeout(200);
+      assert.equal(
+        await valueRange(),
+        '0,8',
+        'the newest edges, onto which the earlier steps were re-binned',
       );
       // Keyboard: focus the canvas, move down a row, open it with Enter; then Space on the next.
       await canvas.focus();
