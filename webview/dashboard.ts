@@ -7,7 +7,7 @@
 import type uPlot from 'uplot';
 import { PROTOCOL_VERSION, type DashboardState, type WebviewRequest } from '../src/protocol';
 import { baselineArm, comparisonArm, layerTimelines } from '../src/dashboard-state';
-import { layerHealth, sortBySeverity, type Health, type LayerRow } from './layer-health';
+import { layerHealth, sortBySeverity, type LayerRow } from './layer-health';
 import { LayerSection } from './layer-section';
 import { ModelOverview } from './model-overview';
 import { findingCard } from './finding-cards';
@@ -22,7 +22,6 @@ export const OPEN_SECTIONS_UP_TO = 8;
 /** The layers table lists at most this many, worst first; the overview shows every layer. */
 export const TABLE_ROWS = 12;
 const TABLE_INTERVAL_MS = 1000;
-const HEALTH_RANK: Record<Health, number> = { error: 3, warning: 2, info: 1, ok: 0 };
 
 export class Dashboard {
   private readonly overview = new ModelOverview((layer) => this.focusLayer(layer));
@@ -124,17 +123,17 @@ export class Dashboard {
       probe: t.latest,
       health: layerHealth(t.latest, s.findings, s.report?.config.deadThreshold),
     }));
-    const health = new Map(rows.map((r) => [r.probe.layer, r.health]));
+    const sorted = sortBySeverity(rows);
+    const severity = new Map(sorted.map((r, i) => [r.probe.layer, sorted.length - i]));
     const baseline = baselineArm(s.probes);
     this.overview.update({
       steps: s.probes.filter((e) => e.arm === baseline).map((e) => e.step),
       layers: [...timelines.values()].map((t) => ({
         name: t.name,
-        healthRank: HEALTH_RANK[health.get(t.name) ?? 'ok'],
+        severity: severity.get(t.name) ?? 0,
         probes: t.probes,
       })),
     });
-    const sorted = sortBySeverity(rows);
     this.renderTable(sorted);
 
     const width = Math.max(220, this.root.clientWidth - 24);

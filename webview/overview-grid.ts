@@ -13,8 +13,12 @@ export type OverviewOrder = 'severity' | 'model';
 /** One tapped layer as the dashboard knows it, in model order. */
 export interface OverviewLayer {
   name: string;
-  /** The health badge's rank (error 3 … ok 0): the first key of the severity order. */
-  healthRank: number;
+  /**
+   * How bad the host ranks the layer, larger is worse (the dashboard passes its layers table's
+   * order: health badge, then dead / saturated share). Worst first in health mode follows it;
+   * in drift mode the newest drift decides.
+   */
+  severity: number;
   /** Oldest first; the first is the step-0 reference for drift. */
   probes: readonly LayerProbe[];
 }
@@ -193,7 +197,7 @@ export function overviewGrid(
     for (const name of cache.keys()) if (!names.has(name)) cache.delete(name);
   }
   if (order === 'severity') {
-    const rank = new Map(input.layers.map((l) => [l.name, l.healthRank]));
+    const rank = new Map(input.layers.map((l) => [l.name, l.severity]));
     const magnitude = (r: OverviewRow) => (Number.isFinite(r.latest) ? Math.abs(r.latest) : -1);
     rows.sort(
       (a, b) =>

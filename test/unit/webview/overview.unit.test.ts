@@ -29,7 +29,7 @@ function layer(
 ): OverviewLayer {
   return {
     name,
-    healthRank: rank,
+    severity: rank,
     probes: deadByStep.map(([step, dead]) => probe(name, step, dead, 100, 0.1 + step / 1000, extra)),
   };
 }
@@ -61,7 +61,7 @@ test('health mode: dead or saturated share per step; a merged column shows its w
       ]),
       {
         name: 'elu',
-        healthRank: 0,
+        severity: 0,
         probes: [0, 10, 20, 30].map((s) =>
           probe('elu', s, 0, 100, 0.1, { saturated: { count: s, fraction: s / 100, units: [] } }),
         ),
@@ -91,7 +91,7 @@ test('health mode: dead or saturated share per step; a merged column shows its w
   ]);
 });
 
-test('severity order: health rank, then the newest share, then model order', () => {
+test("severity order: the host's rank, then the newest share, then model order", () => {
   const input: OverviewInput = {
     steps: [0, 10],
     layers: [
@@ -138,7 +138,7 @@ test('drift mode: mean change since step 0 in step-0 standard deviations, larges
     steps: [0, 10],
     layers: ['small', 'big'].map((name, i) => ({
       name,
-      healthRank: 0,
+      severity: 0,
       probes: [
         probe(name, 0, 0, 10, 0, { std: 1 }),
         probe(name, 10, 0, 10, i === 0 ? 0.3 : -1.5, { std: 1 }),
@@ -171,7 +171,7 @@ test('the render-to-render cache gives exactly what a fresh computation gives', 
     for (const mode of ['health', 'drift'] as const) {
       const input: OverviewInput = {
         steps,
-        layers: probes.map((ps, i) => ({ name: `l${i}`, healthRank: 0, probes: ps })),
+        layers: probes.map((ps, i) => ({ name: `l${i}`, severity: 0, probes: ps })),
       };
       const cached = overviewGrid(input, mode, 'severity', 30, cache);
       assert.deepEqual(cached, overviewGrid(input, mode, 'severity', 30), `step ${step}, ${mode}`);
