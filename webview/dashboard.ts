@@ -90,6 +90,8 @@ export class Dashboard {
   }
 
   render(s: DashboardState): void {
+    // Read before anything is written: a read after writes forces a layout of the whole page.
+    const width = Math.max(220, this.root.clientWidth - 24);
     this.status.textContent = statusText(s);
     this.status.dataset.status = s.status;
     this.root.dataset.status = s.status;
@@ -126,17 +128,19 @@ export class Dashboard {
     const sorted = sortBySeverity(rows);
     const severity = new Map(sorted.map((r, i) => [r.probe.layer, sorted.length - i]));
     const baseline = baselineArm(s.probes);
-    this.overview.update({
-      steps: s.probes.filter((e) => e.arm === baseline).map((e) => e.step),
-      layers: [...timelines.values()].map((t) => ({
-        name: t.name,
-        severity: severity.get(t.name) ?? 0,
-        probes: t.probes,
-      })),
-    });
+    this.overview.update(
+      {
+        steps: s.probes.filter((e) => e.arm === baseline).map((e) => e.step),
+        layers: [...timelines.values()].map((t) => ({
+          name: t.name,
+          severity: severity.get(t.name) ?? 0,
+          probes: t.probes,
+        })),
+      },
+      width + 24,
+    );
     this.renderTable(sorted);
 
-    const width = Math.max(220, this.root.clientWidth - 24);
     this.renderTraining(s, width);
     this.renderWhatIf(s);
 

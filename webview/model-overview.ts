@@ -35,6 +35,8 @@ function rowHeightFor(rows: number): number {
     : Math.max(ROW_MIN, Math.min(LABELLED_ROW - 1, Math.floor(480 / rows)));
 }
 const LEGEND_WIDTH = 96;
+/** Room kept for a vertical scrollbar (VS Code's webview scrollbars are 10px wide). */
+const SCROLLBAR = 12;
 
 interface Layout {
   width: number;
@@ -74,6 +76,7 @@ export class ModelOverview {
   private selected: string | null = null;
   private hover: { row: number; column: number } | null = null;
   private paintQueued = false;
+  private knownWidth: number | null = null;
 
   constructor(private readonly onOpen: (layer: string) => void) {
     this.modeButtons = [
@@ -122,9 +125,13 @@ export class ModelOverview {
     this.syncToggles();
   }
 
-  /** New data (at most a few times a second while a run goes). */
-  update(input: OverviewInput): void {
+  /**
+   * New data (at most a few times a second while a run goes). `width`: the host's width in CSS
+   * pixels when it has read it already (measured here otherwise, which may force a layout).
+   */
+  update(input: OverviewInput, width?: number): void {
     this.input = input;
+    this.knownWidth = width ?? null;
     this.rebuild();
   }
 
@@ -169,8 +176,13 @@ export class ModelOverview {
       this.caption.textContent = '';
       return;
     }
-    const width = Math.max(120, this.root.clientWidth || this.scroller.clientWidth || 300);
     const rowHeight = rowHeightFor(rows);
+    // Taller than its box (max-height: 50vh): leave room for the box's scrollbar.
+    const scrolls = rows * rowHeight > window.innerHeight / 2;
+    const width = Math.max(
+      120,
+      (this.knownWidth ?? (this.root.clientWidth || 300)) - (scrolls ? SCROLLBAR : 0),
+    );
     const labelWidth = rowHeight >= LABELLED_ROW ? Math.min(Math.round(width * 0.4), 160) : 0;
     const plotWidth = Math.max(1, width - labelWidth);
     this.layout = { width, rowHeight, labelWidth, plotWidth, height: rows * rowHeight };
