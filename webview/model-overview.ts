@@ -29,14 +29,20 @@ const LABELLED_ROW = 10;
 const ROW_MAX = 14;
 const ROW_MIN = 4;
 
+const LEGEND_WIDTH = 96;
+/** Room kept for a vertical scrollbar (VS Code's webview scrollbars are 10px wide). */
+const SCROLLBAR = 12;
+
 function rowHeightFor(rows: number): number {
   return rows <= LABELLED_ROWS
     ? Math.max(LABELLED_ROW, Math.min(ROW_MAX, Math.floor(640 / rows)))
     : Math.max(ROW_MIN, Math.min(LABELLED_ROW - 1, Math.floor(480 / rows)));
 }
-const LEGEND_WIDTH = 96;
-/** Room kept for a vertical scrollbar (VS Code's webview scrollbars are 10px wide). */
-const SCROLLBAR = 12;
+
+/** Writes only what changed: an equal write still invalidates the page's style. */
+function setText(node: HTMLElement, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
+}
 
 interface Layout {
   width: number;
@@ -77,6 +83,7 @@ export class ModelOverview {
   private hover: { row: number; column: number } | null = null;
   private paintQueued = false;
   private knownWidth: number | null = null;
+  private legendKey = '';
 
   constructor(private readonly onOpen: (layer: string) => void) {
     this.modeButtons = [
@@ -173,7 +180,7 @@ export class ModelOverview {
     this.scroller.hidden = rows === 0;
     if (rows === 0) {
       this.grid = null;
-      this.caption.textContent = '';
+      setText(this.caption, '');
       return;
     }
     const rowHeight = rowHeightFor(rows);
@@ -191,14 +198,15 @@ export class ModelOverview {
     this.grid = grid;
     this.paintCells(grid);
     const steps = grid.columnSteps;
-    this.firstStep.textContent = `step ${steps[0]?.[0] ?? 0}`;
-    this.lastStep.textContent = `step ${steps[steps.length - 1]?.[1] ?? 0}`;
-    this.canvas.dataset.rows = String(grid.rows.length);
-    this.canvas.dataset.columns = String(steps.length);
-    this.canvas.setAttribute(
-      'aria-label',
-      `Model overview: ${grid.rows.length} layers by ${this.input.steps.length} probe steps, coloured by ${this.mode === 'health' ? 'dead or saturated share' : 'mean drift'}. Up and down arrows choose a layer, Enter opens it.`,
-    );
+    setText(this.firstStep, `step ${steps[0]?.[0] ?? 0}`);
+    setText(this.lastStep, `step ${steps[steps.length - 1]?.[1] ?? 0}`);
+    const label = `Model overview: ${grid.rows.length} layers by ${this.input.steps.length} probe steps, coloured by ${this.mode === 'health' ? 'dead or saturated share' : 'mean drift'}. Up and down arrows choose a layer, Enter opens it.`;
+    if (this.canvas.getAttribute('aria-label') !== label) {
+      this.canvas.setAttribute('aria-label', label);
+      this.canvas.dataset.rows = String(grid.rows.length);
+    }
+    if (this.canvas.dataset.columns !== String(steps.length))
+      this.canvas.dataset.columns = String(steps.length);
     this.paintLegend(grid);
     this.paint();
   }
@@ -234,9 +242,12 @@ export class ModelOverview {
   }
 
   private paintLegend(grid: OverviewGrid): void {
+    const middle = backgroundRgb();
+    const key = `${grid.mode} ${grid.driftLimit} ${middle.join(',')}`;
+    if (key === this.legendKey) return;
+    this.legendKey = key;
     const ctx = this.legendRamp.getContext('2d');
     if (ctx) {
-      const middle = backgroundRgb();
       for (let x = 0; x < LEGEND_WIDTH; x++) {
         const t = x / (LEGEND_WIDTH - 1);
         ctx.fillStyle = cssRgb(
@@ -246,13 +257,13 @@ export class ModelOverview {
       }
     }
     if (grid.mode === 'health') {
-      this.legendTitle.textContent = 'dead (ReLU) or saturated (ELU) share';
-      this.legendLow.textContent = '0%';
-      this.legendHigh.textContent = '100%';
+      setText(this.legendTitle, 'dead (ReLU) or saturated (ELU) share');
+      setText(this.legendLow, '0%');
+      setText(this.legendHigh, '100%');
     } else {
-      this.legendTitle.textContent = 'mean drift since step 0, in step-0 std (σ₀)';
-      this.legendLow.textContent = `−${grid.driftLimit}σ₀`;
-      this.legendHigh.textContent = `+${grid.driftLimit}σ₀`;
+      setText(this.legendTitle, 'mean drift since step 0, in step-0 std (σ₀)');
+      setText(this.legendLow, `−${grid.driftLimit}σ₀`);
+      setText(this.legendHigh, `+${grid.driftLimit}σ₀`);
     }
   }
 
@@ -322,9 +333,9 @@ export class ModelOverview {
       ctx.lineWidth = highContrast || r === focused ? 2 : 1;
       ctx.strokeRect(1, r * rowHeight + 1, width - 2, Math.max(1, rowHeight - 2));
     }
-    this.caption.textContent = this.describe(
-      hovered >= 0 ? hovered : focused,
-      hovered >= 0 ? (this.hover?.column ?? -1) : -1,
+    setText(
+      this.caption,
+      this.describe(hovered >= 0 ? hovered : focused, hovered >= 0 ? (this.hover?.column ?? -1) : -1),
     );
   }
 
