@@ -8,7 +8,7 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 
 // The src/ modules the webview may import: each imports nothing but the types of ./protocol, so
 // nothing of Node or VS Code can reach the browser through them.
-const webviewShared = ['protocol', 'dashboard-state', 'run-config', 'severity'];
+const webviewShared = ['protocol', 'dashboard-state', 'run-config', 'severity', 'histogram'];
 
 export default tseslint.config(
   {
@@ -50,7 +50,10 @@ export default tseslint.config(
   {
     // Both sides of the webview boundary import these: they stay import-free (types of protocol.ts
     // only). The activation table is held to the same rule so any side may ask it.
-    files: [...webviewShared.map((m) => `src/${m}.ts`), 'src/model/activation-families.ts'],
+    files: [
+      ...webviewShared.filter((m) => m !== 'histogram').map((m) => `src/${m}.ts`),
+      'src/model/activation-families.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -60,6 +63,16 @@ export default tseslint.config(
             { regex: '^(?!\\./protocol$)', message: 'shared with the webview: import only ./protocol.' },
           ],
         },
+      ],
+    },
+  },
+  {
+    // The histogram rule is shared with the webview and restated in Python: it imports nothing.
+    files: ['src/histogram.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '.*', message: 'src/histogram.ts is shared with the webview: import-free.' }] },
       ],
     },
   },

@@ -1,5 +1,6 @@
 // One esbuild script: the extension host (node/cjs, `vscode` external), the engine + CLI + bench +
-// the parser process (node/cjs), the webview (browser/iife), and the unit tests. In development TF.js stays external
+// the parser process (node/cjs), the webview (browser/iife), the tests, and the performance check
+// (a node runner and the browser worker that streams its synthetic run). In development TF.js stays external
 // (tests share one tfjs-core with the bundles); `--production` (the .vsix) bundles TF.js and its
 // wasm/webgpu backends into the engine and copies the .wasm binaries beside it, so the package
 // carries none of TF.js's 300 MB of node_modules. Native packages (webgpu's dawn.node), h5wasm and
@@ -46,22 +47,27 @@ function nodeConfig(entryPoints, outdir, extra = {}) {
   };
 }
 
-function findTests(dir) {
+/** Test entry points: `*.unit|vscode|e2e.test.ts`, `*.perf.ts` and integration/index.ts; or `*.worker.ts`. */
+function findTests(dir, workers = false) {
   if (!existsSync(dir)) return [];
   const out = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (name === '.harness' || name === '.run' || name === 'fixtures') continue;
-    if (statSync(p).isDirectory()) out.push(...findTests(p));
-    else if (
-      /\.(unit|vscode|e2e)\.test\.ts$/.test(name) ||
-      // Scripts a test runs as a child process (named so `node --test` does not run them as tests).
-      /\.child\.ts$/.test(name) ||
-      (/^index\.ts$/.test(name) && dir.endsWith('integration'))
-    )
-      out.push(p);
+    if (statSync(p).isDirectory()) out.push(...findTests(p, workers));
+    else if (workers ? /\.worker\.ts$/.test(name) : isTestEntry(dir, name)) out.push(p);
   }
   return out;
+}
+
+function isTestEntry(dir, name) {
+  return (
+    /\.(unit|vscode|e2e)\.test\.ts$/.test(name) ||
+    /\.perf\.ts$/.test(name) ||
+    // Scripts a test runs as a child process (named so `node --test` does not run them as tests).
+    /\.child\.ts$/.test(name) ||
+    (name === 'index.ts' && dir.endsWith('integration'))
+  );
 }
 
 const configs = [
@@ -91,8 +97,21 @@ const configs = [
   },
 ];
 const tests = findTests(join(root, 'test'));
+const workers = findTests(join(root, 'test'), true);
 if (tests.length > 0 && !production) {
   configs.push(nodeConfig(tests, join(root, 'dist-test'), { outbase: join(root, 'test') }));
+}
+if (workers.length > 0 && !production) {
+  configs.push({
+    entryPoints: workers,
+    outdir: join(root, 'dist-test'),
+    outbase: join(root, 'test'),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    logLevel: 'warning',
+  });
 }
 
 /** Drops entry points whose file does not exist yet, and bundles with none left. */

@@ -5,9 +5,24 @@
  */
 import type { DashboardState, EngineEvent, LayerProbe, ProbeEvent } from './protocol';
 
-/** Keeps the webview's memory and each message bounded on long runs. */
+/**
+ * Bounds on what the dashboard keeps, so the webview's memory and the host's `state` message stay
+ * bounded on long runs and wide models. Display only: the report keeps every probe. Each list is
+ * bounded per arm (a what-if run interleaves two) by `thinOnStepGrid`: step 0 — the drift
+ * reference — and the newest always stay, and the rest stays evenly spread over the run's steps.
+ */
 export const MAX_PROGRESS_POINTS = 2000;
+/** Probe events per arm for a narrow model. */
 export const MAX_PROBES = 400;
+/** Layer-probes per arm (a probe event of a 200-layer model holds 200): caps wide models lower. */
+export const MAX_LAYER_PROBES = 50_000;
+/** Probe events per arm that even the widest model keeps. */
+export const MIN_PROBES = 64;
+
+/** The probe-event cap per arm for a model that taps `layers` layers. */
+export function probeCap(layers: number): number {
+  return Math.max(MIN_PROBES, Math.min(MAX_PROBES, Math.floor(MAX_LAYER_PROBES / Math.max(1, layers))));
+}
 
 export function emptyDashboardState(): DashboardState {
   return {
@@ -32,9 +47,12 @@ export function applyEngineEvent(state: DashboardState, event: EngineEvent): Das
   if (state.runId !== null && event.runId !== state.runId) return state;
   switch (event.type) {
     case 'progress':
-      return { ...state, progress: capped([...state.progress, event], MAX_PROGRESS_POINTS) };
+      return { ...state, progress: appendThinned(state.progress, event, MAX_PROGRESS_POINTS) };
     case 'probe':
-      return { ...state, probes: capped([...state.probes, event], MAX_PROBES) };
+      return {
+        ...state,
+        probes: appendThinned(compactPrevious(state.probes, event), event, probeCap(event.layers.length)),
+      };
     case 'validation':
       return { ...state, validation: [...state.validation, event] };
     case 'findings':
@@ -62,10 +80,85 @@ export function withStatus(
   return { ...state, status, error };
 }
 
-function capped<T>(items: T[], max: number): T[] {
-  // Thin evenly rather than drop the beginning: step 0 is the reference for drift.
-  if (items.length <= max) return items;
-  return items.filter((_, i) => i === 0 || i === items.length - 1 || i % 2 === 1);
+/**
+ * Thins one arm's entries (steps ascending) to at most `max`: the steps are cut into blocks of G
+ * steps, G the smallest power of two that leaves fewer than `max` blocks over the run so far, and
+ * the first entry of each block is kept, plus the newest. G only grows with the run and doubling
+ * it merges blocks pairwise, so each append agrees with the one before: the kept steps stay evenly
+ * spaced (the newest stretch no denser than the rest). Lists up to max/2 are left alone.
+ */
+export function thinOnStepGrid<T extends { step: number }>(items: readonly T[], max: number): T[] {
+  if (items.length <= max / 2) return [...items];
+  const first = items[0]!.step;
+  const last = items[items.length - 1]!.step;
+  let block = 1;
+  while (Math.floor(last / block) - Math.floor(first / block) + 1 > max - 1) block *= 2;
+  let previous = NaN;
+  return items.filter((e, i) => {
+    const b = Math.floor(e.step / block);
+    const starts = b !== previous;
+    previous = b;
+    return starts || i === items.length - 1;
+  });
+}
+
+/** Appends `event` and thins the entries of its arm only, so the other arm keeps its own steps. */
+function appendThinned<T extends { arm?: string; step: number }>(
+  items: readonly T[],
+  event: T,
+  max: number,
+): T[] {
+  const all = [...items, event];
+  const ofArm = all.filter((e) => e.arm === event.arm);
+  const kept = thinOnStepGrid(ofArm, max);
+  if (kept.length === ofArm.length) return all;
+  const keep = new Set(kept);
+  return all.filter((e) => e.arm !== event.arm || keep.has(e));
+}
+
+/**
+ * The previous newest probe event of `next`'s arm without its per-unit lists (fire counts and unit
+ * indices, the bulk of an event; only the newest probe's are shown), its edges shared with the
+ * event before it where they are equal, so the kept history costs about one histogram (counts)
+ * per layer-probe.
+ */
+function compactPrevious(probes: readonly ProbeEvent[], next: ProbeEvent): ProbeEvent[] {
+  let at = -1;
+  let before = -1;
+  for (let i = probes.length - 1; i >= 0 && before < 0; i--) {
+    if (probes[i]!.arm !== next.arm) continue;
+    if (at < 0) at = i;
+    else before = i;
+  }
+  if (at < 0) return [...probes];
+  const previous = probes[at]!;
+  const earlier = new Map(
+    (before >= 0 ? probes[before]!.layers : []).map((l) => [l.layer, l.histogram.edges]),
+  );
+  const compacted: ProbeEvent = {
+    ...previous,
+    layers: previous.layers.map((l) => {
+      const edges = earlier.get(l.layer);
+      return {
+        ...l,
+        fireCount: [],
+        dead: { ...l.dead, units: [] },
+        dormant: { ...l.dormant, units: [] },
+        saturated: l.saturated ? { ...l.saturated, units: [] } : null,
+        histogram: edges && sameNumbers(edges, l.histogram.edges) ? { ...l.histogram, edges } : l.histogram,
+      };
+    }),
+  };
+  const out = [...probes];
+  out[at] = compacted;
+  return out;
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Per layer: the latest probe, the first probe (step 0 reference) and the time series. */

@@ -21,10 +21,13 @@ export interface UnitSet {
 }
 
 export interface Histogram {
-  /** bins + 1 edges, fixed per layer from the first probe so later steps stay comparable. */
+  /**
+   * bins + 1 edges lo + i·w; a layer's range only doubles from probe to probe (src/histogram.ts),
+   * so an earlier histogram re-bins exactly onto later edges. Every finite value is inside.
+   */
   edges: number[];
   counts: number[];
-  /** Values below the first edge / above the last edge (not in counts). */
+  /** −∞ / +∞ values (not in counts; NaN is only in LayerProbe.nonFinite). */
   underflow: number;
   overflow: number;
 }

@@ -125,9 +125,13 @@ export function histogramData(h: Histogram): uPlot.AlignedData {
 /** Steps × bins: one column per probe step, one row per bin, brightness = log(1 + count). */
 export interface HeatmapData {
   steps: number[];
+  /** One set of edges for every step (earlier histograms re-binned onto the newest). */
   edges: number[];
   counts: number[][];
 }
+
+/** Scratch canvas for the heatmap's cells: one pixel per (plot column, bin), scaled up by drawImage. */
+const heatCells = typeof document === 'undefined' ? null : document.createElement('canvas');
 
 export function heatmapChart(target: HTMLElement, width: number, get: () => HeatmapData): uPlot {
   const t = themeColors();
@@ -150,42 +154,61 @@ export function heatmapChart(target: HTMLElement, width: number, get: () => Heat
       legend: { show: false },
       cursor: { show: false },
       series: [{}, { label: 'range', stroke: 'transparent', points: { show: false } }],
-      hooks: {
-        drawAxes: [
-          (self) => {
-            const d = get();
-            if (d.steps.length === 0 || d.edges.length < 2) return;
-            const ctx = self.ctx;
-            const [r, g, b] = t.heat;
-            ctx.save();
-            for (let s = 0; s < d.steps.length; s++) {
-              const x0 = self.valToPos(d.steps[s] as number, 'x', true);
-              const x1 =
-                s + 1 < d.steps.length
-                  ? self.valToPos(d.steps[s + 1] as number, 'x', true)
-                  : self.bbox.left + self.bbox.width;
-              const column = d.counts[s] ?? [];
-              // Per step, scaled to the column's shape (see shapeScale), so a zero spike does not wash it out.
-              const scale = shapeScale(column);
-              for (let k = 0; k < column.length; k++) {
-                const c = column[k] as number;
-                if (c <= 0) continue;
-                const y0 = self.valToPos(d.edges[k + 1] as number, 'y', true);
-                const y1 = self.valToPos(d.edges[k] as number, 'y', true);
-                ctx.fillStyle = `rgba(${r},${g},${b},${(0.08 + 0.92 * Math.sqrt(Math.min(1, c / scale))).toFixed(3)})`;
-                ctx.fillRect(x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0));
-              }
-            }
-            ctx.restore();
-          },
-        ],
-      },
+      hooks: { drawAxes: [(self) => drawHeat(self, get(), t.heat)] },
     },
     [[], []],
     target,
   );
   u.ctx.canvas.classList.add('histogram', 'heatmap');
   return u;
+}
+
+/**
+ * Paints the cells as an image one device pixel per plot column and one row per bin, then scales
+ * it onto the plot: the cost follows the plot's width, not steps × bins fillRects. Bins are equal
+ * in width (src/histogram.ts), so on the linear y scale every bin is the same height.
+ */
+function drawHeat(self: uPlot, d: HeatmapData, [r, g, b]: [number, number, number]): void {
+  const bins = d.edges.length - 1;
+  // What the axes show, for the tests: it must be the edges the cells are painted on.
+  self.ctx.canvas.dataset.valueRange = `${self.scales.y?.min},${self.scales.y?.max}`;
+  if (d.steps.length === 0 || bins < 1 || !heatCells) return;
+  const { left, top, width, height } = self.bbox;
+  const columns = Math.max(1, Math.round(width));
+  heatCells.width = columns;
+  heatCells.height = bins;
+  const cellCtx = heatCells.getContext('2d');
+  if (!cellCtx) return;
+  const image = cellCtx.createImageData(columns, bins);
+  for (let s = 0; s < d.steps.length; s++) {
+    const x0 = Math.round(self.valToPos(d.steps[s] as number, 'x', true) - left);
+    const x1 =
+      s + 1 < d.steps.length
+        ? Math.round(self.valToPos(d.steps[s + 1] as number, 'x', true) - left)
+        : columns;
+    const column = d.counts[s] ?? [];
+    // Per step, scaled to the column's shape (see shapeScale), so a zero spike does not wash it out.
+    const scale = shapeScale(column);
+    for (let k = 0; k < bins; k++) {
+      const c = column[k] ?? 0;
+      if (c <= 0) continue;
+      const alpha = Math.round(255 * (0.08 + 0.92 * Math.sqrt(Math.min(1, c / scale))));
+      const row = bins - 1 - k; // bin 0 at the bottom
+      for (let x = Math.max(0, x0); x < Math.min(columns, Math.max(x1, x0 + 1)); x++) {
+        const at = 4 * (row * columns + x);
+        image.data[at] = r;
+        image.data[at + 1] = g;
+        image.data[at + 2] = b;
+        image.data[at + 3] = alpha;
+      }
+    }
+  }
+  cellCtx.putImageData(image, 0, 0);
+  const ctx = self.ctx;
+  ctx.save();
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(heatCells, 0, 0, columns, bins, left, top, width, height);
+  ctx.restore();
 }
 
 /** x values for the heatmap's dummy series so uPlot sets the step scale. */

@@ -1,20 +1,30 @@
 /**
- * The dashboard's DOM: a status header, finding cards, the layers table, training curves, what-if
- * results and one section per tapped layer. Regions are built once and updated in place.
+ * The dashboard's DOM: a status header, the model overview, finding cards, the layers table,
+ * training curves, what-if results and one section per tapped layer. Regions are built once and
+ * updated in place. A model with many layers opens its sections on demand (from the overview, the
+ * table or a section's header), so a 200-layer run draws only what is being looked at.
  */
 import type uPlot from 'uplot';
 import { PROTOCOL_VERSION, type DashboardState, type WebviewRequest } from '../src/protocol';
 import { baselineArm, comparisonArm, layerTimelines } from '../src/dashboard-state';
 import { layerHealth, sortBySeverity, type LayerRow } from './layer-health';
 import { LayerSection } from './layer-section';
+import { ModelOverview } from './model-overview';
 import { findingCard } from './finding-cards';
 import { layersTable } from './layers-table';
 import { definitionsPanel } from './definitions-panel';
 import { statusText } from './status-header';
 import { lineChart } from './charts';
-import { el, signed } from './dom';
+import { el, pct, signed } from './dom';
+
+/** Models with at most this many tapped layers open every section; wider ones open on demand. */
+export const OPEN_SECTIONS_UP_TO = 8;
+/** The layers table lists at most this many, worst first; the overview shows every layer. */
+export const TABLE_ROWS = 12;
+const TABLE_INTERVAL_MS = 1000;
 
 export class Dashboard {
+  private readonly overview = new ModelOverview((layer) => this.focusLayer(layer));
   private readonly status = el('p', { id: 'status', role: 'status' });
   private readonly progress = el('vscode-progress-bar', { class: 'run-progress' });
   private readonly findings = el('div', { class: 'findings' });
@@ -29,6 +39,19 @@ export class Dashboard {
   private renderedFindings: unknown = null;
   private renderedDefinitions: unknown = undefined;
   private renderedWhatIf: unknown = null;
+  private sectionOrder = '';
+  private tableKey = '';
+  private tableAt = 0;
+  private tableRows: LayerRow[] | null = null;
+  private tableTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Open sections off screen skip their chart updates (see LayerSection). */
+  private readonly onScreen =
+    typeof IntersectionObserver === 'undefined'
+      ? null
+      : new IntersectionObserver((entries) => {
+          for (const e of entries)
+            this.sections.get((e.target as HTMLElement).dataset.layer ?? '')?.setOnScreen(e.isIntersecting);
+        });
 
   constructor(
     private readonly root: HTMLElement,
@@ -52,6 +75,8 @@ export class Dashboard {
         el('div', { class: 'actions' }, analyze, stop, whatIf),
         this.progress,
       ),
+      el('h2', {}, 'Overview'),
+      this.overview.root,
       el('h2', {}, 'Findings'),
       this.findings,
       el('h2', {}, 'Layers'),
@@ -65,6 +90,8 @@ export class Dashboard {
   }
 
   render(s: DashboardState): void {
+    // Read before anything is written: a read after writes forces a layout of the whole page.
+    const width = Math.max(220, this.root.clientWidth - 24);
     this.status.textContent = statusText(s);
     this.status.dataset.status = s.status;
     this.root.dataset.status = s.status;
@@ -99,33 +126,46 @@ export class Dashboard {
       health: layerHealth(t.latest, s.findings, s.report?.config.deadThreshold),
     }));
     const sorted = sortBySeverity(rows);
-    this.table.replaceChildren(
-      sorted.length > 0
-        ? layersTable(sorted, (name) => this.reveal(name))
-        : el('p', { class: 'empty' }, 'No probes yet.'),
+    const severity = new Map(sorted.map((r, i) => [r.probe.layer, sorted.length - i]));
+    const baseline = baselineArm(s.probes);
+    this.overview.update(
+      {
+        steps: s.probes.filter((e) => e.arm === baseline).map((e) => e.step),
+        layers: [...timelines.values()].map((t) => ({
+          name: t.name,
+          severity: severity.get(t.name) ?? 0,
+          probes: t.probes,
+        })),
+      },
+      width + 24,
     );
+    this.renderTable(sorted);
 
-    const width = Math.max(220, this.root.clientWidth - 24);
     this.renderTraining(s, width);
     this.renderWhatIf(s);
 
-    // Sections follow the table's order (worst first); stale layers from a previous model go.
+    // Stale layers from a previous model go.
     for (const [name, section] of this.sections) {
       if (!timelines.has(name)) {
+        this.onScreen?.unobserve(section.root);
         section.destroy();
         this.sections.delete(name);
       }
     }
+    const openAll = timelines.size <= OPEN_SECTIONS_UP_TO;
     for (const row of sorted) {
       const name = row.probe.layer;
       let section = this.sections.get(name);
       if (!section) {
-        section = new LayerSection(name, summaries.get(name), (layer) =>
-          this.post({ v: PROTOCOL_VERSION, type: 'go-to-layer', layer }),
+        section = new LayerSection(
+          name,
+          summaries.get(name),
+          (layer) => this.post({ v: PROTOCOL_VERSION, type: 'go-to-layer', layer }),
+          openAll,
         );
         this.sections.set(name, section);
+        this.onScreen?.observe(section.root);
       }
-      this.layers.append(section.root);
       section.update(
         timelines.get(name) as NonNullable<ReturnType<typeof timelines.get>>,
         row.health,
@@ -133,12 +173,60 @@ export class Dashboard {
         compare?.get(name) ?? null,
       );
     }
+    // A few sections follow the table (worst first). A wide model's stay in model order: the
+    // overview ranks them, and hundreds of sections re-sorted on every probe would jump under the
+    // reader and re-lay out the page each time.
+    const ordered = openAll ? sorted.map((r) => r.probe.layer) : [...timelines.keys()];
+    const order = ordered.join('\n');
+    if (order !== this.sectionOrder) {
+      this.sectionOrder = order;
+      this.layers.replaceChildren(...ordered.map((name) => this.sections.get(name)!.root));
+    }
 
     const defs = s.started?.definitions ?? null;
     if (this.renderedDefinitions !== defs) {
       this.renderedDefinitions = defs;
       this.definitions.replaceChildren(definitionsPanel(defs));
     }
+  }
+
+  /**
+   * The worst layers as a table. Its custom elements are costly to rebuild (each rebuild lays out
+   * the page), so it is rebuilt only when what it shows changed, and at most once a second.
+   */
+  private renderTable(sorted: LayerRow[]): void {
+    const listed = sorted.slice(0, TABLE_ROWS);
+    const key = listed
+      .map(({ probe: p, health }) =>
+        [p.layer, health, p.units, p.dead.count, pct(p.dormant.fraction), signed(p.mean)].join(' '),
+      )
+      .join('\n');
+    if (key === this.tableKey) return;
+    const wait = this.tableAt + TABLE_INTERVAL_MS - Date.now();
+    if (this.tableKey !== '' && wait > 0) {
+      this.tableTimer ??= setTimeout(() => {
+        this.tableTimer = null;
+        if (this.tableRows) this.renderTable(this.tableRows);
+      }, wait);
+      this.tableRows = sorted;
+      return;
+    }
+    this.tableKey = key;
+    this.tableAt = Date.now();
+    this.table.replaceChildren(
+      ...(sorted.length > 0
+        ? [
+            layersTable(listed, (name) => this.focusLayer(name)),
+            listed.length < sorted.length
+              ? el(
+                  'p',
+                  { class: 'chart-note' },
+                  `The ${listed.length} worst of ${sorted.length} layers; the overview shows them all.`,
+                )
+              : null,
+          ].filter((n) => n !== null)
+        : [el('p', { class: 'empty' }, 'No probes yet.')]),
+    );
   }
 
   private renderTraining(s: DashboardState, width: number): void {
@@ -225,7 +313,16 @@ export class Dashboard {
     );
   }
 
-  private reveal(layer: string): void {
-    this.sections.get(layer)?.root.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  /**
+   * Opens `layer`'s section, scrolls to it and marks its overview row. The host's `focus-layer`
+   * message (lenses, Problems) lands here. False when no probe of that layer has arrived yet.
+   */
+  focusLayer(layer: string): boolean {
+    const section = this.sections.get(layer);
+    if (!section) return false;
+    section.setOpen(true);
+    section.root.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    this.overview.select(layer);
+    return true;
   }
 }

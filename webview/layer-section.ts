@@ -1,11 +1,15 @@
 /**
- * One tapped layer: the histogram over time (heatmap), the current histogram, and dead / dormant
- * share with mean drift over steps. Charts are created once and updated in place.
+ * One tapped layer: a header (name, health, "Go to layer"), a one-line summary, and — when open —
+ * the histogram over time (heatmap), the current histogram, and dead / dormant share with mean
+ * drift over steps. Charts are created when the section first opens and updated in place; an open
+ * section off screen skips updates until it scrolls into view, so a wide model costs only the
+ * sections someone is looking at.
  */
 import type uPlot from 'uplot';
 import type { LayerProbe, LayerSummary } from '../src/protocol';
 import type { LayerTimeline } from '../src/dashboard-state';
 import { clippedNote } from './histogram-scale';
+import { histogramHistory } from './histogram-history';
 import {
   heatmapChart,
   heatmapFrame,
@@ -17,33 +21,51 @@ import {
 import { el, pct, signed } from './dom';
 import type { Health } from './layer-health';
 
+interface Shown {
+  timeline: LayerTimeline;
+  width: number;
+  compare: LayerTimeline | null;
+}
+
 export class LayerSection {
   readonly root: HTMLElement;
   private readonly badge: HTMLElement;
   private readonly stats: HTMLElement;
+  private readonly toggle: HTMLButtonElement;
   private readonly chartsBox: HTMLElement;
   private charts: { heat: uPlot; hist: uPlot; trend: uPlot } | null = null;
   private heat: HeatmapData = { steps: [], edges: [], counts: [] };
   private counts: readonly number[] = [];
   private readonly note: HTMLElement = el('p', { class: 'chart-note' });
   private width = 0;
+  private open: boolean;
+  private onScreen = false;
+  /** The data last given; drawn when the section is open and on screen. */
+  private shown: Shown | null = null;
+  private drawn: Shown | null = null;
+  private health: Health = 'ok';
+  private headerWritten = false;
 
   constructor(
     readonly name: string,
     summary: LayerSummary | undefined,
     onGoTo: (layer: string) => void,
+    open = true,
   ) {
+    this.open = open;
     this.badge = el('vscode-badge', { class: 'health' });
     this.stats = el('p', { class: 'layer-stats' });
-    this.chartsBox = el('div', { class: 'layer-charts' });
-    const title = el(
-      'h3',
-      {},
+    const chartsId = `layer-charts-${name.replace(/[^\w-]/g, '_')}`;
+    this.chartsBox = el('div', { class: 'layer-charts', id: chartsId });
+    this.toggle = el(
+      'button',
+      { type: 'button', class: 'layer-toggle', 'aria-controls': chartsId },
       name,
       summary
         ? el('span', { class: 'layer-kind' }, ` ${summary.className} · ${summary.activation ?? 'linear'}`)
         : null,
     );
+    this.toggle.addEventListener('click', () => this.setOpen(!this.open));
     const goTo = el(
       'vscode-button',
       { secondary: '', icon: 'go-to-file', title: 'Go to layer', class: 'go-to-layer' },
@@ -53,34 +75,88 @@ export class LayerSection {
     this.root = el(
       'section',
       { class: 'layer', 'data-layer': name },
-      el('header', {}, title, this.badge, summary?.source ? goTo : null),
+      el('header', {}, el('h3', {}, this.toggle), this.badge, summary?.source ? goTo : null),
       this.stats,
       this.chartsBox,
     );
+    this.syncOpen();
   }
 
-  /** `compare`: the same layer in the what-if arm (ELU), drawn beside the baseline when present. */
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  setOpen(open: boolean): void {
+    if (open === this.open) return;
+    this.open = open;
+    this.syncOpen();
+    this.draw(true);
+  }
+
+  /** From the dashboard's IntersectionObserver. */
+  setOnScreen(onScreen: boolean): void {
+    this.onScreen = onScreen;
+    if (onScreen) this.writeHeader();
+    this.draw(false);
+  }
+
+  /**
+   * `compare`: the same layer in the what-if arm (ELU), drawn beside the baseline when present.
+   * Off screen only the data is kept: 200 sections rewriting their text on every render would
+   * make every layout of the page pay for all of them.
+   */
   update(timeline: LayerTimeline, health: Health, width: number, compare: LayerTimeline | null = null): void {
+    this.shown = { timeline, width, compare };
+    this.health = health;
+    if (this.onScreen || !this.headerWritten) this.writeHeader();
+    this.draw(false);
+  }
+
+  private writeHeader(): void {
+    const shown = this.shown;
+    if (!shown) return;
+    this.headerWritten = true;
+    if (this.badge.textContent !== this.health) {
+      this.badge.textContent = this.health;
+      this.badge.dataset.health = this.health;
+    }
+    const stats = describe(shown.timeline.latest, shown.timeline.first);
+    if (this.stats.textContent !== stats) this.stats.textContent = stats;
+  }
+
+  private syncOpen(): void {
+    this.toggle.setAttribute('aria-expanded', String(this.open));
+    this.chartsBox.hidden = !this.open;
+    this.root.dataset.open = String(this.open);
+  }
+
+  /** Open sections draw when first opened (`force`) and whenever on screen; closed ones never. */
+  private draw(force: boolean): void {
+    const shown = this.shown;
+    if (!this.open || !shown || shown === this.drawn) return;
+    if (!force && this.charts && !this.onScreen) return;
+    this.drawn = shown;
+    this.drawCharts(shown);
+  }
+
+  private drawCharts({ timeline, width, compare }: Shown): void {
     const p = timeline.latest;
-    this.badge.textContent = health;
-    this.badge.dataset.health = health;
-    this.stats.textContent = describe(p, timeline.first);
-    this.heat = {
-      steps: timeline.probes.map((x) => x.step),
-      edges: timeline.first.histogram.edges,
-      counts: timeline.probes.map((x) => x.histogram.counts),
-    };
+    // Every earlier histogram re-binned onto the newest edges, so no step is drawn off-range.
+    this.heat = histogramHistory(timeline.probes);
     const w = Math.max(200, width);
     if (!this.charts || Math.abs(w - this.width) > 4) this.build(w);
     const c = this.charts as NonNullable<typeof this.charts>;
     c.heat.setData(heatmapFrame(this.heat));
+    // The value axis is the newest edges; a fixed-range scale is not recomputed by setData.
+    const { edges } = this.heat;
+    if (edges.length > 1) c.heat.setScale('y', { min: edges[0]!, max: edges[edges.length - 1]! });
     this.counts = p.histogram.counts;
     c.hist.setData(histogramData(p.histogram));
-    const outside = p.histogram.underflow + p.histogram.overflow;
+    const { underflow, overflow } = p.histogram;
     const notes = [
       clippedNote(p.histogram),
-      outside > 0
-        ? `${outside.toLocaleString('en-US')} values outside the step-${timeline.first.step} range (${p.histogram.underflow} below, ${p.histogram.overflow} above)`
+      underflow + overflow > 0
+        ? `not drawn: ${[underflow ? `${underflow.toLocaleString('en-US')} −∞` : '', overflow ? `${overflow.toLocaleString('en-US')} +∞` : ''].filter(Boolean).join(', ')}`
         : null,
     ];
     this.note.textContent = notes.filter((n) => n !== null).join(' · ');

@@ -19,7 +19,7 @@ import {
   type WebviewRequest,
 } from '../src/protocol';
 import { applyEngineEvent, emptyDashboardState } from '../src/dashboard-state';
-import { fromPersisted, toPersisted } from './persisted-state';
+import { fromPersisted, PERSIST_INTERVAL_MS, throttledSave, toPersisted } from './persisted-state';
 import { Dashboard } from './dashboard';
 
 interface VsCodeApi {
@@ -33,8 +33,16 @@ const api = acquireVsCodeApi();
 const root = document.getElementById('app') as HTMLElement;
 let state: DashboardState = fromPersisted(api.getState()) ?? emptyDashboardState();
 const dashboard = new Dashboard(root, (r) => api.postMessage(r));
+const persist = throttledSave((s: DashboardState) => api.setState(toPersisted(s)), PERSIST_INTERVAL_MS);
 
+/**
+ * At most 10 renders a second, and rendering at most 1/RENDER_SHARE of the time: a wide model on
+ * a busy machine is redrawn less often instead of dropping frames (at least once a second).
+ */
 const MIN_RENDER_INTERVAL_MS = 100;
+const MAX_RENDER_INTERVAL_MS = 1000;
+const RENDER_SHARE = 8;
+let renderInterval = MIN_RENDER_INTERVAL_MS;
 let lastRender = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
 function scheduleRender(): void {
@@ -44,9 +52,14 @@ function scheduleRender(): void {
       timer = null;
       lastRender = performance.now();
       dashboard.render(state);
-      api.setState(toPersisted(state));
+      persist(state);
+      const took = performance.now() - lastRender;
+      renderInterval = Math.min(
+        MAX_RENDER_INTERVAL_MS,
+        Math.max(MIN_RENDER_INTERVAL_MS, RENDER_SHARE * took),
+      );
     },
-    Math.max(0, MIN_RENDER_INTERVAL_MS - (performance.now() - lastRender)),
+    Math.max(0, renderInterval - (performance.now() - lastRender)),
   );
 }
 

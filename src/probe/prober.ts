@@ -1,19 +1,20 @@
 /**
- * Runs the fixed probe set through the tap model and summarises every tapped layer. Histogram
- * edges are fixed at the first probe. Owns the probe-set tensor on the device.
+ * Runs the fixed probe set through the tap model and summarises every tapped layer. Each layer's
+ * histogram range is carried from probe to probe and only ever doubles (src/histogram.ts), so the
+ * histograms of one layer stay comparable. Owns the probe-set tensor on the device.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../backend/tf';
 import type { LayerProbe } from '../protocol';
-import { histogramRange } from './histogram-edges';
-import { outputRanges, summariseProbe } from './statistics';
+import { rangeOfEdges, type HistogramRange } from '../histogram';
+import { summariseProbe } from './statistics';
 import { selectTaps, tapModel, type Tap } from './taps';
 
 export class Prober {
   readonly taps: Tap[];
   private readonly model: tfType.LayersModel;
   private readonly probeX: tfType.Tensor;
-  private ranges: [number, number][] | null = null;
+  private ranges: (HistogramRange | null)[];
 
   constructor(
     private readonly tf: Tf,
@@ -25,6 +26,7 @@ export class Prober {
     this.taps = selectTaps(trained);
     this.model = tapModel(tf, trained, this.taps);
     this.probeX = tf.tensor(probeX, [probeX.length / sampleShape.reduce((a, b) => a * b, 1), ...sampleShape]);
+    this.ranges = this.taps.map(() => null);
   }
 
   get probeSize(): number {
@@ -36,15 +38,13 @@ export class Prober {
     const raw = this.model.predict(this.probeX, { batchSize: this.probeSize });
     const outputs = Array.isArray(raw) ? raw : [raw];
     try {
-      if (!this.ranges) {
-        const observed = await outputRanges(this.tf, outputs);
-        this.ranges = this.taps.map((t, i) => histogramRange(t.activation, t.alpha, ...observed[i]!));
-      }
-      return await summariseProbe(this.tf, outputs, this.taps, {
+      const layers = await summariseProbe(this.tf, outputs, this.taps, {
         step,
         ranges: this.ranges,
         dormantTau: this.dormantTau,
       });
+      this.ranges = layers.map((l) => rangeOfEdges(l.histogram.edges));
+      return layers;
     } finally {
       outputs.forEach((o) => o.dispose());
     }

@@ -2,21 +2,28 @@
  * Per-layer activation statistics, computed on the device in one fused pass per layer. Only small
  * summaries (per-unit counts, a 64-bin histogram, a few scalars) are read back — in one `data()`
  * call for the whole probe, so a GPU backend stalls once per probe, not once per statistic.
+ *
+ * Histogram ranges follow src/histogram.ts: after the fused pass, a layer whose finite min/max fell
+ * outside its range is widened by doubling and only its histogram is binned again (one more small
+ * pass, batched over such layers; rare once a run's activations have settled).
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../backend/tf';
 import type { LayerProbe, UnitSet } from '../protocol';
 import { CAN_DIE } from '../model/activation-families';
 import type { Tap } from './taps';
-import { HISTOGRAM_BINS, edgesFor } from './histogram-edges';
+import { HISTOGRAM_BINS, initialRange, rangeEdges, widenRange, type HistogramRange } from '../histogram';
 
 export const SATURATION_TOLERANCE = 0.01;
-const SCALARS = 7;
+const SCALARS = 6;
 
 export interface ProbeOptions {
   step: number;
-  /** Per tapped layer, the fixed histogram range [lo, hi). */
-  ranges: [number, number][];
+  /**
+   * Per tapped layer, its histogram range from the previous probe (read it back from that probe's
+   * edges with `rangeOfEdges`), or null at its first probe.
+   */
+  ranges: (HistogramRange | null)[];
   dormantTau: number;
 }
 
@@ -24,16 +31,37 @@ function unitSet(indices: number[], units: number): UnitSet {
   return { count: indices.length, fraction: units ? indices.length / units : 0, units: indices };
 }
 
-/**
- * Builds the packed summary tensor for one layer output (run inside tidy). Costs ~25 elementwise
- * passes, most of a probe's time: non-finite values are zeroed once (`clean`) and every count is
- * taken from that, the histogram's underflow rides in an extra bin 0, and exact min/max over
- * finite values are recomputed only for the rare layer that has non-finite values.
- */
-function summarise(tf: Tf, output: tfType.Tensor, tap: Tap, lo: number, hi: number): tfType.Tensor1D {
-  const flat = output.reshape([-1, tap.units]);
+/** Non-finite values zeroed, so every count and sum below can run without masks. */
+function cleaned(tf: Tf, output: tfType.Tensor, tap: Tap): { clean: tfType.Tensor2D; finite: tfType.Tensor } {
+  const flat = output.reshape([-1, tap.units]) as tfType.Tensor2D;
   const finite = tf.isFinite(flat);
-  const clean = tf.where(finite, flat, tf.zerosLike(flat));
+  return { clean: tf.where(finite, flat, tf.zerosLike(flat)), finite };
+}
+
+/**
+ * Bin counts of `clean` over `range` (inside tidy). Indices are clipped into [0, B): exact for every
+ * value inside the range (the caller widens first), and float32 rounding at the last edge cannot
+ * push a value out. Zeroed non-finite values sit in the bin of 0 (see `binOfZero`).
+ */
+function binCounts(tf: Tf, clean: tfType.Tensor, range: HistogramRange): tfType.Tensor1D {
+  const index = clean
+    .sub(range.lo)
+    .div(range.width)
+    .floor()
+    .clipByValue(0, HISTOGRAM_BINS - 1)
+    .cast('int32')
+    .reshape([-1]);
+  return tf.bincount(index as tfType.Tensor1D, tf.tensor1d([], 'float32'), HISTOGRAM_BINS);
+}
+
+/**
+ * Builds the packed summary tensor for one layer output (run inside tidy). Costs ~20 elementwise
+ * passes, most of a probe's time: non-finite values are zeroed once (`clean`) and every count is
+ * taken from that; exact min/max over finite values are recomputed only for the rare layer that
+ * has non-finite values.
+ */
+function summarise(tf: Tf, output: tfType.Tensor, tap: Tap, range: HistogramRange): tfType.Tensor1D {
+  const { clean, finite } = cleaned(tf, output, tap);
   const parts: tfType.Tensor[] = [clean.greater(0).cast('float32').sum(0), clean.abs().sum(0)];
   if (tap.alpha !== null) {
     // −α(1 − tol) < 0, so a zeroed non-finite value never counts as saturated.
@@ -44,17 +72,7 @@ function summarise(tf: Tf, output: tfType.Tensor, tap: Tap, lo: number, hi: numb
         .sum(0),
     );
   }
-  // Bins 1..B hold [lo, hi) (the last also takes values that round up to B), bin 0 the underflow;
-  // everything ≥ hi is clipped into bin B and taken back out with the exact overflow count.
-  const index = clean
-    .sub(lo)
-    .div((hi - lo) / HISTOGRAM_BINS)
-    .floor()
-    .add(1)
-    .clipByValue(0, HISTOGRAM_BINS)
-    .cast('int32')
-    .reshape([-1]);
-  parts.push(tf.bincount(index as tfType.Tensor1D, tf.tensor1d([], 'float32'), HISTOGRAM_BINS + 1));
+  parts.push(binCounts(tf, clean, range));
   const count = (t: tfType.Tensor) => t.cast('float32').sum();
   parts.push(
     tf.stack([
@@ -64,31 +82,53 @@ function summarise(tf: Tf, output: tfType.Tensor, tap: Tap, lo: number, hi: numb
       clean.max(),
       count(clean.lessEqual(0)),
       count(finite),
-      count(clean.greaterEqual(hi)),
     ]),
   );
   return tf.concat(parts.map((p) => p.reshape([-1]))) as tfType.Tensor1D;
 }
 
-/** The bin (0 = underflow) that a zeroed non-finite value fell into, in float32 as the device computed it. */
-function binOfZero(lo: number, hi: number): number {
+/** The bin that a zeroed non-finite value fell into, in float32 as the device computed it. */
+function binOfZero(range: HistogramRange): number {
   const f = Math.fround;
-  const width = f((hi - lo) / HISTOGRAM_BINS);
-  return Math.min(HISTOGRAM_BINS, Math.max(0, Math.floor(f(f(0 - lo) / width)) + 1));
+  const bin = Math.floor(f(f(0 - f(range.lo)) / f(range.width)));
+  return Math.min(HISTOGRAM_BINS - 1, Math.max(0, bin));
 }
 
-/** Exact min/max over the finite values of one output (only for layers with non-finite values). */
-async function finiteRange(tf: Tf, output: tfType.Tensor): Promise<[number, number]> {
-  const packed = tf.tidy(() => {
-    const finite = tf.isFinite(output);
-    return tf.stack([
-      tf.where(finite, output, tf.fill(output.shape, Infinity)).min(),
-      tf.where(finite, output, tf.fill(output.shape, -Infinity)).max(),
-    ]);
-  });
+/** Exact finite min/max and the −∞ / +∞ counts of each output (only layers with non-finite values). */
+async function nonFiniteDetails(tf: Tf, outputs: tfType.Tensor[]): Promise<number[][]> {
+  if (outputs.length === 0) return [];
+  const packed = tf.tidy(() =>
+    tf.concat(
+      outputs.map((output) => {
+        const finite = tf.isFinite(output);
+        const count = (t: tfType.Tensor) => t.cast('float32').sum();
+        return tf.stack([
+          tf.where(finite, output, tf.fill(output.shape, Infinity)).min(),
+          tf.where(finite, output, tf.fill(output.shape, -Infinity)).max(),
+          count(output.equal(-Infinity)),
+          count(output.equal(Infinity)),
+        ]);
+      }),
+    ),
+  );
   const v = await packed.data();
   packed.dispose();
-  return [v[0]!, v[1]!];
+  return outputs.map((_, i) => Array.from(v.subarray(4 * i, 4 * i + 4)));
+}
+
+/** Bins the given layers again at their widened ranges: one small pass, one readback. */
+async function rebinnedCounts(
+  tf: Tf,
+  outputs: tfType.Tensor[],
+  taps: Tap[],
+  ranges: HistogramRange[],
+): Promise<Float32Array> {
+  const packed = tf.tidy(() =>
+    tf.concat(outputs.map((o, i) => binCounts(tf, cleaned(tf, o, taps[i]!).clean, ranges[i]!))),
+  );
+  const v = (await packed.data()) as Float32Array;
+  packed.dispose();
+  return v;
 }
 
 /** Computes every tapped layer's summary from the tap model's outputs; disposes nothing it did not make. */
@@ -98,9 +138,10 @@ export async function summariseProbe(
   taps: Tap[],
   options: ProbeOptions,
 ): Promise<LayerProbe[]> {
-  const packed = tf.tidy(() =>
-    tf.concat(outputs.map((o, i) => summarise(tf, o, taps[i]!, ...options.ranges[i]!))),
-  );
+  // Before a layer's first probe its range is unknown: bin into the first guess the rule allows
+  // (exact for bounded activations) and bin again below once the min/max are known.
+  const binned = taps.map((tap, i) => options.ranges[i] ?? initialRange(tap.activation, tap.alpha, 0, 0));
+  const packed = tf.tidy(() => tf.concat(outputs.map((o, i) => summarise(tf, o, taps[i]!, binned[i]!))));
   const values = await packed.data();
   packed.dispose();
   let offset = 0;
@@ -111,15 +152,13 @@ export async function summariseProbe(
   };
   const probes = taps.map((tap, i): LayerProbe => {
     const output = outputs[i]!;
-    const [lo, hi] = options.ranges[i]!;
     const C = tap.units;
     const observations = output.size / C;
     const fire = take(C);
     const absSum = take(C);
     const saturatedCount = tap.alpha !== null ? take(C) : null;
-    const bins = Array.from(take(HISTOGRAM_BINS + 1));
-    const [sum, sumSq, min, max, nonPositiveOrZeroed, finiteCount, over] = Array.from(take(SCALARS)) as [
-      number,
+    const counts = Array.from(take(HISTOGRAM_BINS));
+    const [sum, sumSq, min, max, nonPositiveOrZeroed, finiteCount] = Array.from(take(SCALARS)) as [
       number,
       number,
       number,
@@ -128,11 +167,7 @@ export async function summariseProbe(
       number,
     ];
     const nonFinite = output.size - finiteCount;
-    // Zeroed non-finite values sit in the bin of 0; values ≥ hi were clipped into the last bin.
-    bins[binOfZero(lo, hi)]! -= nonFinite;
-    bins[HISTOGRAM_BINS]! -= over;
-    const underflow = bins[0]!;
-    const counts = bins.slice(1);
+    counts[binOfZero(binned[i]!)]! -= nonFinite;
     const mean = finiteCount ? sum / finiteCount : NaN;
     const variance = finiteCount ? Math.max(0, sumSq / finiteCount - mean * mean) : NaN;
     const unitMeanAbs = Array.from(absSum, (x) => x / observations);
@@ -160,32 +195,49 @@ export async function summariseProbe(
       min: finiteCount ? min : NaN,
       max: finiteCount ? max : NaN,
       meanAbs: layerMeanAbs,
-      histogram: { edges: edgesFor(lo, hi), counts, underflow, overflow: over },
+      histogram: { edges: rangeEdges(binned[i]!), counts, underflow: 0, overflow: 0 },
       nonFinite,
     };
   });
-  // min/max above treat non-finite values as 0: recompute them exactly where any exist.
-  for (const [i, probe] of probes.entries()) {
-    if (probe.nonFinite > 0 && probe.nonFinite < outputs[i]!.size)
-      [probe.min, probe.max] = await finiteRange(tf, outputs[i]!);
+
+  // min/max above treat non-finite values as 0: recompute them exactly where any exist, with the
+  // −∞ / +∞ counts that are all under/overflow now holds.
+  const withNonFinite = probes.flatMap((p, i) => (p.nonFinite > 0 ? [i] : []));
+  const details = await nonFiniteDetails(
+    tf,
+    withNonFinite.map((i) => outputs[i]!),
+  );
+  withNonFinite.forEach((i, k) => {
+    const [min, max, negInf, posInf] = details[k] as [number, number, number, number];
+    const p = probes[i]!;
+    if (p.nonFinite < outputs[i]!.size) [p.min, p.max] = [min, max];
+    p.histogram.underflow = negInf;
+    p.histogram.overflow = posInf;
+  });
+
+  // The rule: a first probe starts from its min/max; any range that no longer holds every finite
+  // value doubles until it does, and only those layers are binned again.
+  const settled = probes.map((p, i) => {
+    const tap = taps[i]!;
+    const start = options.ranges[i] ?? initialRange(tap.activation, tap.alpha, p.min, p.max);
+    return widenRange(start, p.min, p.max).range;
+  });
+  const moved = settled.flatMap((r, i) =>
+    r.lo !== binned[i]!.lo || r.width !== binned[i]!.width ? [i] : [],
+  );
+  if (moved.length > 0) {
+    const counts = await rebinnedCounts(
+      tf,
+      moved.map((i) => outputs[i]!),
+      moved.map((i) => taps[i]!),
+      moved.map((i) => settled[i]!),
+    );
+    moved.forEach((i, k) => {
+      const p = probes[i]!;
+      const bins = Array.from(counts.subarray(k * HISTOGRAM_BINS, (k + 1) * HISTOGRAM_BINS));
+      bins[binOfZero(settled[i]!)]! -= p.nonFinite;
+      p.histogram = { ...p.histogram, edges: rangeEdges(settled[i]!), counts: bins };
+    });
   }
   return probes;
-}
-
-/** Min and max of each finite output (for choosing histogram edges at the first probe). */
-export async function outputRanges(tf: Tf, outputs: tfType.Tensor[]): Promise<[number, number][]> {
-  const packed = tf.tidy(() =>
-    tf.concat(
-      outputs.map((o) => {
-        const finite = tf.isFinite(o);
-        return tf.stack([
-          tf.where(finite, o, tf.fill(o.shape, Infinity)).min(),
-          tf.where(finite, o, tf.fill(o.shape, -Infinity)).max(),
-        ]);
-      }),
-    ),
-  );
-  const v = await packed.data();
-  packed.dispose();
-  return outputs.map((_, i) => [v[2 * i]!, v[2 * i + 1]!]);
 }

@@ -13,7 +13,8 @@ import { ROUTES, TFJS_NODE_PATH_ENV } from '../../../src/backend/routes';
 import { loadTf, type Tf } from '../../../src/backend/tf';
 import { TFJS_NODE_VERSION } from '../../../src/backend/tfjs-node';
 import type { Splits } from '../../../src/data/splits';
-import { outputRanges, summariseProbe } from '../../../src/probe/statistics';
+import { summariseProbe } from '../../../src/probe/statistics';
+import { rangeOfEdges, type HistogramRange } from '../../../src/histogram';
 import { selectTaps, tapModel } from '../../../src/probe/taps';
 import type { LayerProbe } from '../../../src/protocol';
 import { Trainer } from '../../../src/training/trainer';
@@ -185,8 +186,8 @@ describe('tensorflow route (tfjs-node) parity with cpu', () => {
 
   test('probe statistics (summariseProbe): fire counts, dead and dormant units, moments, histogram', async (t) => {
     if (!tensorflow) return t.skip(skipReason ?? '');
-    // Both sides bin into the same fixed ranges (the cpu side's), as a run fixes them at step 0.
-    let ranges: [number, number][] | null = null;
+    // Both sides bin into the same ranges: the ones the cpu side chose at its first probe.
+    let ranges: (HistogramRange | null)[] | null = null;
     const probe = async (side: Tf) => {
       const tf = await on(side);
       const model = buildModel(tf);
@@ -194,8 +195,12 @@ describe('tensorflow route (tfjs-node) parity with cpu', () => {
       const tapped = tapModel(tf, model, taps);
       const x = tf.tensor4d(inputs, [BATCH, SIDE, SIDE, 1]);
       const outputs = tapped.predict(x) as tfType.Tensor[];
-      ranges ??= await outputRanges(tf, outputs);
-      const layers = await summariseProbe(tf, outputs, taps, { step: 0, ranges, dormantTau: 0.1 });
+      const layers = await summariseProbe(tf, outputs, taps, {
+        step: 0,
+        ranges: ranges ?? taps.map(() => null),
+        dormantTau: 0.1,
+      });
+      ranges ??= layers.map((l) => rangeOfEdges(l.histogram.edges));
       const values = await Promise.all(outputs.map((o) => o.data()));
       tf.dispose([x, ...outputs]);
       model.dispose();
@@ -214,8 +219,7 @@ describe('tensorflow route (tfjs-node) parity with cpu', () => {
       // Per unit: outputs where either side is in (0, EDGE] may fire on one side only.
       const nearZero = new Array<number>(e.units).fill(0);
       let nearEdge = 0;
-      const [lo, hi] = ranges![i]!;
-      const width = (hi - lo) / e.histogram.counts.length;
+      const { lo, width } = ranges![i]!;
       cpuValues.forEach((v, k) => {
         const w = tfValues[k] as number;
         if ((v > 0 && v <= EDGE) || (w > 0 && w <= EDGE)) nearZero[k % e.units]! += 1;

@@ -1,6 +1,7 @@
 // The built dashboard (dist/webview.js) in a real Chromium, under the same CSP the host sets:
 // the state renders into the DOM hooks the e2e suite uses, buttons post valid requests, the view
-// persists a versioned state, and nothing is refused by the CSP. Skips where Chromium is missing.
+// persists a versioned state, the model overview opens a layer by mouse and keyboard, and nothing
+// is refused by the CSP. Skips where Chromium is missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -12,13 +13,49 @@ import { dashboardHtml } from '../../../extension/dashboard-html';
 import { applyEngineEvent, emptyDashboardState } from '../../../src/dashboard-state';
 import { probe, probeEvent, runStarted } from '../extension/fixtures';
 import type { DashboardState, Finding } from '../../../src/protocol';
+import { applyThemeScript } from '../../support/webview-theme';
 
 /** The page's globals as the callbacks below see them (this tsconfig has no DOM lib). */
 interface PageGlobals {
   __posted: unknown[];
   __saved: { version: number; dashboard: DashboardState };
   postMessage(message: unknown, target: string): void;
-  document: { querySelector(s: string): { textContent: string | null } | null };
+  document: {
+    querySelector(s: string): { textContent: string | null } | null;
+    activeElement: unknown;
+  };
+}
+
+/** Whether a canvas has any non-transparent pixel (drawn, not just created). */
+function drawnCanvas(selector: string): string {
+  return `(() => { const c = document.querySelector(${JSON.stringify(selector)}); if (!c || !c.width || !c.height) return false; const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true; return false; })()`;
+}
+
+/** A model wider than the dashboard opens by default: layer05 is the one dying. */
+const WIDE_LAYERS = Array.from({ length: 12 }, (_, i) => `layer${String(i).padStart(2, '0')}`);
+
+function wideProbe(step: number) {
+  return probeEvent(
+    'w',
+    step,
+    WIDE_LAYERS.map((name, i) =>
+      probe(name, step, i === 5 ? Math.round((200 * step) / 100) : i % 3, 256, 0.1 * i + step / 500, {
+        // layer05's activations grow: its range doubles at step 50, from [0, 4) to [0, 8).
+        histogram: {
+          edges: Array.from({ length: 65 }, (_, k) => (k * (step < 50 || i !== 5 ? 1 : 2)) / 16),
+          counts: Array.from({ length: 64 }, (_, k) => (k < 40 ? 10 : 0)),
+          underflow: 0,
+          overflow: 0,
+        },
+      }),
+    ),
+  );
+}
+
+function wideState(upTo: number): DashboardState {
+  let s = applyEngineEvent(emptyDashboardState(), runStarted('w', '/w/wide.py'));
+  for (let step = 0; step <= upTo; step += 10) s = applyEngineEvent(s, wideProbe(step));
+  return s;
 }
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -138,6 +175,7 @@ test(
       });
       p.on('pageerror', (e) => problems.push(e.message));
       await p.goto(`${origin}/index.html`);
+      await p.evaluate(applyThemeScript());
       await p.waitForFunction(() => (globalThis as unknown as PageGlobals).__posted.length > 0);
       assert.deepEqual(await p.evaluate(() => (globalThis as unknown as PageGlobals).__posted), [
         { v: 1, type: 'ready' },
@@ -167,6 +205,10 @@ test(
         'worst layer first',
       );
       assert.match((await p.textContent('.definitions')) ?? '', /A unit that fired 0 of N\./);
+      // The overview: one row per layer, drawn on one canvas.
+      assert.equal(await p.getAttribute('.overview-canvas', 'data-rows'), '2');
+      assert.equal(await p.getAttribute('.overview-canvas', 'data-columns'), '7');
+      assert.ok(await p.evaluate(drawnCanvas('.overview-canvas')), 'the overview has drawn cells');
 
       // A live event after the state: one more probe step appears.
       await p.evaluate(() =>
@@ -203,9 +245,14 @@ test(
         { v: 1, type: 'run-what-if', layers: ['dense'] },
         { v: 1, type: 'go-to-layer', layer: 'dense' },
       ]);
+      // Persisted at most every 2 s, the latest state last.
+      await p.waitForFunction(
+        () => (globalThis as unknown as PageGlobals).__saved?.dashboard.progress.at(-1)?.step === 70,
+        undefined,
+        { timeout: 5000 },
+      );
       const saved = await p.evaluate(() => (globalThis as unknown as PageGlobals).__saved);
-      assert.equal(saved.version, 1);
-      assert.equal(saved.dashboard.progress.at(-1)?.step, 70);
+      assert.equal(saved.version, 2);
       // Without a what-if arm its series stay hidden; a second arm (the ELU run) shows beside the first.
       const whatIf = (
         await p.locator('section[data-layer="dense"] .u-legend .u-series').allTextContents()
@@ -242,6 +289,79 @@ test(
       );
       if (SCREENSHOT_DIR)
         await p.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-unit.png'), fullPage: true });
+
+      // A wider model: sections stay closed until opened from the overview (mouse or keyboard).
+      await p.evaluate(
+        (st) => (globalThis as unknown as PageGlobals).postMessage({ v: 1, type: 'state', state: st }, '*'),
+        wideState(40),
+      );
+      await p.waitForSelector('.overview-canvas[data-rows="12"]');
+      assert.equal(await p.locator('section[data-layer]').count(), 12);
+      assert.equal(await p.locator('section[data-layer][data-open="true"]').count(), 0);
+      assert.equal(await p.locator('section[data-layer] canvas.histogram').count(), 0, 'closed: no charts');
+      const canvas = p.locator('.overview-canvas');
+      const box = (await canvas.boundingBox())!;
+      const rowHeight = box.height / 12;
+      await p.mouse.move(box.x + box.width - 4, box.y + rowHeight / 2);
+      await p.waitForFunction(() =>
+        (globalThis as unknown as PageGlobals).document
+          .querySelector('.overview-caption')
+          ?.textContent?.startsWith('layer05 · 31% dead at step 40'),
+      );
+      await p.mouse.click(box.x + box.width / 2, box.y + rowHeight / 2);
+      await p.waitForSelector('section[data-layer="layer05"][data-open="true"] canvas.histogram');
+      assert.equal(await p.locator('section[data-layer="layer05"] canvas.histogram').count(), 2);
+      assert.ok(
+        await p.evaluate(drawnCanvas('section[data-layer="layer05"] canvas.heatmap')),
+        'the opened layer draws its histogram over time',
+      );
+      const valueRange = () =>
+        p.getAttribute('section[data-layer="layer05"] canvas.heatmap', 'data-value-range');
+      assert.equal(await valueRange(), '0,4');
+      // The run goes on and layer05's range doubles: the open heatmap's value axis follows.
+      for (let step = 50; step <= 100; step += 10)
+        await p.evaluate(
+          (event) => (globalThis as unknown as PageGlobals).postMessage({ v: 1, type: 'event', event }, '*'),
+          wideProbe(step),
+        );
+      await p.waitForFunction(() =>
+        (globalThis as unknown as PageGlobals).document
+          .querySelector('section[data-layer="layer05"] .layer-stats')
+          ?.textContent?.includes('step 100'),
+      );
+      await p.waitForTimeout(200);
+      assert.equal(
+        await valueRange(),
+        '0,8',
+        'the newest edges, onto which the earlier steps were re-binned',
+      );
+      // Keyboard: focus the canvas, move down a row, open it with Enter; then Space on the next.
+      await canvas.focus();
+      await p.keyboard.press('ArrowDown');
+      const second = (await p.textContent('.overview-caption'))?.split(' · ')[0] ?? '';
+      assert.match(second, /^layer\d\d$/);
+      assert.notEqual(second, 'layer05');
+      await p.keyboard.press('Enter');
+      await p.waitForSelector(`section[data-layer="${second}"][data-open="true"] canvas.histogram`);
+      await p.keyboard.press('ArrowDown');
+      const third = (await p.textContent('.overview-caption'))?.split(' · ')[0] ?? '';
+      await p.keyboard.press(' ');
+      await p.waitForSelector(`section[data-layer="${third}"][data-open="true"]`);
+      // Toggles: model order puts layer00 on top; mean drift changes the colours and the legend.
+      await p.click('.overview [data-order="model"]');
+      assert.equal(await canvas.getAttribute('data-order'), 'model');
+      await p.mouse.move(box.x + box.width - 4, box.y + rowHeight / 2 + 1);
+      await p.waitForFunction(() =>
+        (globalThis as unknown as PageGlobals).document
+          .querySelector('.overview-caption')
+          ?.textContent?.startsWith('layer00 '),
+      );
+      await p.click('.overview [data-mode="drift"]');
+      assert.equal(await canvas.getAttribute('data-mode'), 'drift');
+      assert.equal(await p.getAttribute('.overview [data-mode="drift"]', 'aria-pressed'), 'true');
+      assert.match((await p.textContent('.overview-legend')) ?? '', /mean drift since step 0.*σ₀/);
+      if (SCREENSHOT_DIR)
+        await p.locator('.overview').screenshot({ path: join(SCREENSHOT_DIR, 'overview-unit.png') });
       assert.deepEqual(problems, [], 'no CSP refusals or script errors');
     } finally {
       await browser.close();

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   applyEngineEvent,
@@ -6,10 +6,19 @@ import {
   comparisonArm,
   emptyDashboardState,
   layerTimelines,
+  MAX_PROBES,
   MAX_PROGRESS_POINTS,
+  probeCap,
+  thinOnStepGrid,
 } from '../../../src/dashboard-state';
 import { layerHealth, sortBySeverity } from '../../../webview/layer-health';
-import { fromPersisted, toPersisted } from '../../../webview/persisted-state';
+import {
+  fromPersisted,
+  persistedProbes,
+  PERSISTED_STATE_VERSION,
+  throttledSave,
+  toPersisted,
+} from '../../../webview/persisted-state';
 import { statusText } from '../../../webview/status-header';
 import { clippedNote, shapeScale } from '../../../webview/histogram-scale';
 import { probe, probeEvent, runStarted } from '../extension/fixtures';
@@ -60,6 +69,57 @@ test('long runs are thinned, keeping step 0 and the latest', () => {
   assert.ok(s.progress.length <= MAX_PROGRESS_POINTS);
   assert.equal(s.progress[0]?.step, 0);
   assert.equal(s.progress.at(-1)?.step, MAX_PROGRESS_POINTS + 10);
+});
+
+test('thinning on a step grid keeps step 0, the newest, and even spacing', () => {
+  let kept: { step: number }[] = [];
+  for (let step = 0; step <= 5000; step += 3) kept = thinOnStepGrid([...kept, { step }], 400);
+  assert.ok(kept.length <= 400 && kept.length >= 200, `${kept.length} kept`);
+  assert.equal(kept[0]?.step, 0);
+  assert.equal(kept.at(-1)?.step, 4998);
+  const gaps = kept.slice(1, -1).map((e, i) => e.step - kept[i]!.step);
+  assert.ok(Math.max(...gaps) <= 2 * Math.min(...gaps), `gaps ${Math.min(...gaps)}…${Math.max(...gaps)}`);
+  const short = [{ step: 0 }, { step: 1 }, { step: 100000 }];
+  assert.deepEqual(thinOnStepGrid(short, 400), short, 'a short list is left alone');
+});
+
+test('probe history: bounded per arm, thinned evenly, older probes without per-unit lists', () => {
+  assert.equal(probeCap(4), MAX_PROBES);
+  assert.equal(probeCap(200), 250);
+  assert.equal(probeCap(5000), 64);
+  let s = applyEngineEvent(emptyDashboardState(), runStarted('a', null));
+  const layers = (step: number, edges: number[]) =>
+    ['conv', 'dense'].map((name) =>
+      probe(name, step, 1, 8, 0.1, {
+        histogram: { edges: [...edges], counts: [1, 2, 3], underflow: 0, overflow: 0 },
+      }),
+    );
+  for (let step = 0; step <= 3000; step += 5) {
+    // A what-if run interleaves its two arms; the ranges widen once, at step 1000.
+    const edges = step < 1000 ? [0, 1, 2, 3] : [0, 2, 4, 6];
+    s = applyEngineEvent(s, probeEvent('a', step, layers(step, edges), 'ReLU'));
+    s = applyEngineEvent(s, probeEvent('a', step, layers(step, edges), 'ELU'));
+  }
+  for (const arm of ['ReLU', 'ELU']) {
+    const ofArm = s.probes.filter((e) => e.arm === arm);
+    assert.ok(ofArm.length <= MAX_PROBES && ofArm.length >= MAX_PROBES / 2, `${arm}: ${ofArm.length}`);
+    assert.equal(ofArm[0]?.step, 0, 'step 0 stays: the drift reference');
+    assert.equal(ofArm.at(-1)?.step, 3000);
+    const newest = ofArm.at(-1)!.layers[0]!;
+    assert.equal(newest.fireCount.length, 8, 'the newest keeps its per-unit lists');
+    for (const e of ofArm.slice(0, -1)) {
+      const l = e.layers[0]!;
+      assert.deepEqual([l.fireCount.length, l.dead.units.length, l.dead.count], [0, 0, 1]);
+    }
+    // Equal edges are one array: the history costs one histogram per layer-probe, not two.
+    const early = ofArm.filter((e) => e.step < 1000);
+    const late = ofArm.filter((e) => e.step >= 1000 && e.step < 3000);
+    assert.ok(early.every((e) => e.layers[0]!.histogram.edges === early[0]!.layers[0]!.histogram.edges));
+    assert.ok(late.every((e) => e.layers[0]!.histogram.edges === late[0]!.layers[0]!.histogram.edges));
+    assert.deepEqual(late[0]!.layers[0]!.histogram.edges, [0, 2, 4, 6]);
+  }
+  const timeline = layerTimelines(s.probes, 'ReLU').get('dense')!;
+  assert.equal(timeline.first.step, 0);
 });
 
 test('baseline and comparison arms of a what-if run', () => {
@@ -113,7 +173,47 @@ test('persisted state: versioned, compact, restorable', () => {
   assert.equal(back.probes[1]?.layers[0]?.fireCount.length, 256);
   assert.equal(back.probes[0]?.layers[0]?.dead.count, 5);
   assert.equal(fromPersisted({ ...stored, version: 0 }), null);
+  assert.equal(
+    fromPersisted({ ...stored, version: 1 }),
+    null,
+    'states with fixed histogram edges are not reused',
+  );
+  assert.equal(stored.version, PERSISTED_STATE_VERSION);
   assert.equal(fromPersisted(null), null);
+});
+
+test('persisted state of a wide model: a few steps per arm, step 0 and the newest among them', () => {
+  const wide = (step: number) => Array.from({ length: 200 }, (_, i) => probe(`l${i}`, step, 0, 4, 0.1));
+  const probes = Array.from({ length: 100 }, (_, k) => probeEvent('a', k * 10, wide(k * 10)));
+  const kept = persistedProbes(probes);
+  assert.ok(kept.length <= 10 && kept.length >= 5, `${kept.length} kept`);
+  assert.equal(kept[0]?.step, 0);
+  assert.equal(kept.at(-1)?.step, 990);
+  const narrow = probes.slice(0, 50).map((e) => ({ ...e, layers: e.layers.slice(0, 4) }));
+  assert.equal(persistedProbes(narrow).length, 50, 'a narrow model keeps its history');
+});
+
+test('the persisted state is written at most once per interval, the latest value last', () => {
+  mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  try {
+    const saved: number[] = [];
+    const save = throttledSave((v: number) => saved.push(v), 2000);
+    save(1);
+    mock.timers.tick(0);
+    assert.deepEqual(saved, [1], 'idle: at once');
+    save(2);
+    save(3);
+    mock.timers.tick(1999);
+    assert.deepEqual(saved, [1]);
+    mock.timers.tick(1);
+    assert.deepEqual(saved, [1, 3], 'then the latest when the interval ends');
+    mock.timers.tick(5000);
+    save(4);
+    mock.timers.tick(0);
+    assert.deepEqual(saved, [1, 3, 4]);
+  } finally {
+    mock.timers.reset();
+  }
 });
 
 test('histogram scale: a zero spike is clipped so the shape shows, and the clip is stated', () => {
