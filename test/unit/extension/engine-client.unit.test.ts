@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { EngineRun, type EngineExit } from '../../../extension/engine-client';
 import type { EngineEvent, RunConfig } from '../../../src/protocol';
 import { buildRunConfig } from '../../../extension/run-config';
+import { emptyReport } from './fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'al-engine-'));
 function script(name: string, body: string): string {
@@ -15,6 +16,8 @@ function script(name: string, body: string): string {
   return p;
 }
 const config: RunConfig = buildRunConfig(() => undefined, { file: null, workspaceFolder: null });
+/** The scripted engines send a complete report: the host checks every field of what arrives. */
+const REPORT = JSON.stringify(emptyReport());
 
 function run(enginePath: string, opts: { cancelAfterFirst?: boolean; killAfterMs?: number } = {}) {
   return new Promise<{ events: EngineEvent[]; exit: EngineExit; logs: string[] }>((resolve) => {
@@ -40,7 +43,7 @@ process.on('message', (m) => {
     process.send({ ...base, type: 'run-started', backend: 'cpu', backendDetail: 'cpu', model: { name: 'x', origin: 'example', file: m.config.file, layers: [] }, probeSize: m.config.probe, totalSteps: m.config.steps, definitions: {} });
     process.send({ v: 99, type: 'progress' });
     process.send({ ...base, runId: 'other', type: 'log', level: 'info', message: 'not mine' });
-    process.send({ ...base, type: 'run-finished', report: { cancelled: false } }, () => process.exit(0));
+    process.send({ ...base, type: 'run-finished', report: { ...${REPORT}, cancelled: false } }, () => process.exit(0));
   }
 });`;
 
@@ -87,7 +90,7 @@ test('cancel sends a message; an engine that ignores it is killed after the time
 test('an engine that honours cancel exits by itself', async () => {
   const polite = script(
     'polite.js',
-    `process.on('message', (m) => { if (m.type === 'start') process.send({ v: 1, runId: m.runId, type: 'log', level: 'info', message: 'working' }); if (m.type === 'cancel') process.send({ v: 1, runId: m.runId, type: 'run-finished', report: { cancelled: true } }, () => process.exit(0)); }); setInterval(() => {}, 1000);`,
+    `process.on('message', (m) => { if (m.type === 'start') process.send({ v: 1, runId: m.runId, type: 'log', level: 'info', message: 'working' }); if (m.type === 'cancel') process.send({ v: 1, runId: m.runId, type: 'run-finished', report: { ...${REPORT}, cancelled: true } }, () => process.exit(0)); }); setInterval(() => {}, 1000);`,
   );
   const { exit, events } = await run(polite, { cancelAfterFirst: true, killAfterMs: 5000 });
   assert.equal(exit.code, 0);
@@ -98,7 +101,7 @@ test('an engine that honours cancel exits by itself', async () => {
 test('an engine that stays alive after run-finished is released (disconnect) so the run ends', async () => {
   const resident = script(
     'resident.js',
-    `process.on('message', (m) => { if (m.type === 'start') process.send({ v: 1, runId: m.runId, type: 'run-finished', report: { cancelled: false } }); }); process.on('disconnect', () => process.exit(0));`,
+    `process.on('message', (m) => { if (m.type === 'start') process.send({ v: 1, runId: m.runId, type: 'run-finished', report: { ...${REPORT}, cancelled: false } }); }); process.on('disconnect', () => process.exit(0));`,
   );
   const t0 = Date.now();
   const { exit } = await run(resident, { killAfterMs: 5000 });
