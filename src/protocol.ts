@@ -491,6 +491,11 @@ function fail(what: string): never {
   throw new Malformed('', what);
 }
 
+/** A refusal about a field below the value being checked (`at` like `.edges[3]`). */
+function failAt(at: string, what: string): never {
+  throw new Malformed(at, what);
+}
+
 /** Prefixes the path of a refusal raised below `prefix`. */
 function within(prefix: string, e: unknown): unknown {
   return e instanceof Malformed ? new Malformed(prefix + e.at, e.what) : e;
@@ -653,7 +658,7 @@ const unitIndices =
   (x) => {
     const list = array(int(0, units - 1), units)(x);
     for (let i = 1; i < list.length; i++)
-      if (list[i]! <= list[i - 1]!) fail(`[${i}]: not sorted and distinct`);
+      if (list[i]! <= list[i - 1]!) failAt(`[${i}]`, 'not sorted and distinct');
     return list;
   };
 
@@ -664,20 +669,21 @@ const unitSet =
     const count = f.get('count', int(0, units));
     const fraction = f.get('fraction', finite(0, 1));
     const list = f.get('units', unitIndices(units));
-    if (list.length !== count) fail(`.units holds ${list.length} indices but .count is ${count}`);
-    if (Math.abs(fraction - count / units) > 1e-6) fail(`.fraction ${fraction} is not count / units`);
+    if (list.length !== count) failAt('.units', `${list.length} indices but .count is ${count}`);
+    if (Math.abs(fraction - count / units) > 1e-6)
+      failAt('.fraction', `${fraction} is not count / units (${count} / ${units})`);
     return { count, fraction, units: list };
   };
 
 const histogram: Check<Histogram> = (x) => {
   const f = new Fields(x);
   const edges = f.get('edges', array(finite(), L.bins + 1));
-  if (edges.length < 2) fail('.edges: fewer than 2 edges');
+  if (edges.length < 2) failAt('.edges', 'fewer than 2 edges');
   for (let i = 1; i < edges.length; i++)
-    if (!(edges[i]! > edges[i - 1]!)) fail(`.edges[${i}]: not increasing`);
+    if (!(edges[i]! > edges[i - 1]!)) failAt(`.edges[${i}]`, 'not increasing');
   const counts = f.get('counts', array(int(0), L.bins));
   if (counts.length !== edges.length - 1)
-    fail(`.counts: ${counts.length} bins for ${edges.length} edges (expected edges − 1)`);
+    failAt('.counts', `${counts.length} bins for ${edges.length} edges (expected edges − 1)`);
   return { edges, counts, underflow: f.get('underflow', int(0)), overflow: f.get('overflow', int(0)) };
 };
 
@@ -686,7 +692,7 @@ const layerProbe: Check<LayerProbe> = (x) => {
   const units = f.get('units', int(1, L.units));
   const observationsPerUnit = f.get('observationsPerUnit', int(1));
   const fireCount = f.get('fireCount', array(int(0, observationsPerUnit), L.units));
-  if (fireCount.length !== units) fail(`.fireCount: ${fireCount.length} counts for ${units} units`);
+  if (fireCount.length !== units) failAt('.fireCount', `${fireCount.length} counts for ${units} units`);
   return {
     layer: f.get('layer', layerName),
     step: f.get('step', int(0)),
@@ -715,9 +721,9 @@ const probeLayers =
     const names = new Set<string>();
     let total = 0;
     layers.forEach((l, i) => {
-      if (names.has(l.layer)) fail(`[${i}].layer: ${l.layer} appears twice`);
+      if (names.has(l.layer)) failAt(`[${i}].layer`, `${l.layer} appears twice`);
       names.add(l.layer);
-      if (l.step !== step) fail(`[${i}].step: ${l.step} in a probe of step ${step}`);
+      if (l.step !== step) failAt(`[${i}].step`, `${l.step} in a probe of step ${step}`);
       total += l.units;
     });
     if (total > L.probeUnits) fail(`${total} units in one probe, at most ${L.probeUnits}`);
@@ -838,9 +844,9 @@ const trainingSummary: Check<TrainingSummary> = (x) => {
     probeSeconds: f.get('probeSeconds', finite(0)),
   };
   if (t.accuracy.length !== t.loss.length)
-    fail(`.accuracy: ${t.accuracy.length} entries for ${t.loss.length} losses`);
+    failAt('.accuracy', `${t.accuracy.length} entries for ${t.loss.length} losses`);
   if (t.valAccuracy.length !== t.valLoss.length || t.valSteps.length !== t.valLoss.length)
-    fail('.valLoss, .valAccuracy and .valSteps differ in length');
+    failAt('.valSteps', 'valLoss, valAccuracy and valSteps differ in length');
   return t;
 };
 
@@ -930,7 +936,7 @@ const meanDriftSeries = (x: unknown) => {
   const f = new Fields(x);
   const steps = f.get('steps', stepSeries);
   const mean = f.get('mean', array(statistic, L.series));
-  if (steps.length !== mean.length) fail(`.mean: ${mean.length} entries for ${steps.length} steps`);
+  if (steps.length !== mean.length) failAt('.mean', `${mean.length} entries for ${steps.length} steps`);
   return { layer: f.get('layer', layerName), steps, mean };
 };
 
