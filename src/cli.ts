@@ -155,6 +155,8 @@ async function analyze(argv: string[]): Promise<number> {
     throw e;
   }
   if (tty) process.stderr.write('\n');
+  // A second Ctrl-C pressed during the final probe gets its turn here: it quits without a report.
+  await new Promise((resolve) => setImmediate(resolve));
   if (json) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   emit({ type: 'run-finished', report });
   if (!events)
