@@ -19,7 +19,15 @@ const config: RunConfig = buildRunConfig(() => undefined, { file: null, workspac
 /** The scripted engines send a complete report: the host checks every field of what arrives. */
 const REPORT = JSON.stringify(emptyReport());
 
-function run(enginePath: string, opts: { cancelAfterFirst?: boolean; killAfterMs?: number } = {}) {
+function run(
+  enginePath: string,
+  opts: {
+    cancelAfterFirst?: boolean;
+    cancelAfter?: number;
+    killAfterMs?: number;
+    onCancel?: () => void;
+  } = {},
+) {
   return new Promise<{ events: EngineEvent[]; exit: EngineExit; logs: string[] }>((resolve) => {
     const events: EngineEvent[] = [];
     const logs: string[] = [];
@@ -28,7 +36,10 @@ function run(enginePath: string, opts: { cancelAfterFirst?: boolean; killAfterMs
       killAfterMs: opts.killAfterMs ?? 5000,
       onEvent: (e) => {
         events.push(e);
-        if (opts.cancelAfterFirst && events.length === 1) r.cancel();
+        if ((opts.cancelAfterFirst && events.length === 1) || events.length === opts.cancelAfter) {
+          opts.onCancel?.();
+          r.cancel();
+        }
       },
       onExit: (exit) => resolve({ events, exit, logs }),
       onLog: (_l, m) => logs.push(m),
@@ -108,4 +119,23 @@ test('an engine that stays alive after run-finished is released (disconnect) so 
   assert.equal(exit.code, 0);
   assert.equal(exit.reported, true);
   assert.ok(Date.now() - t0 < 4000);
+});
+
+test('the kill grace after a cancel stretches by two steps of a slow engine', async () => {
+  // Two progress events 400 ms apart: a step takes ~400 ms, so the grace is ~300 + 2 × 400 ms.
+  const progress = (step: number) =>
+    `process.send({ v: 1, runId: m.runId, type: 'progress', step: ${step}, totalSteps: 10, loss: 1, accuracy: 0.5, samplesPerSecond: 1 })`;
+  const slow = script(
+    'slow.js',
+    `process.on('message', (m) => { if (m.type === 'start') { ${progress(1)}; setTimeout(() => ${progress(2)}, 400); } }); setInterval(() => {}, 1000);`,
+  );
+  let cancelledAt = 0;
+  const { exit, logs } = await run(slow, {
+    cancelAfter: 2,
+    killAfterMs: 300,
+    onCancel: () => (cancelledAt = Date.now()),
+  });
+  assert.equal(exit.signal, 'SIGKILL');
+  assert.ok(Date.now() - cancelledAt >= 900, `killed ${Date.now() - cancelledAt} ms after the cancel`);
+  assert.ok(logs.some((l) => /did not stop within \d+ ms/.test(l)));
 });

@@ -8,6 +8,7 @@ import type * as vscode from 'vscode';
 import { RunController } from '../../../extension/run-controller';
 import type { RunConfig } from '../../../src/protocol';
 import { defaultRunConfig } from '../../../src/run-config';
+import { statusText } from '../../../webview/status-header';
 
 const ENGINE = join(__dirname, '..', '..', '..', 'dist', 'engine.js');
 const STEPS = 2000;
@@ -62,6 +63,11 @@ test(
       assert.ok(s.probes.length >= 2, 'the step-0 probe and the final probe of the state reached');
       assert.equal(s.probes.at(-1)?.step, s.report.training.steps);
       assert.match(recorded.statusBarText, /wasm · cancelled/);
+      // The dashboard's line for this state names the step reached.
+      assert.equal(
+        statusText(s),
+        `Stopped mnist-cnn on wasm at step ${s.report.training.steps} · the data so far is kept`,
+      );
       assert.ok(
         logs.some((l) => /engine process exited \(code 0, signal null\)/.test(l)),
         `the engine ended by itself: ${logs.filter((l) => /exited|kill/.test(l)).join(' | ')}`,
