@@ -973,8 +973,8 @@ const whatIfReport: Check<WhatIfReport> = (x) => {
       const g = new Fields(s);
       return {
         copied: g.get('copied', int(0)),
-        ownInit: g.get('ownInit', array(text(L.name), L.series)),
-        unmatched: g.get('unmatched', array(text(L.name), L.series)),
+        ownInit: g.get('ownInit', array(text(L.path), L.series)),
+        unmatched: g.get('unmatched', array(text(L.path), L.series)),
       };
     }),
     stepTimeRatio: f.get('stepTimeRatio', statistic),
