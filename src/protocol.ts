@@ -687,6 +687,27 @@ const histogram: Check<Histogram> = (x) => {
   return { edges, counts, underflow: f.get('underflow', int(0)), overflow: f.get('overflow', int(0)) };
 };
 
+/** The statistics of a layer of `units` units that a LayerReport shares with its last LayerProbe. */
+function layerStatistics(
+  f: Fields,
+  units: number,
+): Pick<
+  LayerProbe,
+  'dead' | 'dormant' | 'saturated' | 'sparsity' | 'mean' | 'std' | 'min' | 'max' | 'histogram'
+> {
+  return {
+    dead: f.get('dead', unitSet(units)),
+    dormant: f.get('dormant', unitSet(units)),
+    saturated: f.get('saturated', nullable(unitSet(units))),
+    sparsity: f.get('sparsity', finite(0, 1)),
+    mean: f.get('mean', statistic),
+    std: f.get('std', statistic),
+    min: f.get('min', statistic),
+    max: f.get('max', statistic),
+    histogram: f.get('histogram', histogram),
+  };
+}
+
 const layerProbe: Check<LayerProbe> = (x) => {
   const f = new Fields(x);
   const units = f.get('units', int(1, L.units));
@@ -699,16 +720,8 @@ const layerProbe: Check<LayerProbe> = (x) => {
     units,
     observationsPerUnit,
     fireCount,
-    dead: f.get('dead', unitSet(units)),
-    dormant: f.get('dormant', unitSet(units)),
-    saturated: f.get('saturated', nullable(unitSet(units))),
-    sparsity: f.get('sparsity', finite(0, 1)),
-    mean: f.get('mean', statistic),
-    std: f.get('std', statistic),
-    min: f.get('min', statistic),
-    max: f.get('max', statistic),
+    ...layerStatistics(f, units),
     meanAbs: f.get('meanAbs', statistic),
-    histogram: f.get('histogram', histogram),
     nonFinite: f.get('nonFinite', int(0, units * observationsPerUnit)),
   };
 };
@@ -887,14 +900,7 @@ const layerReport: Check<LayerReport> = (x) => {
     activation: f.get('activation', nullable(text(L.name))),
     units,
     source: f.get('source', nullable(sourceRef)),
-    dead: f.get('dead', unitSet(units)),
-    dormant: f.get('dormant', unitSet(units)),
-    saturated: f.get('saturated', nullable(unitSet(units))),
-    sparsity: f.get('sparsity', finite(0, 1)),
-    mean: f.get('mean', statistic),
-    std: f.get('std', statistic),
-    min: f.get('min', statistic),
-    max: f.get('max', statistic),
+    ...layerStatistics(f, units),
     meanDrift: f.get(
       'meanDrift',
       array((p) => {
@@ -909,7 +915,6 @@ const layerReport: Check<LayerReport> = (x) => {
         return { step: g.get('step', int(0)), fraction: g.get('fraction', finite(0, 1)) };
       }, L.series),
     ),
-    histogram: f.get('histogram', histogram),
     nonFinite: f.get('nonFinite', int(0)),
     neverFires: f.get('neverFires', nullable(unitIndices(units))),
   };

@@ -161,6 +161,17 @@ function fullReport(): Report {
   });
 }
 
+const progress = {
+  v: 1,
+  runId: 'r',
+  type: 'progress',
+  step: 1,
+  totalSteps: 2,
+  loss: 1,
+  accuracy: 0.5,
+  samplesPerSecond: 3,
+};
+
 const finished = (report: unknown) => ({ v: PROTOCOL_VERSION, runId: 'r1', type: 'run-finished', report });
 
 test('valid events of every type pass, and survive JSON (NaN statistics come back as NaN)', () => {
@@ -297,16 +308,6 @@ test('NaN and infinities only where the protocol allows a non-finite statistic',
     l((x) => (x.dead.fraction = null)),
     /\.dead\.fraction/,
   );
-  const progress = {
-    v: 1,
-    runId: 'r',
-    type: 'progress',
-    step: 1,
-    totalSteps: 2,
-    loss: 1,
-    accuracy: 0.5,
-    samplesPerSecond: 3,
-  };
   assert.ok(checkEngineEvent({ ...progress, loss: null }).ok, 'a diverged loss crosses JSON as null');
   refused({ ...progress, samplesPerSecond: null }, /\.samplesPerSecond/);
   refused({ ...progress, samplesPerSecond: -1 }, /\.samplesPerSecond/);
@@ -480,16 +481,6 @@ test('every required field of a probe layer, a progress event and a report is re
     const raw = mutated(probeMsg(), (e) => delete e.layers[0][key]);
     refused(raw, new RegExp(`\\.layers\\[0\\]\\.${key}`));
   }
-  const progress = {
-    v: 1,
-    runId: 'r',
-    type: 'progress',
-    step: 1,
-    totalSteps: 2,
-    loss: 1,
-    accuracy: 0.5,
-    samplesPerSecond: 3,
-  };
   for (const key of ['step', 'totalSteps', 'accuracy', 'samplesPerSecond']) {
     const rest: Record<string, unknown> = { ...progress };
     delete rest[key];

@@ -17,7 +17,7 @@ import {
   type Report,
   type RunConfig,
 } from '../../../src/protocol';
-import { defaultRunConfig } from '../../../src/run-config';
+import { longWasmRun } from '../extension/fixtures';
 
 const DIST = join(__dirname, '..', '..', '..', 'dist');
 const CLI = join(DIST, 'cli.js');
@@ -30,14 +30,7 @@ const STOP_BOUND_MS = 30_000;
 const TEST_TIMEOUT_MS = 120_000;
 
 const RUN_ARGS = ['--example', 'mnist-cnn', '--steps', String(STEPS), '--batch', '32', '--probe', '64'];
-const CONFIG: RunConfig = {
-  ...defaultRunConfig(),
-  example: 'mnist-cnn',
-  backend: 'wasm',
-  steps: STEPS,
-  batch: 32,
-  probe: 64,
-};
+const CONFIG: RunConfig = longWasmRun(STEPS);
 
 interface Watched {
   child: ChildProcess;

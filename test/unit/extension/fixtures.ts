@@ -5,6 +5,7 @@ import {
   type LayerProbe,
   type ProbeEvent,
   type Report,
+  type RunConfig,
   type RunStartedEvent,
 } from '../../../src/protocol';
 import { defaultRunConfig } from '../../../src/run-config';
@@ -96,4 +97,9 @@ export function emptyReport(overrides: Partial<Report> = {}): Report {
     cancelled: false,
     ...overrides,
   };
+}
+
+/** A run of the example far longer than any test waits for (wasm, small batches): what Stop must cut short. */
+export function longWasmRun(steps: number): RunConfig {
+  return { ...defaultRunConfig(), example: 'mnist-cnn', backend: 'wasm', steps, batch: 32, probe: 64 };
 }

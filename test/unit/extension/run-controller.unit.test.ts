@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import { RunController } from '../../../extension/run-controller';
 import type { RunConfig } from '../../../src/protocol';
-import { defaultRunConfig } from '../../../src/run-config';
+import { longWasmRun } from './fixtures';
 import { statusText } from '../../../webview/status-header';
 
 const ENGINE = join(__dirname, '..', '..', '..', 'dist', 'engine.js');
@@ -30,14 +30,7 @@ test(
       debug: line('debug'),
       show: () => undefined,
     } as unknown as vscode.LogOutputChannel;
-    const config: RunConfig = {
-      ...defaultRunConfig(),
-      example: 'mnist-cnn',
-      backend: 'wasm',
-      steps: STEPS,
-      batch: 32,
-      probe: 64,
-    };
+    const config: RunConfig = longWasmRun(STEPS);
     let stopped = false;
     let transitions = 0;
     const controller: RunController = new RunController({
