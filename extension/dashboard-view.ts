@@ -1,12 +1,12 @@
 /**
  * The sidebar dashboard (webview view `activationLens.dashboard`). The host owns the state; the
  * webview asks for it with `ready` and then receives events, batched to ≤ 10 messages a second.
- * Every message from the webview is validated with parseWebviewRequest before anything acts on it.
+ * Every message from the webview is validated (src/protocol.ts) before anything acts on it.
  */
 import * as vscode from 'vscode';
 import {
-  PROTOCOL_VERSION,
-  parseWebviewRequest,
+  checkWebviewRequest,
+  hostMessage,
   type DashboardState,
   type EngineEvent,
   type HostMessage,
@@ -64,7 +64,7 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
   /** Sends the whole state now (run start, crash, cancel: host-side transitions). */
   sendState(): void {
     this.batcher.dispose();
-    this.post({ v: PROTOCOL_VERSION, type: 'state', state: this.getState() });
+    this.post(hostMessage({ type: 'state', state: this.getState() }));
   }
 
   get visible(): boolean {
@@ -77,21 +77,24 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
   }
 
   private receive(raw: unknown): void {
-    const request = parseWebviewRequest(raw);
-    if (!request) {
-      this.log(`ignored a malformed dashboard message: ${JSON.stringify(raw)?.slice(0, 200)}`);
+    const parsed = checkWebviewRequest(raw);
+    if (!parsed.ok) {
+      this.log(
+        `ignored a malformed dashboard message (${parsed.error}): ${JSON.stringify(raw)?.slice(0, 200)}`,
+      );
       return;
     }
+    const request = parsed.value;
     if (request.type === 'ready') this.sendState();
     else this.onRequest(request);
   }
 
   private sendBatch(events: EngineEvent[]): void {
     if (events.length > MAX_EVENTS_PER_BATCH) {
-      this.post({ v: PROTOCOL_VERSION, type: 'state', state: this.getState() });
+      this.post(hostMessage({ type: 'state', state: this.getState() }));
       return;
     }
-    for (const event of events) this.post({ v: PROTOCOL_VERSION, type: 'event', event });
+    for (const event of events) this.post(hostMessage({ type: 'event', event }));
   }
 
   private post(message: HostMessage): void {

@@ -2,16 +2,25 @@
  * One engine process per run: fork dist/engine.js, send StartCommand, relay validated EngineEvents.
  * No `vscode` here, so it is tested against a real child process. Lifetime: created by a run,
  * disposed when the run ends (the process is killed if it is still there).
+ * Stop: a cancel message; the engine finishes the step in progress and sends the partial report.
+ * Only an engine that has not ended within the grace time (a step longer than usual included) is
+ * killed.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { PROTOCOL_VERSION, parseEngineEvent, type EngineEvent, type RunConfig } from '../src/protocol';
+import {
+  cancelCommand,
+  checkEngineEvent,
+  startCommand,
+  type EngineEvent,
+  type RunConfig,
+} from '../src/protocol';
 
 export interface EngineRunOptions {
   enginePath: string;
   /** Node binary for the engine; default: this process's runtime (VS Code's, as Node). */
   execPath?: string;
   env?: NodeJS.ProcessEnv;
-  /** After a cancel message, how long the engine gets to stop by itself. */
+  /** After a cancel message, how long the engine gets to stop by itself, beyond one step's time. */
   killAfterMs?: number;
   onEvent: (event: EngineEvent) => void;
   /** The process ended; `finished` says whether a run-finished or error event came before it. */
@@ -29,6 +38,9 @@ export interface EngineExit {
   stderrTail: string;
 }
 
+/** However slow the backend, a Stop ends the process within this much beyond the grace time. */
+const MAX_STEP_GRACE_MS = 120_000;
+
 export class EngineRun {
   private readonly child: ChildProcess;
   private reported = false;
@@ -36,6 +48,9 @@ export class EngineRun {
   private exited = false;
   private killTimer: NodeJS.Timeout | null = null;
   private stderr = '';
+  /** The last step the engine reported, and when: the time a step takes stretches the grace. */
+  private lastStep: { step: number; at: number } | null = null;
+  private stepMs = 0;
 
   constructor(
     readonly runId: string,
@@ -66,7 +81,7 @@ export class EngineRun {
         stderrTail: this.stderr.trim().split('\n').slice(-8).join('\n'),
       });
     });
-    this.child.send({ v: PROTOCOL_VERSION, type: 'start', runId, config });
+    this.child.send(startCommand(runId, config));
   }
 
   get pid(): number | undefined {
@@ -77,19 +92,21 @@ export class EngineRun {
     return !this.exited;
   }
 
-  /** Asks the engine to stop (it sends run-finished with cancelled: true); kills it if it does not. */
+  /**
+   * Asks the engine to stop: it finishes the step in progress and sends run-finished with
+   * cancelled: true. Killed only if it has not ended within the grace time plus two steps' time
+   * (a slow backend's step may take longer than the grace alone).
+   */
   cancel(): void {
     if (this.exited || this.cancelled) return;
     this.cancelled = true;
-    if (this.child.connected) this.child.send({ v: PROTOCOL_VERSION, type: 'cancel', runId: this.runId });
+    if (this.child.connected) this.child.send(cancelCommand(this.runId));
     if (this.killTimer) clearTimeout(this.killTimer);
+    const graceMs = (this.options.killAfterMs ?? 5000) + Math.min(2 * this.stepMs, MAX_STEP_GRACE_MS);
     this.killTimer = setTimeout(() => {
-      this.options.onLog(
-        'warn',
-        `engine did not stop within ${this.options.killAfterMs ?? 5000} ms; killing it`,
-      );
+      this.options.onLog('warn', `engine did not stop within ${Math.round(graceMs)} ms; killing it`);
       this.child.kill('SIGKILL');
-    }, this.options.killAfterMs ?? 5000);
+    }, graceMs);
   }
 
   dispose(): void {
@@ -98,16 +115,28 @@ export class EngineRun {
   }
 
   private receive(raw: unknown): void {
-    const event = parseEngineEvent(raw);
-    if (!event) {
-      this.options.onLog('warn', `ignored a malformed engine message: ${JSON.stringify(raw).slice(0, 200)}`);
+    const parsed = checkEngineEvent(raw);
+    if (!parsed.ok) {
+      this.options.onLog(
+        'warn',
+        `ignored a malformed engine message (${parsed.error}): ${JSON.stringify(raw)?.slice(0, 200)}`,
+      );
       return;
     }
+    const event = parsed.value;
     if (event.runId !== this.runId) return;
+    if (event.type === 'progress') this.timeStep(event.step);
     if (event.type === 'run-finished' || event.type === 'error') this.reported = true;
     this.options.onEvent(event);
     // One process per run: once the outcome is in, let the engine go (it exits on disconnect).
     if (this.reported) this.release();
+  }
+
+  private timeStep(step: number): void {
+    const now = Date.now();
+    if (this.lastStep && step > this.lastStep.step)
+      this.stepMs = (now - this.lastStep.at) / (step - this.lastStep.step);
+    if (!this.lastStep || step !== this.lastStep.step) this.lastStep = { step, at: now };
   }
 
   private release(): void {

@@ -8,7 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { prepare, trainWithTaps, type Prepared } from './analysis/run-analysis';
+import { runArms } from './analysis/arm-runner';
+import { prepare, type Prepared } from './analysis/prepare';
 import { buildModel } from './model/build/build';
 import type { BackendName, RunConfig } from './protocol';
 import { defaultRunConfig } from './run-config';
@@ -63,9 +64,9 @@ async function instrumented(
   let probes = 0;
   let firstProbe = 0;
   const t0 = performance.now();
-  const run = await trainWithTaps(
+  const [run] = await runArms(
     { ...p, totalSteps: steps },
-    model,
+    [{ name: 'bench', spec: p.spec, model, layers: [] }],
     config,
     (e) => {
       if (e.type !== 'probe') return;
@@ -73,17 +74,16 @@ async function instrumented(
       probes++;
     },
     { cancelled: false },
-    'bench',
   );
   const seconds = (performance.now() - t0) / 1000;
   model.dispose();
-  return { seconds, probes, probeSeconds: run.training.probeSeconds, firstProbe };
+  return { seconds, probes, probeSeconds: run!.training.probeSeconds, firstProbe };
 }
 
 async function benchBackend(backend: BackendName, steps: number, repeats: number): Promise<BackendResult> {
   const config: RunConfig = { ...defaultRunConfig(), backend, example: 'mnist-cnn', validate: false, steps };
   const started = performance.now();
-  const p = await prepare(config, () => undefined, 'bench');
+  const p = await prepare(config, () => undefined);
   const coldFirst = await instrumented(p, config, 2); // also warms kernels / shaders
   const firstProbeSeconds = (performance.now() - started) / 1000 - coldFirst.seconds + coldFirst.firstProbe;
   const bareSeconds: number[] = [];

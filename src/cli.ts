@@ -6,10 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runAnalysis, type CancelToken } from './analysis/run-analysis';
+import type { CancelToken } from './analysis/arm-runner';
+import { runAnalysis } from './analysis/run-analysis';
 import { progressBar, reportTable } from './cli-format';
+import { CANCELLED_EXIT, cancelOnSignals } from './cli-signals';
 import { UserError, isUserError } from './errors';
-import type { BackendName, EngineEvent, Report, RunConfig } from './protocol';
+import { createEmitter, type BackendName, type EngineEvent, type Report, type RunConfig } from './protocol';
 import { BACKENDS, defaultRunConfig } from './run-config';
 import { runWhatIf } from './whatif/run-what-if';
 import { whatIfTable } from './whatif/what-if-table';
@@ -127,44 +129,41 @@ async function analyze(argv: string[]): Promise<number> {
   const { config, json, events, debug } = parseAnalyzeArgs(argv);
   const tty = process.stderr.isTTY && !events;
   const cancel: CancelToken = { cancelled: false };
-  process.once('SIGINT', () => {
-    cancel.cancelled = true;
-    process.stderr.write('\ncancelling after this step…\n');
-  });
-  const emit = (e: EngineEvent) => {
+  cancelOnSignals(cancel, 'cancelling after this step…');
+  const emit = createEmitter(`cli-${process.pid}`, (e: EngineEvent) => {
     if (events) process.stdout.write(`${JSON.stringify(e)}\n`);
     else if (e.type === 'progress' && tty)
       process.stderr.write(
         `\r${e.arm ? `${e.arm.padEnd(4)} ` : ''}${progressBar(e.step, e.totalSteps, e.loss, e.accuracy, e.samplesPerSecond)}`,
       );
     else if (e.type === 'log' && (e.level === 'warn' || debug)) process.stderr.write(`${e.message}\n`);
-  };
+  });
   let report: Report;
   try {
     report =
       config.whatIf === 'elu'
-        ? await runWhatIf(config, emit, cancel, `cli-${process.pid}`)
-        : await runAnalysis(config, emit, cancel, `cli-${process.pid}`);
+        ? await runWhatIf(config, emit, cancel)
+        : await runAnalysis(config, emit, cancel);
   } catch (e) {
-    if (events) {
-      const ue = isUserError(e) ? e : null;
-      process.stdout.write(
-        `${JSON.stringify({ v: 1, runId: `cli-${process.pid}`, type: 'error', message: ue ? ue.format() : String(e), file: ue?.file ?? null, line: ue?.line ?? null })}\n`,
-      );
-    }
+    const ue = isUserError(e) ? e : null;
+    emit({
+      type: 'error',
+      message: ue ? ue.format() : String(e),
+      file: ue?.file ?? null,
+      line: ue?.line ?? null,
+    });
     throw e;
   }
   if (tty) process.stderr.write('\n');
+  // A second Ctrl-C pressed during the final probe gets its turn here: it quits without a report.
+  await new Promise((resolve) => setImmediate(resolve));
   if (json) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
-  if (events)
-    process.stdout.write(
-      `${JSON.stringify({ v: 1, runId: `cli-${process.pid}`, type: 'run-finished', report })}\n`,
-    );
-  else
+  emit({ type: 'run-finished', report });
+  if (!events)
     process.stdout.write(
       `${reportTable(report)}\n${report.whatIf ? `\n${whatIfTable(report.whatIf)}\n` : ''}${json ? `\nreport written to ${json}\n` : ''}`,
     );
-  return report.cancelled ? 130 : 0;
+  return report.cancelled ? CANCELLED_EXIT : 0;
 }
 
 export async function main(argv: string[]): Promise<number> {

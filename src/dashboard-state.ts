@@ -141,6 +141,7 @@ function compactPrevious(probes: readonly ProbeEvent[], next: ProbeEvent): Probe
       const edges = earlier.get(l.layer);
       return {
         ...l,
+        compacted: true as const,
         fireCount: [],
         dead: { ...l.dead, units: [] },
         dormant: { ...l.dormant, units: [] },

@@ -5,7 +5,7 @@
  * table or a section's header), so a 200-layer run draws only what is being looked at.
  */
 import type uPlot from 'uplot';
-import { PROTOCOL_VERSION, type DashboardState, type WebviewRequest } from '../src/protocol';
+import { webviewRequest, type DashboardState, type WebviewRequest } from '../src/protocol';
 import { baselineArm, comparisonArm, layerTimelines } from '../src/dashboard-state';
 import { layerHealth, sortBySeverity, type LayerRow } from './layer-health';
 import { LayerSection } from './layer-section';
@@ -58,15 +58,15 @@ export class Dashboard {
     private readonly post: (r: WebviewRequest) => void,
   ) {
     const analyze = el('vscode-button', { icon: 'pulse', 'data-action': 'analyze' }, 'Analyze');
-    analyze.addEventListener('click', () => post({ v: PROTOCOL_VERSION, type: 'analyze' }));
+    analyze.addEventListener('click', () => post(webviewRequest({ type: 'analyze' })));
     const stop = el('vscode-button', { secondary: '', icon: 'debug-stop', 'data-action': 'stop' }, 'Stop');
-    stop.addEventListener('click', () => post({ v: PROTOCOL_VERSION, type: 'stop' }));
+    stop.addEventListener('click', () => post(webviewRequest({ type: 'stop' })));
     const whatIf = el(
       'vscode-button',
       { secondary: '', icon: 'beaker', 'data-action': 'run-what-if' },
       'ELU what-if',
     );
-    whatIf.addEventListener('click', () => post({ v: PROTOCOL_VERSION, type: 'run-what-if', layers: [] }));
+    whatIf.addEventListener('click', () => post(webviewRequest({ type: 'run-what-if', layers: [] })));
     root.replaceChildren(
       el(
         'header',
@@ -160,7 +160,7 @@ export class Dashboard {
         section = new LayerSection(
           name,
           summaries.get(name),
-          (layer) => this.post({ v: PROTOCOL_VERSION, type: 'go-to-layer', layer }),
+          (layer) => this.post(webviewRequest({ type: 'go-to-layer', layer })),
           openAll,
         );
         this.sections.set(name, section);

@@ -1,6 +1,6 @@
 /** Finding cards: what was seen, the evidence in numbers, and what to do about it. */
 import type { Finding, WebviewRequest } from '../src/protocol';
-import { PROTOCOL_VERSION } from '../src/protocol';
+import { webviewRequest } from '../src/protocol';
 import { el } from './dom';
 
 const ICON: Record<Finding['severity'], string> = { error: 'error', warning: 'warning', info: 'info' };
@@ -26,15 +26,13 @@ export function findingCard(f: Finding, post: (r: WebviewRequest) => void): HTML
   if (f.suggestion && layer) {
     const s = f.suggestion;
     const apply = el('vscode-button', { icon: 'wand', 'data-action': 'apply-fix' }, 'Apply ELU fix');
-    apply.addEventListener('click', () => post({ v: PROTOCOL_VERSION, type: 'apply-fix', layer }));
+    apply.addEventListener('click', () => post(webviewRequest({ type: 'apply-fix', layer })));
     const whatIf = el(
       'vscode-button',
       { secondary: '', icon: 'beaker', 'data-action': 'run-what-if' },
       'Run what-if',
     );
-    whatIf.addEventListener('click', () =>
-      post({ v: PROTOCOL_VERSION, type: 'run-what-if', layers: [s.layer] }),
-    );
+    whatIf.addEventListener('click', () => post(webviewRequest({ type: 'run-what-if', layers: [s.layer] })));
     if (f.source) actions.append(apply);
     actions.append(whatIf);
   }
@@ -44,7 +42,7 @@ export function findingCard(f: Finding, post: (r: WebviewRequest) => void): HTML
       { secondary: '', icon: 'go-to-file', 'data-action': 'go-to-layer' },
       'Go to layer',
     );
-    goTo.addEventListener('click', () => post({ v: PROTOCOL_VERSION, type: 'go-to-layer', layer }));
+    goTo.addEventListener('click', () => post(webviewRequest({ type: 'go-to-layer', layer })));
     actions.append(goTo);
   }
   const where = f.source ? ` — ${f.source.file.split(/[\\/]/).pop() ?? ''}:${f.source.line}` : '';

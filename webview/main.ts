@@ -12,12 +12,7 @@ import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
 import '@vscode-elements/elements/dist/vscode-table-body/index.js';
 import '@vscode-elements/elements/dist/vscode-table-row/index.js';
 import '@vscode-elements/elements/dist/vscode-table-cell/index.js';
-import {
-  PROTOCOL_VERSION,
-  type DashboardState,
-  type HostMessage,
-  type WebviewRequest,
-} from '../src/protocol';
+import { checkHostMessage, webviewRequest, type DashboardState, type WebviewRequest } from '../src/protocol';
 import { applyEngineEvent, emptyDashboardState } from '../src/dashboard-state';
 import { fromPersisted, PERSIST_INTERVAL_MS, throttledSave, toPersisted } from './persisted-state';
 import { Dashboard } from './dashboard';
@@ -63,27 +58,18 @@ function scheduleRender(): void {
   );
 }
 
-/** The host is trusted, but a malformed message must not break the view. */
-function isHostMessage(raw: unknown): raw is HostMessage {
-  if (typeof raw !== 'object' || raw === null) return false;
-  const m = raw as Record<string, unknown>;
-  if (m.v !== PROTOCOL_VERSION) return false;
-  if (m.type === 'state') return typeof m.state === 'object' && m.state !== null;
-  if (m.type === 'event')
-    return (
-      typeof m.event === 'object' &&
-      m.event !== null &&
-      typeof (m.event as { type?: unknown }).type === 'string'
-    );
-  return false;
-}
-
 window.addEventListener('message', (e: MessageEvent<unknown>) => {
-  if (!isHostMessage(e.data)) return;
-  state = e.data.type === 'state' ? e.data.state : applyEngineEvent(state, e.data.event);
+  // The host is trusted, but a malformed message must not break the view: it is dropped.
+  const parsed = checkHostMessage(e.data);
+  if (!parsed.ok) {
+    console.warn(`Activation Lens: dropped a malformed host message: ${parsed.error}`);
+    return;
+  }
+  const message = parsed.value;
+  state = message.type === 'state' ? message.state : applyEngineEvent(state, message.event);
   scheduleRender();
 });
 new ResizeObserver(() => scheduleRender()).observe(root);
 
 dashboard.render(state);
-api.postMessage({ v: PROTOCOL_VERSION, type: 'ready' });
+api.postMessage(webviewRequest({ type: 'ready' }));

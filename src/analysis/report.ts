@@ -5,9 +5,8 @@ import { isTappedClass } from '../probe/taps';
 import type { ModelSpec } from '../model/spec';
 import {
   DEFINITIONS,
-  PROTOCOL_VERSION,
   REPORT_SCHEMA,
-  type RunStartedEvent,
+  type EventBody,
   type Finding,
   type LayerReport,
   type LayerSummary,
@@ -16,7 +15,7 @@ import {
   type RunConfig,
   type SourceRef,
 } from '../protocol';
-import type { Prepared } from './run-analysis';
+import type { Prepared } from './prepare';
 
 function sourceRef(spec: ModelSpec, name: string): SourceRef | null {
   const s = spec.layers.find((l) => l.name === name)?.source;
@@ -25,7 +24,7 @@ function sourceRef(spec: ModelSpec, name: string): SourceRef | null {
 
 export function layerSummaries(model: tfType.LayersModel, spec: ModelSpec): LayerSummary[] {
   return model.layers.map((layer) => {
-    const shape = layer.outputShape as (number | null)[];
+    const shape = outputShapeOf(layer);
     const specLayer = spec.layers.find((l) => l.name === layer.name);
     const last = shape[shape.length - 1];
     return {
@@ -39,18 +38,6 @@ export function layerSummaries(model: tfType.LayersModel, spec: ModelSpec): Laye
       source: sourceRef(spec, layer.name),
     };
   });
-}
-
-/** What the parser could not understand becomes findings that name the line. */
-export function sourceFindings(spec: ModelSpec): Finding[] {
-  return spec.issues.map((issue) => ({
-    kind: 'source' as const,
-    layer: null,
-    severity: issue.severity,
-    message: issue.message,
-    evidence: { line: issue.line, column: issue.column },
-    source: { file: issue.file, line: issue.line, column: issue.column },
-  }));
 }
 
 export function layerReports(histories: LayerHistory[], spec: ModelSpec): LayerReport[] {
@@ -124,18 +111,20 @@ export function modelSummary(model: tfType.LayersModel, spec: ModelSpec): ModelS
 export function runStartedEvent(
   p: Prepared,
   model: tfType.LayersModel,
-  spec: ModelSpec,
-  runId: string,
-): RunStartedEvent {
+): Extract<EventBody, { type: 'run-started' }> {
   return {
-    v: PROTOCOL_VERSION,
-    runId,
     type: 'run-started',
     backend: p.backend.name,
     backendDetail: p.backend.detail,
-    model: modelSummary(model, spec),
+    model: modelSummary(model, p.spec),
     probeSize: p.splits.probe.count,
     totalSteps: p.totalSteps,
     definitions: DEFINITIONS,
   };
+}
+
+/** The layer's output shape; a layer with several outputs is described by its first (the wire holds one). */
+function outputShapeOf(layer: tfType.layers.Layer): (number | null)[] {
+  const shape = layer.outputShape as (number | null)[] | (number | null)[][];
+  return Array.isArray(shape[0]) ? (shape[0] as (number | null)[]) : (shape as (number | null)[]);
 }

@@ -4,16 +4,24 @@
  * training are the baseline's as usual, and `whatIf` holds both arms and the verdict.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import { advise, DEFAULT_THRESHOLDS, type LayerHistory } from '../advisor/rules';
-import { buildReport, runStartedEvent, sourceFindings } from '../analysis/report';
-import { prepare, type CancelToken, type Emit, type Prepared } from '../analysis/run-analysis';
+import type { LayerHistory } from '../advisor/rules';
+import { runArms, type ArmRun, type CancelToken } from '../analysis/arm-runner';
+import { runFindings } from '../analysis/findings';
+import { prepare, type Prepared } from '../analysis/prepare';
+import { buildReport, runStartedEvent } from '../analysis/report';
 import { buildModel } from '../model/build/build';
-import { PROTOCOL_VERSION, type Report, type RunConfig, type Suggestion } from '../protocol';
+import type {
+  Emit,
+  Report,
+  RunConfig,
+  Suggestion,
+  WhatIfArm,
+  WhatIfLayerFinal,
+  WhatIfReport,
+} from '../protocol';
 import { chooseWhatIfLayers, eluVariant, HE_INIT } from './elu-variant';
-import { runInterleaved, type ArmRun } from './interleaved-run';
 import { copyMatchingWeights } from './shared-weights';
 import { whatIfVerdict } from './verdict';
-import type { WhatIfArmDetail, WhatIfLayerFinal, WhatIfReportDetail } from './what-if-types';
 
 export const BASELINE_ARM = 'ReLU';
 export const ELU_ARM = 'ELU';
@@ -22,11 +30,10 @@ export async function runWhatIf(
   config: RunConfig,
   emit: Emit,
   cancel: CancelToken,
-  runId: string,
   suggestions: Suggestion[] = [],
 ): Promise<Report> {
-  const p = await prepare(config, emit, runId);
-  return runWhatIfPrepared(p, config, emit, cancel, runId, suggestions);
+  const p = await prepare(config, emit);
+  return runWhatIfPrepared(p, config, emit, cancel, suggestions);
 }
 
 /** The what-if on an already prepared backend, model and data (tests give a synthetic Prepared). */
@@ -35,7 +42,6 @@ export async function runWhatIfPrepared(
   config: RunConfig,
   emit: Emit,
   cancel: CancelToken,
-  runId: string,
   suggestions: Suggestion[] = [],
 ): Promise<Report> {
   const { tf, spec } = p;
@@ -62,8 +68,8 @@ export async function runWhatIfPrepared(
         `${variant.heInit.join(', ')}: kernel${variant.heInit.length > 1 ? 's' : ''} He-initialised (${HE_INIT}, as the quick fix writes) in the ELU arm; every other weight is the ReLU arm's`,
       );
     }
-    emit(runStartedEvent(p, relu, spec, runId));
-    const [a, b] = await runInterleaved(
+    emit(runStartedEvent(p, relu));
+    const [a, b] = await runArms(
       p,
       [
         { name: BASELINE_ARM, spec, model: relu, layers: [] },
@@ -72,17 +78,10 @@ export async function runWhatIfPrepared(
       config,
       emit,
       cancel,
-      runId,
     );
-    const thresholds = {
-      ...DEFAULT_THRESHOLDS,
-      deadThreshold: config.deadThreshold,
-      eluAlpha: config.eluAlpha,
-    };
-    const findings = [...sourceFindings(spec), ...advise(a!.histories, a!.training, thresholds)];
-    emit({ v: PROTOCOL_VERSION, runId, type: 'findings', findings });
+    const findings = runFindings(spec, a!.histories, a!.training, config, emit);
     const arms = [armDetail(a!, new Set()), armDetail(b!, new Set(variant.switched))];
-    const whatIf: WhatIfReportDetail = {
+    const whatIf: WhatIfReport = {
       arms,
       verdict: whatIfVerdict(arms[0]!, arms[1]!, {
         deadThreshold: config.deadThreshold,
@@ -129,7 +128,7 @@ function finalOf(h: LayerHistory, switched: boolean): WhatIfLayerFinal | null {
   };
 }
 
-export function armDetail(run: ArmRun, switched: Set<string>): WhatIfArmDetail {
+export function armDetail(run: ArmRun, switched: Set<string>): WhatIfArm {
   return {
     name: run.name,
     layers: run.layers,

@@ -5,15 +5,17 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CancelToken, Prepared } from '../analysis/run-analysis';
+import type { CancelToken } from '../analysis/arm-runner';
+import type { Prepared } from '../analysis/prepare';
 import { initBackend } from '../backend/select';
 import { loadDigits } from '../data/bundled';
 import { makeSplits } from '../data/splits';
 import { UserError } from '../errors';
 import { buildModel } from '../model/build/build';
 import { loadExample, loadModelSpec } from '../model/load';
-import { type BackendName, type EngineEvent } from '../protocol';
+import type { BackendName, EventBody } from '../protocol';
 import { BACKENDS, defaultRunConfig } from '../run-config';
+import { CANCELLED_EXIT, cancelOnSignals } from '../cli-signals';
 import { runSeedGrid } from './seed-grid';
 import { seedGridTable } from './seed-grid-table';
 
@@ -85,25 +87,16 @@ export async function seedGridCommand(argv: string[]): Promise<number> {
   const test = { x: data.xTest, y: data.yTest, count: data.yTest.length };
 
   const cancel: CancelToken = { cancelled: false };
-  process.once('SIGINT', () => {
-    cancel.cancelled = true;
-    process.stderr.write('\ncancelling after this round of steps…\n');
-  });
+  cancelOnSignals(cancel, 'cancelling after this round of steps…');
   const tty = process.stderr.isTTY;
-  const emit = (e: EngineEvent) => {
+  const emit = (e: EventBody) => {
     if (e.type === 'progress' && tty && e.arm === 'ReLU / Glorot')
       process.stderr.write(`\rstep ${e.step}/${e.totalSteps} (4 arms interleaved)`);
     else if (e.type === 'log' && (e.level === 'warn' || values.debug)) process.stderr.write(`${e.message}\n`);
   };
-  const result = await runSeedGrid(
-    prepared,
-    { seed, alpha: 1, epochs, test },
-    emit,
-    cancel,
-    `seed-grid-${process.pid}`,
-  );
+  const result = await runSeedGrid(prepared, { seed, alpha: 1, epochs, test }, emit, cancel);
   if (tty) process.stderr.write('\n');
   if (json) writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${seedGridTable(result)}\n${json ? `\nresult written to ${json}\n` : ''}`);
-  return result.cancelled ? 130 : 0;
+  return result.cancelled ? CANCELLED_EXIT : 0;
 }

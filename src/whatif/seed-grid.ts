@@ -6,13 +6,14 @@
  * model's own initialiser in every arm, as in the article's Keras code.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import type { CancelToken, Emit, Prepared } from '../analysis/run-analysis';
+import { runArms, type ArmSetup, type CancelToken } from '../analysis/arm-runner';
+import type { Prepared } from '../analysis/prepare';
 import type { Split } from '../data/splits';
 import { buildModel } from '../model/build/build';
 import type { ModelSpec } from '../model/spec';
+import type { Emit } from '../protocol';
 import { defaultRunConfig } from '../run-config';
 import { eluVariant, HE_INIT, switchableLayers } from './elu-variant';
-import { runInterleaved, type ArmSetup } from './interleaved-run';
 import { copyMatchingWeights } from './shared-weights';
 
 export const GLOROT_INIT = 'glorot_uniform';
@@ -68,7 +69,6 @@ export async function runSeedGrid(
   options: SeedGridOptions,
   emit: Emit,
   cancel: CancelToken,
-  runId: string,
 ): Promise<SeedGridResult> {
   const { tf, spec } = p;
   const hidden = switchableLayers(spec);
@@ -116,7 +116,7 @@ export async function runSeedGrid(
       validate: false,
       every: Math.max(1, p.totalSteps),
     };
-    const runs = await runInterleaved(p, setups, config, emit, cancel, runId, { test: options.test });
+    const runs = await runArms(p, setups, config, emit, cancel, { test: options.test });
     return {
       model: spec.name,
       data: {

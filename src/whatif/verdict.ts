@@ -6,9 +6,8 @@
  * or when nothing died and nothing changed; null when the run cannot tell.
  */
 import { overfittingFinding } from '../advisor/rules';
-import type { TrainingSummary } from '../protocol';
+import type { TrainingSummary, WhatIfArm, WhatIfVerdict } from '../protocol';
 import { defaultRunConfig } from '../run-config';
-import type { Verdict, WhatIfArmDetail } from './what-if-types';
 
 /** Below this many steps a comparison says nothing. */
 export const MIN_STEPS = 10;
@@ -89,8 +88,8 @@ export function compareLoss(a: TrainingSummary, b: TrainingSummary): LossCompari
 
 /** What ELU did to the switched layers, in words. */
 function layerEffects(
-  baseline: WhatIfArmDetail,
-  elu: WhatIfArmDetail,
+  baseline: WhatIfArm,
+  elu: WhatIfArm,
 ): {
   details: string[];
   removedDead: { layer: string; count: number; fraction: number }[];
@@ -135,10 +134,10 @@ export interface VerdictOptions {
 }
 
 export function whatIfVerdict(
-  baseline: WhatIfArmDetail,
-  elu: WhatIfArmDetail,
+  baseline: WhatIfArm,
+  elu: WhatIfArm,
   options: VerdictOptions = { deadThreshold: defaultRunConfig().deadThreshold },
-): Verdict {
+): WhatIfVerdict {
   const details: string[] = [];
   const he = options.heInit ?? [];
   const what = he.length > 0 ? 'ELU with He init' : 'ELU';
@@ -234,7 +233,7 @@ export function whatIfVerdict(
   };
 }
 
-function accuracyText(a: WhatIfArmDetail, b: WhatIfArmDetail): string {
+function accuracyText(a: WhatIfArm, b: WhatIfArm): string {
   const n = Math.min(a.training.valAccuracy.length, b.training.valAccuracy.length);
   if (n === 0) return '';
   return `; validation accuracy ${a.name} ${a.training.valAccuracy[n - 1]!.toFixed(4)}, ${b.name} ${b.training.valAccuracy[n - 1]!.toFixed(4)}`;

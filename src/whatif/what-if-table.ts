@@ -1,12 +1,11 @@
 /** Terminal output for `analyze --what-if elu`: the two arms side by side, then the verdict. */
-import type { WhatIfReport } from '../protocol';
-import type { WhatIfArmDetail } from './what-if-types';
+import type { WhatIfLayerFinal, WhatIfReport } from '../protocol';
 import { fixed, formatTable, signed } from '../text-table';
 import { canDie, saturates } from '../model/activation-families';
 
 const last = (xs: number[]) => xs[xs.length - 1];
 
-function units(l: WhatIfArmDetail['final'][number] | undefined): string {
+function units(l: WhatIfLayerFinal | undefined): string {
   if (!l) return '-';
   if (canDie(l.activation)) return `dead ${l.dead}`;
   // Saturation is measured for the ELU family only (units pinned at −α).
@@ -15,7 +14,7 @@ function units(l: WhatIfArmDetail['final'][number] | undefined): string {
 }
 
 export function whatIfTable(whatIf: WhatIfReport): string {
-  const [a, b] = whatIf.arms as WhatIfArmDetail[];
+  const [a, b] = whatIf.arms;
   if (!a || !b) return '';
   const header = [
     'layer',

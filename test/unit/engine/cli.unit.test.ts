@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkEngineEvent } from '../../../src/protocol';
 
 const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'al-cli-'));
@@ -90,6 +91,10 @@ test('--events prints protocol JSON lines ending with run-finished', () => {
   assert.ok(types.includes('probe'));
   assert.equal(types[types.length - 1], 'run-finished');
   assert.ok(events.every((e) => e.v === 1));
+  for (const e of events) {
+    const parsed = checkEngineEvent(e);
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
+  }
   assert.equal(events.find((e) => e.type === 'run-started').backend, 'cpu');
 });
 

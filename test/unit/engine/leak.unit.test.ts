@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { trainWithTaps, type Prepared } from '../../../src/analysis/run-analysis';
+import { runArms } from '../../../src/analysis/arm-runner';
+import type { Prepared } from '../../../src/analysis/prepare';
 import { buildModel } from '../../../src/model/build/build';
 import type { ModelSpec } from '../../../src/model/spec';
 import { defaultRunConfig } from '../../../src/run-config';
@@ -63,15 +64,14 @@ test('500 instrumented steps leak no tensors', async () => {
   const model = await buildModel(tf, prepared.spec, 1);
   const config = { ...defaultRunConfig(), every: 5 };
   const atProbe: number[] = [];
-  const run = await trainWithTaps(
+  const [run] = await runArms(
     prepared,
-    model,
+    [{ name: 'tiny', spec: prepared.spec, model, layers: [] }],
     config,
     (e) => e.type === 'probe' && atProbe.push(tf.memory().numTensors),
     { cancelled: false },
-    'leak',
   );
-  assert.equal(run.training.steps, 520);
+  assert.equal(run!.training.steps, 520);
   assert.ok(atProbe.length >= 100, `probed ${atProbe.length} times`);
   // From the second probe on (optimizer slots exist after the first step) the count never moves.
   assert.deepEqual(

@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import { activate } from '../../../extension/extension';
 import pkg from '../../../package.json';
+import { emptyReport } from './fixtures';
+
+/** The scripted engines send a complete report: the host checks every field of what arrives. */
+const REPORT = JSON.stringify(emptyReport());
 
 function context(extensionPath: string) {
   return {
@@ -61,7 +65,8 @@ test('analyze: engine events reach the status bar, the Problems panel and the te
       const b = { v: 1, runId: m.runId };
       process.send({ ...b, type: 'run-started', backend: 'wasm', backendDetail: 'wasm SIMD', model: { name: 'm', origin: 'keras-py', file: m.config.file, layers: [] }, probeSize: 256, totalSteps: 10, definitions: {} });
       process.send({ ...b, type: 'findings', findings: [{ kind: 'dead-units', layer: 'dense', severity: 'warning', message: 'dense: 41% dead', evidence: { dead: 26 }, source: { file: m.config.file, line: 3, column: 5 } }] });
-      process.send({ ...b, type: 'run-finished', report: { cancelled: false, findings: [{ kind: 'dead-units', layer: 'dense', severity: 'warning', message: 'dense: 41% dead', evidence: { dead: 26 }, source: { file: m.config.file, line: 3, column: 5 } }], training: { samplesPerSecond: 100 } } });
+      const report = ${REPORT};
+      process.send({ ...b, type: 'run-finished', report: { ...report, cancelled: false, findings: [{ kind: 'dead-units', layer: 'dense', severity: 'warning', message: 'dense: 41% dead', evidence: { dead: 26 }, source: { file: m.config.file, line: 3, column: 5 } }], training: { ...report.training, samplesPerSecond: 100 } } });
     });
     process.on('disconnect', () => process.exit(0));`,
   );
@@ -131,7 +136,8 @@ test('export: the report as JSON and the findings as SARIF to a given path', asy
     join(root, 'dist', 'engine.js'),
     `process.on('message', (m) => {
       const f = { kind: 'dead-units', layer: 'dense', severity: 'warning', message: 'dense: 41% dead', evidence: { dead: 105 }, source: null };
-      process.send({ v: 1, runId: m.runId, type: 'run-finished', report: { schema: 'activation-lens/report@1', cancelled: false, findings: [f], training: { samplesPerSecond: 1 } } }, () => process.exit(0));
+      const report = ${REPORT};
+      process.send({ v: 1, runId: m.runId, type: 'run-finished', report: { ...report, schema: 'activation-lens/report@1', cancelled: false, findings: [f], training: { ...report.training, samplesPerSecond: 1 } } }, () => process.exit(0));
     });`,
   );
   const ctx = context(root);

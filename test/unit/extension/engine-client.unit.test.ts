@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { EngineRun, type EngineExit } from '../../../extension/engine-client';
 import type { EngineEvent, RunConfig } from '../../../src/protocol';
 import { buildRunConfig } from '../../../extension/run-config';
+import { emptyReport } from './fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'al-engine-'));
 function script(name: string, body: string): string {
@@ -15,8 +16,18 @@ function script(name: string, body: string): string {
   return p;
 }
 const config: RunConfig = buildRunConfig(() => undefined, { file: null, workspaceFolder: null });
+/** The scripted engines send a complete report: the host checks every field of what arrives. */
+const REPORT = JSON.stringify(emptyReport());
 
-function run(enginePath: string, opts: { cancelAfterFirst?: boolean; killAfterMs?: number } = {}) {
+function run(
+  enginePath: string,
+  opts: {
+    cancelAfterFirst?: boolean;
+    cancelAfter?: number;
+    killAfterMs?: number;
+    onCancel?: () => void;
+  } = {},
+) {
   return new Promise<{ events: EngineEvent[]; exit: EngineExit; logs: string[] }>((resolve) => {
     const events: EngineEvent[] = [];
     const logs: string[] = [];
@@ -25,7 +36,10 @@ function run(enginePath: string, opts: { cancelAfterFirst?: boolean; killAfterMs
       killAfterMs: opts.killAfterMs ?? 5000,
       onEvent: (e) => {
         events.push(e);
-        if (opts.cancelAfterFirst && events.length === 1) r.cancel();
+        if ((opts.cancelAfterFirst && events.length === 1) || events.length === opts.cancelAfter) {
+          opts.onCancel?.();
+          r.cancel();
+        }
       },
       onExit: (exit) => resolve({ events, exit, logs }),
       onLog: (_l, m) => logs.push(m),
@@ -40,7 +54,7 @@ process.on('message', (m) => {
     process.send({ ...base, type: 'run-started', backend: 'cpu', backendDetail: 'cpu', model: { name: 'x', origin: 'example', file: m.config.file, layers: [] }, probeSize: m.config.probe, totalSteps: m.config.steps, definitions: {} });
     process.send({ v: 99, type: 'progress' });
     process.send({ ...base, runId: 'other', type: 'log', level: 'info', message: 'not mine' });
-    process.send({ ...base, type: 'run-finished', report: { cancelled: false } }, () => process.exit(0));
+    process.send({ ...base, type: 'run-finished', report: { ...${REPORT}, cancelled: false } }, () => process.exit(0));
   }
 });`;
 
@@ -87,7 +101,7 @@ test('cancel sends a message; an engine that ignores it is killed after the time
 test('an engine that honours cancel exits by itself', async () => {
   const polite = script(
     'polite.js',
-    `process.on('message', (m) => { if (m.type === 'start') process.send({ v: 1, runId: m.runId, type: 'log', level: 'info', message: 'working' }); if (m.type === 'cancel') process.send({ v: 1, runId: m.runId, type: 'run-finished', report: { cancelled: true } }, () => process.exit(0)); }); setInterval(() => {}, 1000);`,
+    `process.on('message', (m) => { if (m.type === 'start') process.send({ v: 1, runId: m.runId, type: 'log', level: 'info', message: 'working' }); if (m.type === 'cancel') process.send({ v: 1, runId: m.runId, type: 'run-finished', report: { ...${REPORT}, cancelled: true } }, () => process.exit(0)); }); setInterval(() => {}, 1000);`,
   );
   const { exit, events } = await run(polite, { cancelAfterFirst: true, killAfterMs: 5000 });
   assert.equal(exit.code, 0);
@@ -98,11 +112,30 @@ test('an engine that honours cancel exits by itself', async () => {
 test('an engine that stays alive after run-finished is released (disconnect) so the run ends', async () => {
   const resident = script(
     'resident.js',
-    `process.on('message', (m) => { if (m.type === 'start') process.send({ v: 1, runId: m.runId, type: 'run-finished', report: { cancelled: false } }); }); process.on('disconnect', () => process.exit(0));`,
+    `process.on('message', (m) => { if (m.type === 'start') process.send({ v: 1, runId: m.runId, type: 'run-finished', report: { ...${REPORT}, cancelled: false } }); }); process.on('disconnect', () => process.exit(0));`,
   );
   const t0 = Date.now();
   const { exit } = await run(resident, { killAfterMs: 5000 });
   assert.equal(exit.code, 0);
   assert.equal(exit.reported, true);
   assert.ok(Date.now() - t0 < 4000);
+});
+
+test('the kill grace after a cancel stretches by two steps of a slow engine', async () => {
+  // Two progress events 400 ms apart: a step takes ~400 ms, so the grace is ~300 + 2 × 400 ms.
+  const progress = (step: number) =>
+    `process.send({ v: 1, runId: m.runId, type: 'progress', step: ${step}, totalSteps: 10, loss: 1, accuracy: 0.5, samplesPerSecond: 1 })`;
+  const slow = script(
+    'slow.js',
+    `process.on('message', (m) => { if (m.type === 'start') { ${progress(1)}; setTimeout(() => ${progress(2)}, 400); } }); setInterval(() => {}, 1000);`,
+  );
+  let cancelledAt = 0;
+  const { exit, logs } = await run(slow, {
+    cancelAfter: 2,
+    killAfterMs: 300,
+    onCancel: () => (cancelledAt = Date.now()),
+  });
+  assert.equal(exit.signal, 'SIGKILL');
+  assert.ok(Date.now() - cancelledAt >= 900, `killed ${Date.now() - cancelledAt} ms after the cancel`);
+  assert.ok(logs.some((l) => /did not stop within \d+ ms/.test(l)));
 });

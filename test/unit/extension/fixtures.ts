@@ -1,5 +1,14 @@
 /** Probe / state builders shared by the extension and webview tests. */
-import type { DashboardState, LayerProbe, ProbeEvent, RunStartedEvent } from '../../../src/protocol';
+import {
+  REPORT_SCHEMA,
+  type DashboardState,
+  type LayerProbe,
+  type ProbeEvent,
+  type Report,
+  type RunConfig,
+  type RunStartedEvent,
+} from '../../../src/protocol';
+import { defaultRunConfig } from '../../../src/run-config';
 
 export function probe(
   layer: string,
@@ -60,4 +69,37 @@ export function stateWith(file: string | null, probes: ProbeEvent[]): DashboardS
     report: null,
     error: null,
   };
+}
+
+/** A complete, valid report of a run that trained nothing: what scripted engines send (the host checks it). */
+export function emptyReport(overrides: Partial<Report> = {}): Report {
+  return {
+    schema: REPORT_SCHEMA,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    backend: 'cpu',
+    backendDetail: 'cpu',
+    model: { name: 'm', origin: 'example', file: null, layers: [] },
+    data: { name: 'digits', train: 8000, probe: 256, validation: 1000 },
+    config: defaultRunConfig(),
+    layers: [],
+    findings: [],
+    training: {
+      steps: 0,
+      loss: [],
+      accuracy: [],
+      valLoss: [],
+      valAccuracy: [],
+      valSteps: [],
+      samplesPerSecond: 0,
+      wallSeconds: 0,
+      probeSeconds: 0,
+    },
+    cancelled: false,
+    ...overrides,
+  };
+}
+
+/** A run of the example far longer than any test waits for (wasm, small batches): what Stop must cut short. */
+export function longWasmRun(steps: number): RunConfig {
+  return { ...defaultRunConfig(), example: 'mnist-cnn', backend: 'wasm', steps, batch: 32, probe: 64 };
 }

@@ -185,7 +185,11 @@ test(
         (s) => (globalThis as unknown as PageGlobals).postMessage({ v: 1, type: 'state', state: s }, '*'),
         state(),
       );
-      await p.waitForSelector('section[data-layer="dense"] canvas.histogram');
+      await p
+        .waitForSelector('section[data-layer="dense"] canvas.histogram', { timeout: 8000 })
+        .catch((e) => {
+          throw new Error(String(e) + '\n' + problems.join('\n'));
+        });
       assert.match((await p.textContent('#status')) ?? '', /^Running sequential on wasm · step 60\/300/);
       assert.equal(await p.locator('section[data-layer]').count(), 2);
       assert.equal(

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkEngineEvent } from '../../../src/protocol';
 
 const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'al-whatif-'));
@@ -56,6 +57,8 @@ test('analyze --what-if elu --layers: report.whatIf with two equal-length arms a
   );
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(out, 'utf8'));
+  const parsed = checkEngineEvent({ v: 1, runId: 'cli', type: 'run-finished', report });
+  assert.ok(parsed.ok, `the what-if report is what the protocol declares: ${parsed.ok ? '' : parsed.error}`);
   const [a, b] = report.whatIf.arms;
   assert.deepEqual([a.name, b.name], ['ReLU', 'ELU']);
   assert.deepEqual(b.layers, ['dense_1']);

@@ -1,6 +1,6 @@
 // Tiny models and synthetic data for the what-if tests: fast on the cpu backend.
 import * as tf from '@tensorflow/tfjs';
-import type { Prepared } from '../../../src/analysis/run-analysis';
+import type { Prepared } from '../../../src/analysis/prepare';
 import { layerSpecsFromTopology } from '../../../src/model/activation-of';
 import type { KerasLayerJson, ModelSpec } from '../../../src/model/spec';
 import { defaultRunConfig } from '../../../src/run-config';

@@ -2,12 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import type { EngineEvent } from '../../../src/protocol';
+import { createEmitter, type EngineEvent, type WhatIfReport } from '../../../src/protocol';
 import { buildModel } from '../../../src/model/build/build';
 import { eluVariant } from '../../../src/whatif/elu-variant';
 import { runWhatIfPrepared } from '../../../src/whatif/run-what-if';
 import { copyMatchingWeights } from '../../../src/whatif/shared-weights';
-import type { WhatIfReportDetail } from '../../../src/whatif/what-if-types';
 import { preparedFor, tinySpec, whatIfConfig } from './fixtures';
 
 async function run(
@@ -21,14 +20,13 @@ async function run(
   const report = await runWhatIfPrepared(
     p,
     whatIfConfig(overrides),
-    (e) => {
+    createEmitter('test', (e) => {
       events.push(e);
       onEvent(e, cancel);
-    },
+    }),
     cancel,
-    'test',
   );
-  return { report, whatIf: report.whatIf as WhatIfReportDetail, events };
+  return { report, whatIf: report.whatIf as WhatIfReport, events };
 }
 
 const values = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));

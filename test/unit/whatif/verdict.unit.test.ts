@@ -1,9 +1,8 @@
 // The verdict rules on crafted arms: honest in both directions, with the numbers in the words.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TrainingSummary } from '../../../src/protocol';
+import type { TrainingSummary, WhatIfArm, WhatIfLayerFinal } from '../../../src/protocol';
 import { compareLoss, whatIfVerdict } from '../../../src/whatif/verdict';
-import type { WhatIfArmDetail, WhatIfLayerFinal } from '../../../src/whatif/what-if-types';
 
 function training(loss: number[], valLoss: number[], valAccuracy = valLoss.map(() => 0.9)): TrainingSummary {
   const every = Math.floor(loss.length / valLoss.length);
@@ -39,12 +38,7 @@ function layer(name: string, activation: string, over: Partial<WhatIfLayerFinal>
   };
 }
 
-function arm(
-  name: string,
-  t: TrainingSummary,
-  final: WhatIfLayerFinal[],
-  msPerStep: number,
-): WhatIfArmDetail {
+function arm(name: string, t: TrainingSummary, final: WhatIfLayerFinal[], msPerStep: number): WhatIfArm {
   return {
     name,
     layers: name === 'ELU' ? final.filter((l) => l.switched).map((l) => l.layer) : [],

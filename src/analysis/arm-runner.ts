@@ -1,27 +1,30 @@
 /**
- * Trains several arms of one experiment in lockstep: step arm A, step arm B, … so they progress
- * together, meet the same machine load, and a cancel (checked only between rounds) leaves series of
- * equal length. Every arm gets its own Trainer with the same seed — the same batches in the same
- * order and the same dropout seeds per step — the same probe set, optimizer and budget; probes and
- * validations happen for all arms at the same steps.
+ * The one training loop. It trains the arms of one experiment in lockstep — step arm A, step arm B,
+ * … — so they progress together and meet the same machine load; the plain analysis is the one-arm
+ * case, the ELU what-if two arms, the seed grid four. Every arm gets its own Trainer with the same
+ * seed (the same batches in the same order, the same dropout seeds per step), the same probe set,
+ * optimizer and budget; probes and validations happen for all arms at the same steps.
+ *
+ * Stop means stop: between steps the loop yields to the event loop, so a signal or an IPC cancel is
+ * seen within one step even on backends whose kernels never give the event loop a turn (wasm, cpu).
+ * On cancel, everywhere alike: the round of steps in progress finishes, the state reached is probed
+ * if the last probe is older, and every arm returns series of equal length.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { LayerHistory } from '../advisor/rules';
-import { ProbeSchedule } from '../analysis/probe-schedule';
-import {
-  inputRange,
-  lastActivation,
-  VALIDATIONS_PER_RUN,
-  type CancelToken,
-  type Emit,
-  type Prepared,
-} from '../analysis/run-analysis';
-import type { Split } from '../data/splits';
+import type { Split, Splits } from '../data/splits';
+import { activationOf, topologyLayers } from '../model/activation-of';
 import type { ModelSpec } from '../model/spec';
 import { neverFiringUnits } from '../probe/never-fires';
 import { Prober } from '../probe/prober';
-import { PROTOCOL_VERSION, type LayerProbe, type RunConfig, type TrainingSummary } from '../protocol';
+import type { Emit, LayerProbe, RunConfig, TrainingSummary } from '../protocol';
 import { Trainer, type StepResult } from '../training/trainer';
+import type { Prepared } from './prepare';
+import { ProbeSchedule } from './probe-schedule';
+
+export interface CancelToken {
+  cancelled: boolean;
+}
 
 export interface ArmSetup {
   name: string;
@@ -46,10 +49,15 @@ export interface ArmRun {
   test: StepResult | null;
 }
 
-export interface InterleaveOptions {
+export interface RunArmsOptions {
   /** Evaluate every arm on this split after the last step (the seed grid's held-out test set). */
   test?: Split;
 }
+
+/** Validations per run, spread evenly over the budget (the last step always validates). */
+export const VALIDATIONS_PER_RUN = 8;
+/** At most this often a progress event per arm (the last step and a stop always report). */
+const PROGRESS_INTERVAL_MS = 100;
 
 export function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
@@ -58,7 +66,30 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-interface ArmState {
+/** The nonlinearity of the model's output layer: softmax probabilities, log-probabilities or logits. */
+export function lastActivation(spec: ModelSpec): string {
+  const layers = topologyLayers(spec.topology);
+  const last = layers[layers.length - 1];
+  return last ? (activationOf(last.class_name, last.config) ?? 'linear') : 'linear';
+}
+
+/** The range of every input element, for the static never-fires check. */
+export function inputRange(splits: Splits): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  const x = splits.train.x;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return Number.isFinite(lo) ? [lo, hi] : [0, 1];
+}
+
+/** A macrotask turn: lets signal handlers and IPC messages run (a resolved promise would not). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+interface Arm {
   setup: ArmSetup;
   trainer: Trainer;
   prober: Prober;
@@ -76,17 +107,19 @@ interface ArmState {
   test: StepResult | null;
 }
 
-export async function runInterleaved(
+/** Trains every arm for the budget, probing on the schedule; returns each arm's series and probes. */
+export async function runArms(
   p: Prepared,
   setups: ArmSetup[],
   config: RunConfig,
   emit: Emit,
   cancel: CancelToken,
-  runId: string,
-  options: InterleaveOptions = {},
+  options: RunArmsOptions = {},
 ): Promise<ArmRun[]> {
   const { tf, splits } = p;
-  const arms: ArmState[] = [];
+  const arms: Arm[] = [];
+  // Events name their arm only when there is more than one: a plain analysis speaks of "the model".
+  const armOf = (a: Arm) => (setups.length > 1 ? { arm: a.setup.name } : {});
   const range = inputRange(splits);
   try {
     for (const setup of setups) {
@@ -134,7 +167,7 @@ export async function runInterleaved(
         a.probeSeconds += s;
         seconds += s;
         a.probes.push(layers);
-        emit({ v: PROTOCOL_VERSION, runId, type: 'probe', arm: a.setup.name, step, layers });
+        emit({ type: 'probe', ...armOf(a), step, layers });
       }
       schedule.recordProbe(seconds);
     };
@@ -146,14 +179,20 @@ export async function runInterleaved(
         a.valLoss.push(r.loss);
         a.valAccuracy.push(r.accuracy);
         a.valSteps.push(step);
+        emit({ type: 'validation', ...armOf(a), step, valLoss: r.loss, valAccuracy: r.accuracy });
+      }
+    };
+    const reportProgress = (step: number) => {
+      lastProgress = performance.now();
+      for (const a of arms) {
         emit({
-          v: PROTOCOL_VERSION,
-          runId,
-          type: 'validation',
-          arm: a.setup.name,
+          type: 'progress',
+          ...armOf(a),
           step,
-          valLoss: r.loss,
-          valAccuracy: r.accuracy,
+          totalSteps: p.totalSteps,
+          loss: a.loss[step - 1]!,
+          accuracy: a.accuracy[step - 1]!,
+          samplesPerSecond: a.trainSeconds > 0 ? (step * p.batchSize) / a.trainSeconds : 0,
         });
       }
     };
@@ -161,7 +200,9 @@ export async function runInterleaved(
     await probeAll(0);
     let lastProbed = 0;
     let step = 0;
-    while (step < p.totalSteps && !cancel.cancelled) {
+    while (step < p.totalSteps) {
+      await nextTurn();
+      if (cancel.cancelled) break;
       step++;
       let roundSeconds = 0;
       let diverged: string | null = null;
@@ -174,39 +215,25 @@ export async function runInterleaved(
         roundSeconds += ms / 1000;
         a.loss.push(r.loss);
         a.accuracy.push(r.accuracy);
-        if (!Number.isFinite(r.loss)) diverged ??= `${a.setup.name}: loss became ${r.loss} at step ${step}`;
+        if (!Number.isFinite(r.loss) && diverged === null)
+          diverged = `${setups.length > 1 ? `${a.setup.name}: ` : ''}loss became ${r.loss} at step ${step}`;
       }
       schedule.recordStep(roundSeconds);
-      const now = performance.now();
-      if (now - lastProgress > 100 || step === p.totalSteps) {
-        lastProgress = now;
-        for (const a of arms) {
-          emit({
-            v: PROTOCOL_VERSION,
-            runId,
-            type: 'progress',
-            arm: a.setup.name,
-            step,
-            totalSteps: p.totalSteps,
-            loss: a.loss[step - 1]!,
-            accuracy: a.accuracy[step - 1]!,
-            samplesPerSecond: (step * p.batchSize) / a.trainSeconds,
-          });
-        }
-      }
+      // A cancel that arrived during the round skips the scheduled probe and validation: the final
+      // probe below describes the state reached.
+      await nextTurn();
+      const stopping = diverged !== null || cancel.cancelled || step === p.totalSteps;
+      if (stopping || performance.now() - lastProgress > PROGRESS_INTERVAL_MS) reportProgress(step);
       if (diverged) {
         // Every arm stops at the same step, so the series stay comparable.
         emit({
-          v: PROTOCOL_VERSION,
-          runId,
           type: 'log',
           level: 'warn',
-          message: `${diverged}; every arm stopped here`,
+          message: `${diverged}; ${setups.length > 1 ? 'every arm stopped here' : 'training stopped'}`,
         });
-        await probeAll(step);
-        lastProbed = step;
         break;
       }
+      if (cancel.cancelled) break;
       if (step === p.totalSteps || schedule.due(step - lastProbed)) {
         await probeAll(step);
         lastProbed = step;
@@ -219,7 +246,7 @@ export async function runInterleaved(
       for (const a of arms) a.test = await a.trainer.evaluate(options.test);
     }
     const wallSeconds = (performance.now() - started) / 1000;
-    return arms.map((a) => toArmRun(a, p.batchSize, wallSeconds));
+    return arms.map((a) => armRun(a, p.batchSize, wallSeconds, arms.length));
   } finally {
     for (const a of arms) {
       a.prober.dispose();
@@ -228,7 +255,7 @@ export async function runInterleaved(
   }
 }
 
-function toArmRun(a: ArmState, batchSize: number, wallSeconds: number): ArmRun {
+function armRun(a: Arm, batchSize: number, wallSeconds: number, armCount: number): ArmRun {
   const histories: LayerHistory[] = a.prober.taps.map((tap, i) => ({
     name: tap.name,
     activation: tap.activation,
@@ -247,8 +274,10 @@ function toArmRun(a: ArmState, batchSize: number, wallSeconds: number): ArmRun {
       valAccuracy: a.valAccuracy,
       valSteps: a.valSteps,
       samplesPerSecond: a.trainSeconds > 0 ? (a.loss.length * batchSize) / a.trainSeconds : 0,
-      // The arms share the clock; each arm's own share is its train + probe + validation time.
-      wallSeconds: Math.min(wallSeconds, a.trainSeconds + a.probeSeconds + a.evalSeconds),
+      // Arms share the clock: each arm's own share is its train + probe + validation time. A
+      // single arm owns the whole wall time, event handling included.
+      wallSeconds:
+        armCount === 1 ? wallSeconds : Math.min(wallSeconds, a.trainSeconds + a.probeSeconds + a.evalSeconds),
       probeSeconds: a.probeSeconds,
     },
     probes: a.probes,
