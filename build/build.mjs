@@ -69,6 +69,8 @@ const configs = [
       cli: join(root, 'src/cli.ts'),
       engine: join(root, 'src/engine-process.ts'),
       bench: join(root, 'src/bench.ts'),
+      // HDF5 runs on a worker thread the engine can stop (src/model/readers/saved/hdf5.ts).
+      'hdf5-worker': join(root, 'src/model/readers/saved/hdf5-worker.ts'),
     },
     join(root, 'dist'),
     { banner: { js: '#!/usr/bin/env node' } },
@@ -89,6 +91,8 @@ const configs = [
 const tests = findTests(join(root, 'test'));
 if (tests.length > 0 && !production) {
   configs.push(nodeConfig(tests, join(root, 'dist-test'), { outbase: join(root, 'test') }));
+  // Run by hand (`node dist-test/fuzz-inputs.js`), never by `npm test`: it takes minutes.
+  configs.push(nodeConfig({ 'fuzz-inputs': join(root, 'scripts/fuzz-inputs.ts') }, join(root, 'dist-test')));
 }
 
 /** Drops entry points whose file does not exist yet, and bundles with none left. */
