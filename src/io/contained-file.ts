@@ -15,6 +15,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  lstatSync,
   openSync,
   readSync,
   realpathSync,
@@ -40,6 +41,7 @@ function kindOf(st: Stats): string {
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} bytes`;
+  if (n >= 1024 ** 6) return `${n.toExponential(2)} bytes`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let v = n / 1024;
   let u = 0;
@@ -175,10 +177,19 @@ export function resolveInside(
   }
 }
 
-/** Whether `name` is a regular file inside the folder (for optional siblings such as x_test.npy). */
-export function existsInside(at: Omit<NamedInside, 'what' | 'hint' | 'namedIn'>): boolean {
-  const r = resolveInside({ ...at, what: '', hint: '', namedIn: '' });
-  return 'real' in r;
+/**
+ * Whether the folder has an entry `name` (a plain file name, for optional siblings such as
+ * x_test.npy). Any entry counts — a symlink out, a FIFO — so that reading it then refuses it
+ * rather than the sibling being silently skipped; nothing is followed or opened here.
+ */
+export function entryExists(folder: string, name: string): boolean {
+  if (name.includes('/') || name.includes(sep) || name === '..' || name === '.') return false;
+  try {
+    lstatSync(join(folder, name));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function insideFailure(at: NamedInside) {

@@ -162,6 +162,8 @@ export class ZipArchive {
       (view.getUint16(at + 6, true) & 0x800) !== 0,
     );
     if (localName !== member.name) throw fail('has a local header for another name');
+    if (view.getUint16(at + 8, true) !== member.method)
+      throw fail('has a local header whose compression method disagrees with the central directory');
     if ((member.flags & 0x8) === 0) {
       // Without a data descriptor the local header repeats the CRC and sizes: they must agree.
       const localCrc = view.getUint32(at + 14, true);

@@ -29,6 +29,7 @@ export interface CliLimits {
   /** Resident-size cap, MiB: above it the child is killed and the outcome is 'memory'. */
   rssMiB?: number;
   cwd?: string;
+  env?: Record<string, string>;
 }
 
 function findRepoRoot(from: string): string {
@@ -68,6 +69,7 @@ export function runCli(args: string[], limits: CliLimits = {}): Promise<CliResul
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [`--max-old-space-size=${heapMiB}`, CLI, ...args], {
       cwd: limits.cwd,
+      env: { ...process.env, ...limits.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

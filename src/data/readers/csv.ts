@@ -6,7 +6,7 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../errors';
-import { existsInside, readInside, readNamedFile } from '../../io/contained-file';
+import { entryExists, readInside, readNamedFile } from '../../io/contained-file';
 import { assembleDataset, MAX_FEATURE_MAGNITUDE } from './assemble';
 import type { Dataset } from './dataset';
 import type { NpyArray } from './npy';
@@ -58,14 +58,17 @@ function testSibling(path: string): string | null {
   if (at < 0) return null;
   const candidate = `${name.slice(0, at)}${name[at] === 'T' ? 'Test' : 'test'}${name.slice(at + 5)}`;
   // Only a file inside the training CSV's folder counts (a symlink out of it is not followed).
-  return existsInside({ folder: dirname(path), name: candidate }) ? join(dirname(path), candidate) : null;
+  return entryExists(dirname(path), candidate) ? join(dirname(path), candidate) : null;
 }
 
 type CellKind = 'number' | 'non-finite' | 'empty' | 'word';
 
+/** Decimal numbers only: Number() would also take '0x10', '0b1' and '' (as 16, 1 and 0). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 function cellKind(cell: string): CellKind {
   if (cell === '') return 'empty';
-  if (Number.isFinite(Number(cell))) return 'number';
+  if (DECIMAL.test(cell)) return 'number';
   return /^[+-]?(nan|inf|infinity)$/i.test(cell) ? 'non-finite' : 'word';
 }
 
@@ -111,7 +114,7 @@ export function parseCsv(text: string, file: string): CsvTable {
     let out = r * columns;
     for (let c = 0; c < width; c++) {
       const v = Number(cells[c]);
-      if (cells[c] === '' || !Number.isFinite(v)) throw new UserError(`column ${c + 1} of row ${r + 1} is ${JSON.stringify(cells[c]!.slice(0, 20))}, not a finite number`, file, lineNo + 1, 'a CSV for --data holds only numbers below its optional header; remove or impute missing values');
+      if (!DECIMAL.test(cells[c]!) || !Number.isFinite(v)) throw new UserError(`column ${c + 1} of row ${r + 1} is ${JSON.stringify(cells[c]!.slice(0, 20))}, not a finite number`, file, lineNo + 1, 'a CSV for --data holds only numbers below its optional header; remove or impute missing values');
       if (Math.abs(v) > MAX_FEATURE_MAGNITUDE) throw new UserError(`column ${c + 1} of row ${r + 1} is ${v.toExponential(3)}, above the ${MAX_FEATURE_MAGNITUDE.toExponential(0)} magnitude limit`, file, lineNo + 1, 'scale the features, e.g. to [0, 1]');
       if (c === labelColumn) labels[r] = v;
       else features[out++] = v;

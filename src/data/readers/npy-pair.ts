@@ -11,7 +11,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../errors';
-import { existsInside, readInside, readNamedFile, resolveInside } from '../../io/contained-file';
+import { entryExists, readInside, readNamedFile, resolveInside } from '../../io/contained-file';
 import { assembleDataset, type LabelledArrays } from './assemble';
 import type { Dataset } from './dataset';
 import { MAX_ARRAY_BYTES, parseNpy } from './npy';
@@ -31,11 +31,11 @@ export function readNpyPair(path: string): Dataset {
     prefix = m[1] ?? '';
     split = m[3] ?? '';
   } else {
-    split = existsInside({ folder: dir, name: 'x_train.npy' }) ? '_train' : '';
+    split = entryExists(dir, 'x_train.npy') ? '_train' : '';
   }
   const upper = !isDir && /[XY](_train|_test)?\.npy$/.test(basename(path));
   const nameFor = (role: 'x' | 'y', s: string): string => `${prefix}${upper ? role.toUpperCase() : role}${s}.npy`;
-  const present = (name: string): boolean => existsInside({ folder: dir, name });
+  const present = (name: string): boolean => entryExists(dir, name);
   const trainSplit = split === '_test' ? (present(nameFor('x', '_train')) ? '_train' : '') : split;
   const train = load(dir, nameFor('x', trainSplit), nameFor('y', trainSplit), path);
   const testX = nameFor('x', '_test');

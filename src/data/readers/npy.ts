@@ -68,9 +68,8 @@ export function parseNpy(bytes: Uint8Array, file: string, member?: string): NpyA
   const stored = dtypeOf(descr);
   if (!stored) throw bad(`its dtype '${descr.slice(0, 20)}' is not one of <u1, <i4, <i8, <f2, <f4, <f8`);
 
-  // Products that pass 2^53 lose exactness, so stop as soon as the limit is passed.
-  let count = dims.includes(0) ? 0 : 1;
-  for (const d of dims) count = count > MAX_ARRAY_BYTES ? count : count * d;
+  // In floating point: beyond 2^53 the count is approximate, but only ever compared with the limit.
+  const count = dims.reduce((a, b) => a * b, 1);
   const byteLength = count * ITEM_SIZE[stored];
   if (byteLength > MAX_ARRAY_BYTES) throw bad(`its shape (${dims.join(', ')}) of '${descr}' declares ${byteLength.toExponential(2)} bytes, above the ${MAX_ARRAY_BYTES / 2 ** 30} GiB limit`, 'use a smaller dataset or a subset of it');
   const available = bytes.length - dataStart;

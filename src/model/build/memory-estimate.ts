@@ -6,6 +6,7 @@
  * Layer classes this does not know pass through as "unknown" and are left to TF.js.
  */
 import { UserError } from '../../errors';
+import { formatBytes } from '../../io/contained-file';
 import type { KerasLayerJson, KerasTopology } from '../spec';
 import { checkTopology, topologyLayerList, type CheckedGraph, type NodeRef } from './topology-check';
 
@@ -42,12 +43,6 @@ const IDENTITY = new Set([
   'AlphaDropout',
 ]);
 const MERGE = new Set(['Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum']);
-
-function bytes(n: number): string {
-  return n >= 1024 ** 3
-    ? `${(n / 1024 ** 3).toFixed(1)} GiB`
-    : `${Math.max(1, Math.round(n / 1024 ** 2))} MiB`;
-}
 
 function count(n: number): string {
   return Number.isFinite(n) && n < 1e15 ? Math.round(n).toLocaleString('en-US') : n.toExponential(2);
@@ -364,7 +359,7 @@ export function checkModelFootprint(
   if (parameterBytes > MAX_PARAMETER_BYTES) {
     const largest = footprint.largestLayer!;
     throw new UserError(
-      `the model has ${count(footprint.parameters)} parameters, which need about ${bytes(parameterBytes)} with their gradients and optimizer state (${BYTES_PER_PARAMETER} bytes each) — above the ${bytes(MAX_PARAMETER_BYTES)} limit ('${largest.name}' alone has ${count(largest.parameters)})`,
+      `the model has ${count(footprint.parameters)} parameters, which need about ${formatBytes(parameterBytes)} with their gradients and optimizer state (${BYTES_PER_PARAMETER} bytes each) — above the ${formatBytes(MAX_PARAMETER_BYTES)} limit ('${largest.name}' alone has ${count(largest.parameters)})`,
       file,
       lineOf(largest.name),
       'analyze a smaller model',
@@ -374,7 +369,7 @@ export function checkModelFootprint(
   if (activationBytes > MAX_ACTIVATION_BYTES_PER_SAMPLE) {
     const largest = largestActivation!;
     throw new UserError(
-      `one sample's activations take about ${bytes(activationBytes)} — above the ${bytes(MAX_ACTIVATION_BYTES_PER_SAMPLE)} limit ('${largest.name}' alone outputs ${shapeText(largest.shape)})`,
+      `one sample's activations take about ${formatBytes(activationBytes)} — above the ${formatBytes(MAX_ACTIVATION_BYTES_PER_SAMPLE)} limit ('${largest.name}' alone outputs ${shapeText(largest.shape)})`,
       file,
       lineOf(largest.name),
       'use smaller inputs or fewer/smaller layers',

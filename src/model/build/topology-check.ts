@@ -17,6 +17,7 @@ const MAX_JSON_DEPTH = 64;
 const MAX_JSON_NODES = 2_000_000;
 
 const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
+const OPTION_NAME = /^[a-z_][a-z0-9_]*$/;
 
 export type NodeRef = [layer: string, node: number, tensor: number];
 
@@ -29,16 +30,14 @@ export interface CheckedGraph {
   outputs: NodeRef[];
 }
 
-type Fail = (why: string, layer?: string) => UserError;
+type Fail = (why: string, layer?: string, hint?: string) => UserError;
+
+const WIRING_HINT =
+  'save or export the model again; a functional model needs every layer wired to existing layers, without cycles';
 
 function failFor(file: string | null, lineOf: (layer: string) => number | null): Fail {
-  return (why, layer) =>
-    new UserError(
-      why,
-      file,
-      layer ? lineOf(layer) : null,
-      'save or export the model again; a functional model needs every layer wired to existing layers, without cycles',
-    );
+  return (why, layer, hint = 'save or export the model again') =>
+    new UserError(why, file, layer ? lineOf(layer) : null, hint);
 }
 
 /** Depth and size of a JSON value, without recursion (a 10,000-deep array is a loop, not a stack). */
@@ -116,13 +115,22 @@ export function checkTopology(
     )
       throw fail(`layer #${i + 1} of the model config is not {class_name, config}`);
     const name = layerName(layer);
+    // Keras and TF.js write snake_case option names; anything else is a damaged key (which TF.js
+    // would silently ignore, building a layer with a default in its place).
+    const odd = Object.keys(layer.config).find((k) => !OPTION_NAME.test(k));
+    if (odd !== undefined)
+      throw fail(
+        `layer #${i + 1}${name ? ` ('${name}')` : ''} has an option named ${JSON.stringify(odd.slice(0, 40))}, which is not a Keras option name`,
+        name || undefined,
+      );
     if (name === '' && topology.class_name !== 'Sequential')
       throw fail(`layer #${i + 1} of the functional model has no name`);
     if (name !== '' && names.has(name)) throw fail(`two layers are named '${name}'`, name);
     if (name !== '') names.add(name);
   });
   if (topology.class_name === 'Sequential') return null;
-  return checkGraph(list as KerasLayerJson[], topology.config as Record<string, unknown>, fail);
+  const wiring: Fail = (why, layer) => fail(why, layer, WIRING_HINT);
+  return checkGraph(list as KerasLayerJson[], topology.config as Record<string, unknown>, wiring);
 }
 
 function checkGraph(layers: KerasLayerJson[], config: Record<string, unknown>, fail: Fail): CheckedGraph {

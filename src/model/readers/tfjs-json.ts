@@ -10,6 +10,7 @@ import { formatBytes, quotedName, readInside, readNamedFile, sizeInside } from '
 import { layerSpecsFromTopology } from '../activation-of';
 import { checkTopology } from '../build/topology-check';
 import { halfToNumber } from '../../io/float16';
+import { checkFiniteWeights } from './finite-weights';
 import { jsonErrorLine } from './json-error-line';
 import type { KerasTopology, ModelSpec, NamedWeight } from '../spec';
 
@@ -85,8 +86,7 @@ function readManifest(value: unknown, file: string): ManifestGroup[] {
           `has shape ${JSON.stringify(shape)?.slice(0, 40)}, not a list of at most ${MAX_RANK} sizes`,
         );
       const dims = shape as number[];
-      let count = dims.includes(0) ? 0 : 1;
-      for (const d of dims) count = count > MAX_WEIGHT_BYTES ? count : count * d;
+      const count = dims.reduce((a, b) => a * b, 1);
       const dtype = entry.dtype ?? 'float32';
       if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'float16')
         throw bad(
@@ -230,6 +230,7 @@ export function loadTfjsModelJson(file: string): ModelSpec {
       offset += size;
     }
   }
+  checkFiniteWeights(weights, file);
   return {
     name: String((keras.config as { name?: unknown }).name ?? 'model').slice(0, 200),
     origin: 'tfjs-json',

@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import { UserError } from '../../../errors';
 import { layerSpecsFromTopology } from '../../activation-of';
+import { checkFiniteWeights } from '../finite-weights';
 import type { KerasLayerJson, ModelOrigin, ModelSpec, NamedWeight, TrainingSetup } from '../../spec';
 import type { TranslatedModel } from './keras-config';
 import { layerWeights, shortWeightName, type LayerWeight } from './layer-weights';
@@ -74,6 +75,7 @@ export function savedModelSpec(parts: SavedModelParts): ModelSpec {
     shape: p.value.shape,
     values: p.value.values,
   }));
+  checkFiniteWeights(weights, file);
   const topologyName = (translated.topology.config as { name?: unknown }).name;
   return {
     name: typeof topologyName === 'string' ? topologyName : basename(file),
