@@ -21,6 +21,7 @@ import { npyBytes, npzBytes } from '../test/unit/data-readers/npy-writer';
 import { runCli, type CliResult, type Outcome } from '../test/support/capped-cli';
 import {
   CLASSES,
+  denseWeights,
   FEATURES,
   fixtureValues,
   functionalConfig,
@@ -28,6 +29,7 @@ import {
   kerasV3Bytes,
   sequentialConfig,
   tfjsModelFiles,
+  type Weight,
 } from '../test/support/saved-model-writers';
 
 const { values: opts } = parseArgs({
@@ -303,9 +305,36 @@ function csvEdit(text: string): string | { text: string; what: string } {
     '1,2',
     '0x10',
   ]);
+  if (random() < 0.2) {
+    cells.splice(col, 1);
+    lines[row] = cells.join(',');
+    return { text: lines.join('\n'), what: `csv row ${row + 1} column ${col + 1} deleted` };
+  }
   cells[col] = value;
   lines[row] = cells.join(',');
   return { text: lines.join('\n'), what: `csv row ${row + 1} column ${col + 1} = ${JSON.stringify(value)}` };
+}
+
+/** Saved weights with one array dropped, duplicated, reshaped or resized. */
+function weightsEdit(): { weights: Weight[]; what: string } {
+  const weights = denseWeights();
+  const i = int(weights.length);
+  const w = weights[i]!;
+  const kind = int(4);
+  if (kind === 0) {
+    weights.splice(i, 1);
+    return { weights, what: `weights: drop ${w.name}` };
+  }
+  if (kind === 1) {
+    weights.splice(i, 0, { ...w, name: `${w.name.split('/')[0]}/extra` });
+    return { weights, what: `weights: extra array beside ${w.name}` };
+  }
+  if (kind === 2) {
+    weights[i] = { ...w, shape: [...w.shape].reverse() };
+    return { weights, what: `weights: ${w.name} reshaped to [${[...w.shape].reverse().join(', ')}]` };
+  }
+  weights[i] = { ...w, shape: [w.values.length + 1], values: new Float32Array(w.values.length + 1) };
+  return { weights, what: `weights: ${w.name} one value longer` };
 }
 
 function sourceEdit(text: string): { text: string; what: string } {
@@ -416,6 +445,14 @@ async function formats(): Promise<Format[]> {
             what: `${functional ? 'functional' : 'sequential'} config: ${e.what}`,
           };
         }
+        if (random() < 0.15) {
+          const e = weightsEdit();
+          return {
+            files: withData({ 'model.h5': await kerasH5Bytes(sequentialConfig(), e.weights) }),
+            args: modelArgs('model.h5'),
+            what: e.what,
+          };
+        }
         const base = pick(h5);
         const m = random() < 0.5 ? flip(base, 0, Math.min(base.length, 4096)) : byteMutation(base);
         return { files: withData({ 'model.h5': m.bytes }), args: modelArgs('model.h5'), what: m.what };
@@ -431,6 +468,14 @@ async function formats(): Promise<Format[]> {
             files: withData({ 'model.keras': await kerasV3Bytes(e.doc as Record<string, unknown>) }),
             args: modelArgs('model.keras'),
             what: `${functional ? 'functional' : 'sequential'} config: ${e.what}`,
+          };
+        }
+        if (random() < 0.15) {
+          const e = weightsEdit();
+          return {
+            files: withData({ 'model.keras': await kerasV3Bytes(sequentialConfig(), e.weights) }),
+            args: modelArgs('model.keras'),
+            what: e.what,
           };
         }
         const base = pick(keras);

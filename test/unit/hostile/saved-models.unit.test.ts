@@ -251,6 +251,29 @@ with h5py.File(sys.argv[1], 'w') as f:
   );
 });
 
+describe('a config and weights that disagree', () => {
+  /** The sequential config without its last layer, while the file keeps that layer's weights. */
+  const shortened = () => {
+    const config = sequentialConfig();
+    ((config.config as Json).layers as Json[]).pop();
+    return config;
+  };
+  test('.h5 with weights for a layer the config lost', async () => {
+    const file = write('stray.h5', await kerasH5Bytes(shortened(), denseWeights()));
+    await refused(analyze(file), {
+      names: file,
+      says: /stores weights for layer 'dense_1', which the model config does not have/,
+    });
+  });
+  test('.keras with weights for a layer the config lost', async () => {
+    const file = write('stray.keras', await kerasV3Bytes(shortened(), denseWeights()));
+    await refused(analyze(file), {
+      names: file,
+      says: /stores weights for layer 'dense_1', which the model config does not have/,
+    });
+  });
+});
+
 describe('model.json manifests', () => {
   test('a weight whose shape is not a list', async () => {
     const file = modelJson('manifest-shape', sequentialConfig(), (json) => {

@@ -104,28 +104,40 @@ function walk(root: H5.File): Hdf5Node[] {
   const queue: [H5.Group, string, number][] = [[root, '', 0]];
   while (queue.length) {
     const [group, at, depth] = queue.shift()!;
-    const keys = group.keys();
-    nodes.push({ kind: 'group', path: at, keys, attrs: attributesOf(group) });
+    const keys = located(at, () => group.keys());
+    nodes.push({ kind: 'group', path: at, keys, attrs: located(at, () => attributesOf(group)) });
     if (nodes.length + keys.length > MAX_OBJECTS)
       throw new Error(`the file holds more than ${MAX_OBJECTS} objects`);
     for (const key of keys) {
-      const child = group.get(key);
       const childPath = at ? `${at}/${key}` : key;
-      if (child instanceof h5!.Group) {
-        if (depth + 1 > MAX_DEPTH) throw new Error(`groups nest deeper than ${MAX_DEPTH} levels`);
-        queue.push([child, childPath, depth + 1]);
-      } else if (child instanceof h5!.Dataset) {
-        nodes.push({
-          kind: 'dataset',
-          path: childPath,
-          shape: child.shape ?? [],
-          dtype: dtypeOf(child),
-          attrs: attributesOf(child),
-        });
-      }
+      located(childPath, () => {
+        const child = group.get(key);
+        if (child instanceof h5!.Group) {
+          if (depth + 1 > MAX_DEPTH) throw new Error(`groups nest deeper than ${MAX_DEPTH} levels`);
+          queue.push([child, childPath, depth + 1]);
+        } else if (child instanceof h5!.Dataset) {
+          nodes.push({
+            kind: 'dataset',
+            path: childPath,
+            shape: child.shape ?? [],
+            dtype: dtypeOf(child),
+            attrs: attributesOf(child),
+          });
+        }
+      });
     }
   }
   return nodes;
+}
+
+/** Runs `read`, tagging a failure with the object it was reading (for the one-line message). */
+function located<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    throw Object.assign(error, { path: (error as { path?: string }).path ?? path });
+  }
 }
 
 /** Reads a numeric dataset's bytes as stored and widens them to float32 (float16 included). */

@@ -67,9 +67,9 @@ export interface Hdf5File {
  * (e.g. "model.weights.h5 inside model.keras") for the error message.
  */
 export async function openHdf5(bytes: Uint8Array, file: string, what: string): Promise<Hdf5File> {
-  const damaged = (why: string, dataset: string | null = null): UserError =>
+  const damaged = (why: string, at: string | null = null): UserError =>
     new UserError(
-      `${what} is a damaged HDF5 file${dataset ? ` (dataset '${dataset}')` : ''}: ${why}`,
+      `${what} is a damaged HDF5 file${at ? ` (at '${at.replace(/^\/+/, '').slice(0, 120)}')` : ''}: ${why}`,
       file,
       null,
       'save the model again with model.save(); the file may be truncated or corrupt',

@@ -11,7 +11,12 @@ import { refuseSavedModel, savedFileKind } from './file-kind';
 import { isDataset, isGroup, isNumeric, openHdf5, stringAttr, stringListAttr, type Hdf5File } from './hdf5';
 import { translateModelConfig } from './keras-config';
 import { checkConfigShape, checkTopology } from '../../build/topology-check';
-import { savedModelSpec, trainingFromCompileConfig, type StoredArray } from './saved-spec';
+import {
+  refuseStrayWeights,
+  savedModelSpec,
+  trainingFromCompileConfig,
+  type StoredArray,
+} from './saved-spec';
 
 /** Loads a legacy Keras `.h5` model (config + weights) into a ModelSpec with origin 'keras-h5'. */
 export async function loadKerasH5(bytes: Uint8Array, file: string): Promise<ModelSpec> {
@@ -70,6 +75,15 @@ async function readModel(h5: Hdf5File, file: string): Promise<ModelSpec> {
     }
   }
   // Every dataset the layers name is located and checked first, then all are read in one request.
+  const storedLayers = (stringListAttr(weightsGroup, 'layer_names') ?? []).filter((name) => {
+    const group = h5.get(`model_weights/${name}`);
+    return isGroup(group) && (stringListAttr(group, 'weight_names') ?? []).length > 0;
+  });
+  refuseStrayWeights(
+    storedLayers,
+    translated.layers.map((l) => String(l.config.name)),
+    file,
+  );
   const wanted = translated.layers.map((layer) => layerDatasets(h5, String(layer.config.name), file));
   const arrays = await h5.readFloat32(wanted.flat().map((w) => w.path));
   return savedModelSpec({

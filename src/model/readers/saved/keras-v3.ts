@@ -12,7 +12,12 @@ import { isDataset, isGroup, isNumeric, MAX_DATASET_BYTES, openHdf5, type Hdf5Fi
 import { translateModelConfig } from './keras-config';
 import { checkConfigShape, checkTopology } from '../../build/topology-check';
 import { kerasSnakeCase } from './layer-weights';
-import { savedModelSpec, trainingFromCompileConfig, type StoredArray } from './saved-spec';
+import {
+  refuseStrayWeights,
+  savedModelSpec,
+  trainingFromCompileConfig,
+  type StoredArray,
+} from './saved-spec';
 
 const CONFIG = 'config.json';
 const METADATA = 'metadata.json';
@@ -75,6 +80,12 @@ export async function loadKerasV3(bytes: Uint8Array, file: string): Promise<Mode
         ? '_layer_checkpoint_dependencies'
         : 'layers';
     // Every variable is located and checked first, then all are read in one request.
+    const stored = isGroup(h5.get(root)) ? (h5.get(root) as { keys: string[] }).keys : [];
+    refuseStrayWeights(
+      stored.filter((key) => layerVars(h5, `${root}/${key}`, file).length > 0),
+      paths,
+      file,
+    );
     const wanted = paths.map((p) => layerVars(h5, `${root}/${p}`, file));
     const arrays = await h5.readFloat32(wanted.flat());
     return savedModelSpec({

@@ -56,6 +56,25 @@ function matchLayer(
   return byName.every((s) => s !== undefined) ? (byName as StoredArray[]) : stored;
 }
 
+/**
+ * Weights stored for a layer the config does not have mean the config and the weights disagree (a
+ * layer deleted from the config, or the weights of another model): Keras refuses to load that too.
+ */
+export function refuseStrayWeights(storedLayers: string[], configLayers: string[], file: string): void {
+  const known = new Set(configLayers);
+  const stray = storedLayers.filter((name) => !known.has(name));
+  if (stray.length === 0) return;
+  throw new UserError(
+    `the file stores weights for ${stray.length === 1 ? 'layer' : 'layers'} ${stray
+      .slice(0, 3)
+      .map((n) => `'${n.slice(0, 60)}'`)
+      .join(', ')}${stray.length > 3 ? ' …' : ''}, which the model config does not have`,
+    file,
+    null,
+    'the weights do not match the saved config; save the model again with model.save()',
+  );
+}
+
 export function savedModelSpec(parts: SavedModelParts): ModelSpec {
   const { translated, file } = parts;
   const placed: PlacedWeight<StoredArray>[] = [];
