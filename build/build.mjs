@@ -1,5 +1,5 @@
-// One esbuild script: the extension host (node/cjs, `vscode` external), the engine + CLI + bench
-// (node/cjs), the webview (browser/iife), and the unit tests. In development TF.js stays external
+// One esbuild script: the extension host (node/cjs, `vscode` external), the engine + CLI + bench +
+// the parser process (node/cjs), the webview (browser/iife), and the unit tests. In development TF.js stays external
 // (tests share one tfjs-core with the bundles); `--production` (the .vsix) bundles TF.js and its
 // wasm/webgpu backends into the engine and copies the .wasm binaries beside it, so the package
 // carries none of TF.js's 300 MB of node_modules. Native packages (webgpu's dawn.node), h5wasm and
@@ -55,6 +55,8 @@ function findTests(dir) {
     if (statSync(p).isDirectory()) out.push(...findTests(p));
     else if (
       /\.(unit|vscode|e2e)\.test\.ts$/.test(name) ||
+      // Scripts a test runs as a child process (named so `node --test` does not run them as tests).
+      /\.child\.ts$/.test(name) ||
       (/^index\.ts$/.test(name) && dir.endsWith('integration'))
     )
       out.push(p);
@@ -69,6 +71,8 @@ const configs = [
       cli: join(root, 'src/cli.ts'),
       engine: join(root, 'src/engine-process.ts'),
       bench: join(root, 'src/bench.ts'),
+      // The model parsers, in a child process of the extension host (extension/parser-process.ts).
+      parser: join(root, 'src/parse-process.ts'),
       // HDF5 runs on a worker thread the engine can stop (src/model/readers/saved/hdf5.ts).
       'hdf5-worker': join(root, 'src/model/readers/saved/hdf5-worker.ts'),
     },

@@ -28,7 +28,8 @@ export async function applyEluFix(
   alpha: number,
 ): Promise<EluFix | null> {
   const document = await vscode.workspace.openTextDocument(uri);
-  const spec = documents.get(document);
+  // Parsed for the document's current version; the edits below are computed on that same text.
+  const spec = await documents.get(document);
   const layer = spec?.layers.find((l) => l.name === layerName);
   if (!spec || !layer) {
     void vscode.window.showErrorMessage(

@@ -4,10 +4,12 @@
  * text at that moment and applies them as one WorkspaceEdit.
  */
 import * as vscode from 'vscode';
-import { isReluFamily } from '../src/source-edit/elu-fix';
-import { offersEluSwitch } from './lens-text';
+import { isSwitchableToElu } from '../src/model/activation-families';
 import { DIAGNOSTIC_SOURCE } from './finding-diagnostics';
 import type { ModelDocuments } from './model-documents';
+
+/** As for lenses (extension/layer-lenses.ts): a parse under way is waited for this long at most. */
+const ACTIONS_WAIT_MS = 750;
 
 export class EluCodeActionProvider implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = {
@@ -16,17 +18,18 @@ export class EluCodeActionProvider implements vscode.CodeActionProvider {
 
   constructor(private readonly documents: ModelDocuments) {}
 
-  provideCodeActions(
+  async provideCodeActions(
     document: vscode.TextDocument,
     range: vscode.Range | vscode.Selection,
     context: vscode.CodeActionContext,
-  ): vscode.CodeAction[] {
-    const spec = this.documents.get(document);
+  ): Promise<vscode.CodeAction[]> {
+    // The parse runs in the parser process; the host's thread only waits for the message.
+    const spec = await this.documents.getWithin(document, ACTIONS_WAIT_MS);
     if (!spec) return [];
     const actions: vscode.CodeAction[] = [];
     for (const layer of spec.layers) {
       const src = layer.source;
-      if (!src || !isReluFamily(layer.activation) || !offersEluSwitch(layer.activation)) continue;
+      if (!src || !isSwitchableToElu(layer.activation)) continue;
       const line = src.line - 1;
       const lastLine = (src.end?.line ?? src.line) - 1;
       if (range.end.line < line || range.start.line > lastLine) continue;

@@ -5,17 +5,19 @@
  */
 import * as vscode from 'vscode';
 import type { DashboardState } from '../src/protocol';
-import { isReluFamily } from '../src/source-edit/elu-fix';
+import { isRectifierFamily, isSwitchableToElu } from '../src/model/activation-families';
 import { layerTimelines } from '../src/dashboard-state';
-import {
-  ANALYZE_LENS_TITLE,
-  SWITCH_LENS_TITLE,
-  WAITING_LENS_TITLE,
-  layerLensTitle,
-  offersEluSwitch,
-} from './lens-text';
+import { ANALYZE_LENS_TITLE, SWITCH_LENS_TITLE, WAITING_LENS_TITLE, layerLensTitle } from './lens-text';
 import type { ModelDocuments } from './model-documents';
+import type { ModelSpec } from '../src/model/spec';
 import { appendTestRecord } from './test-log';
+
+/**
+ * How long a lens request waits for a parse under way. VS Code shows no lens of any extension for a
+ * document until every provider answered, so past this the provider answers with none and asks
+ * VS Code to come back when the parse lands (onDidParse → refresh).
+ */
+export const LENS_WAIT_MS = 750;
 
 /** What the lenses need from the current run. */
 export interface RunStateSource {
@@ -43,9 +45,20 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
     this.changed.fire();
   }
 
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+  /**
+   * Never blocks: the lenses of the parse of this version when it is in, else a promise that waits
+   * at most LENS_WAIT_MS for the parse (in the parser process) to land.
+   */
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] | Promise<vscode.CodeLens[]> {
     if (!this.enabled()) return [];
-    const spec = this.documents.get(document);
+    const known = this.documents.known(document);
+    if (known !== undefined) return this.lensesFor(document, known);
+    return this.documents
+      .getWithin(document, LENS_WAIT_MS)
+      .then((spec) => (spec === undefined ? [] : this.lensesFor(document, spec)));
+  }
+
+  private lensesFor(document: vscode.TextDocument, spec: ModelSpec | null): vscode.CodeLens[] {
     if (!spec) return [];
     const state = this.run.state;
     const runOnThisFile =
@@ -54,7 +67,7 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
     const lenses: vscode.CodeLens[] = [];
     for (const layer of spec.layers) {
       const src = layer.source;
-      if (!src || !isReluFamily(layer.activation)) continue;
+      if (!src || !isRectifierFamily(layer.activation)) continue;
       const at = new vscode.Range(
         src.line - 1,
         Math.max(0, src.column - 1),
@@ -91,7 +104,7 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
           arguments: [layer.name],
         }),
       );
-      if (offersEluSwitch(layer.activation)) {
+      if (isSwitchableToElu(layer.activation)) {
         lenses.push(
           new vscode.CodeLens(at, {
             title: SWITCH_LENS_TITLE,

@@ -3,6 +3,7 @@
  * unit-tested: "dense · 41% dead (105/256) · mean +0.38 ↑".
  */
 import type { LayerProbe } from '../src/protocol';
+import { canDie } from '../src/model/activation-families';
 
 export const ANALYZE_LENS_TITLE = '▶ Analyze activations';
 export const SWITCH_LENS_TITLE = 'Switch to ELU';
@@ -38,14 +39,9 @@ export function layerLensTitle(
   first: LayerProbe,
   latest: LayerProbe,
 ): string {
-  const canDie = activation === null || ['relu', 'relu6'].includes(activation.toLowerCase());
-  const set = canDie || !latest.saturated ? latest.dead : latest.saturated;
-  const word = canDie || !latest.saturated ? 'dead' : 'saturated';
+  const saturated = activation !== null && !canDie(activation) ? latest.saturated : null;
+  const set = saturated ?? latest.dead;
+  const word = saturated ? 'saturated' : 'dead';
   const count = `${formatPercent(set.fraction)} ${word} (${set.count}/${latest.units})`;
   return `${layer} · ${count} · mean ${formatMean(latest.mean)}${driftArrow(first, latest)}`;
-}
-
-/** Whether to offer the ELU switch next to the statistics (not on a layer that already is ELU). */
-export function offersEluSwitch(activation: string | null): boolean {
-  return activation !== null && activation.toLowerCase() !== 'elu';
 }

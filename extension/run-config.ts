@@ -1,17 +1,49 @@
 /**
  * Settings (`activationLens.*`) → the engine's RunConfig. Pure: the caller passes a getter, so the
- * mapping and its defaults are unit-tested without VS Code.
+ * mapping and its defaults are unit-tested without VS Code. Every default starts from the engine's
+ * defaultRunConfig(); a unit test checks package.json declares the same ones.
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { BackendName, RunConfig } from '../src/protocol';
+import { BACKENDS, defaultRunConfig } from '../src/run-config';
 
 /** Reads one setting below `activationLens.`; returns undefined when unset. */
 export type SettingGetter = (key: string) => unknown;
 
-export const DEFAULT_SEED = 42;
-const BACKENDS: readonly BackendName[] = ['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
+/**
+ * An analysis started from the editor trains for a short fixed budget, so the lenses fill within
+ * seconds; the CLI's default (steps: null) trains for the model's own epochs.
+ */
+export const EDITOR_STEPS = 300;
 
-function num(get: SettingGetter, key: string, fallback: number, min: number, max: number): number {
+/** The settings that feed a RunConfig, each with its default and the range it is clamped to. */
+const NUMERIC_SETTINGS = (() => {
+  const d = defaultRunConfig();
+  return {
+    steps: { fallback: EDITOR_STEPS, min: 1, max: 1_000_000 },
+    probeSize: { fallback: d.probe, min: 8, max: 100_000 },
+    // 0 = adaptive (RunConfig.every null): the interval that keeps probing within the overhead budget.
+    probeEvery: { fallback: d.every ?? 0, min: 0, max: 100_000 },
+    overheadBudget: { fallback: d.overheadBudget, min: 0.001, max: 1 },
+    deadThreshold: { fallback: d.deadThreshold, min: 0, max: 1 },
+    dormantTau: { fallback: d.dormantTau, min: 0, max: 1 },
+    eluAlpha: { fallback: d.eluAlpha, min: 0.001, max: 100 },
+  };
+})();
+
+type NumericSetting = keyof typeof NUMERIC_SETTINGS;
+
+/** The default of every RunConfig setting, as package.json's `contributes.configuration` must declare it. */
+export function settingDefaults(): Record<NumericSetting | 'backend' | 'data', number | string> {
+  const d = defaultRunConfig();
+  const numeric = Object.fromEntries(
+    Object.entries(NUMERIC_SETTINGS).map(([key, s]) => [key, s.fallback]),
+  ) as Record<NumericSetting, number>;
+  return { ...numeric, backend: d.backend, data: d.data };
+}
+
+function num(get: SettingGetter, key: NumericSetting): number {
+  const { fallback, min, max } = NUMERIC_SETTINGS[key];
   const v = get(key);
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
 }
@@ -29,33 +61,31 @@ export function buildRunConfig(
   target: RunTarget,
   whatIf: { layers: string[] } | null = null,
 ): RunConfig {
+  const defaults = defaultRunConfig();
   const backendSetting = get('backend');
-  const backend = BACKENDS.includes(backendSetting as BackendName) ? (backendSetting as BackendName) : 'auto';
-  const every = num(get, 'probeEvery', 0, 0, 100_000);
-  let data =
-    typeof get('data') === 'string' && (get('data') as string).trim()
-      ? (get('data') as string).trim()
-      : 'digits';
+  const backend = BACKENDS.includes(backendSetting as BackendName)
+    ? (backendSetting as BackendName)
+    : defaults.backend;
+  const every = num(get, 'probeEvery');
+  const dataSetting = get('data');
+  let data = typeof dataSetting === 'string' && dataSetting.trim() ? dataSetting.trim() : defaults.data;
   if (data !== 'digits' && data !== 'fashion' && !isAbsolute(data) && target.workspaceFolder) {
     data = resolve(target.workspaceFolder, data);
   }
   return {
+    ...defaults,
     file: target.file,
     example: target.file ? null : 'mnist-cnn',
     data,
-    steps: num(get, 'steps', 300, 1, 1_000_000),
-    epochs: null,
-    batch: null,
-    probe: num(get, 'probeSize', 256, 8, 100_000),
+    steps: num(get, 'steps'),
+    probe: num(get, 'probeSize'),
     every: every === 0 ? null : Math.round(every),
-    overheadBudget: num(get, 'overheadBudget', 0.03, 0.001, 1),
+    overheadBudget: num(get, 'overheadBudget'),
     backend,
-    seed: DEFAULT_SEED,
-    learningRate: null,
-    deadThreshold: num(get, 'deadThreshold', 0.1, 0, 1),
-    dormantTau: num(get, 'dormantTau', 0.025, 0, 1),
+    deadThreshold: num(get, 'deadThreshold'),
+    dormantTau: num(get, 'dormantTau'),
     whatIf: whatIf ? 'elu' : null,
     whatIfLayers: whatIf && whatIf.layers.length > 0 ? whatIf.layers : null,
-    eluAlpha: num(get, 'eluAlpha', 1.0, 0.001, 100),
+    eluAlpha: num(get, 'eluAlpha'),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * "Install TensorFlow GPU/CPU Backend": `npm install @tensorflow/tfjs-node-gpu` (or tfjs-node) into
  * the extension's global storage — never into the person's project. The install downloads
- * libtensorflow; the GPU one needs CUDA 11.2 + cuDNN 8.1 (DESIGN.md), so both are optional and
+ * libtensorflow; the GPU one needs CUDA 11.2 + cuDNN 8.1 (docs/architecture.md "Backends"), so both are optional and
  * explicit. The engine finds them through ACTIVATION_LENS_TFJS_NODE_PATH (engineEnvironment).
  */
 import * as vscode from 'vscode';
@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TFJS_NODE_VERSION, packageNameFor, type TfjsNodeKind } from '../src/backend/tfjs-node';
+import { npmInvocation } from './npm-command';
 
 export function tfjsNodeFolder(globalStorage: vscode.Uri, kind: TfjsNodeKind): string {
   return join(globalStorage.fsPath, kind === 'gpu' ? 'tfjs-node-gpu' : 'tfjs-node');
@@ -34,9 +35,10 @@ export async function installTfjsNode(
   const label = kind === 'gpu' ? 'TensorFlow GPU backend' : 'TensorFlow CPU backend';
   const prefix = tfjsNodeFolder(globalStorage, kind);
   mkdirSync(prefix, { recursive: true });
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const args = ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', prefix, pkg];
-  log.info(`installing the ${label}: ${npm} ${args.join(' ')}`);
+  // No shell on any platform: the prefix (VS Code's storage, under the person's home) may hold spaces.
+  const npm = npmInvocation(args);
+  log.info(`installing the ${label}: npm ${args.map((a) => JSON.stringify(a)).join(' ')}`);
   const result = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
@@ -45,12 +47,12 @@ export async function installTfjsNode(
     },
     (progress, token) =>
       new Promise<{ code: number | null; error: string | null }>((resolve) => {
+        if ('error' in npm) {
+          resolve({ code: null, error: npm.error });
+          return;
+        }
         progress.report({ message: `npm install ${pkg} (downloads libtensorflow, a few hundred MB)…` });
-        const child = spawn(npm, args, {
-          cwd: prefix,
-          shell: process.platform === 'win32',
-          env: process.env,
-        });
+        const child = spawn(npm.command, npm.args, { ...npm.options, cwd: prefix, env: process.env });
         token.onCancellationRequested(() => child.kill());
         const forward = (d: Buffer) => {
           for (const line of d.toString('utf8').split('\n')) {

@@ -1,6 +1,7 @@
 /** Terminal output for the CLI: the progress bar and the final per-layer table. */
 import type { Finding, Report } from './protocol';
 import { formatTable, signed } from './text-table';
+import { canDie } from './model/activation-families';
 
 const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
 
@@ -42,7 +43,7 @@ export function reportTable(report: Report): string {
       l.name,
       l.activation ?? 'linear',
       String(l.units),
-      l.activation === 'relu' || l.activation === 'relu6'
+      canDie(l.activation)
         ? `${l.dead.count} (${pct(l.dead.fraction)})`
         : l.saturated
           ? `sat ${l.saturated.count}`

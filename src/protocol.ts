@@ -404,7 +404,7 @@ export function parseEngineCommand(raw: unknown): EngineCommand | null {
   return null;
 }
 
-/** The definitions the UI states, exactly (DESIGN.md). */
+/** The definitions the UI states, exactly (docs/architecture.md "Definitions"). */
 export const DEFINITIONS: Record<string, string> = {
   probeSet: 'A fixed batch of N held-out samples, the same at every probe step.',
   dead: 'A Dense unit or conv channel whose post-activation output is ≤ 0 for every sample and every spatial position of the probe set ("fired 0 of N"). ReLU only.',

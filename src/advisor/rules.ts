@@ -1,10 +1,15 @@
 /**
  * The advisor: findings a person understands, each with its evidence in numbers and the probe size,
  * and a suggestion where one applies (ELU for ReLU-family layers whose units die or whose mean drifts,
- * with He init where the layer uses Glorot/default, and early stopping — ELU-NOTES.md).
+ * with He init where the layer uses Glorot/default, and early stopping — docs/elu.md). Severities
+ * are graded by src/severity.ts, which the dashboard's badges share.
  */
-import type { Finding, LayerProbe, Severity, SourceRef, Suggestion, TrainingSummary } from '../protocol';
+import type { Finding, LayerProbe, SourceRef, Suggestion, TrainingSummary } from '../protocol';
 import type { LayerSpec } from '../model/spec';
+import { isSwitchableToElu, reportsMeanDrift } from '../model/activation-families';
+import { isGlorotOrDefault } from '../model/initializer-names';
+import { defaultRunConfig } from '../run-config';
+import { FINDING_SEVERITY, deadUnitsSeverity, meanDriftSeverity, worstFirst } from '../severity';
 
 export interface AdvisorThresholds {
   /** Dead fraction at or above which dead units are a warning (default 0.10). */
@@ -19,11 +24,11 @@ export interface AdvisorThresholds {
 }
 
 export const DEFAULT_THRESHOLDS: AdvisorThresholds = {
-  deadThreshold: 0.1,
+  deadThreshold: defaultRunConfig().deadThreshold,
   dormantThreshold: 0.1,
   driftStd: 0.5,
   saturationThreshold: 0.1,
-  eluAlpha: 1.0,
+  eluAlpha: defaultRunConfig().eluAlpha,
 };
 
 export interface LayerHistory {
@@ -33,10 +38,6 @@ export interface LayerHistory {
   probes: LayerProbe[];
   neverFires: number[] | null;
 }
-
-const RECTIFIERS = new Set(['relu', 'relu6', 'leaky_relu', 'prelu', 'thresholded_relu']);
-const NO_DRIFT = new Set(['softmax', 'sigmoid', 'hard_sigmoid', 'linear']);
-const GLOROT = new Set([null, undefined, 'glorot_uniform', 'glorot_normal', 'variance_scaling']);
 
 const pct = (f: number) => `${(100 * f).toFixed(f > 0 && f < 0.01 ? 1 : 0)}%`;
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`;
@@ -48,7 +49,7 @@ function sourceOf(h: LayerHistory): SourceRef | null {
 
 function eluSuggestion(h: LayerHistory, t: AdvisorThresholds, why: string): Suggestion {
   const init = h.spec?.kernelInitializer;
-  const heInit = GLOROT.has(init);
+  const heInit = isGlorotOrDefault(init);
   return {
     kind: 'switch-to-elu',
     layer: h.name,
@@ -73,14 +74,14 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
   if (!first || !last) return findings;
   const source = sourceOf(h);
   const samples = `${last.observationsPerUnit} observations per unit`;
-  const rectifier = RECTIFIERS.has(h.activation);
+  const switchable = isSwitchableToElu(h.activation);
 
   if (last.nonFinite > 0 || h.probes.some((p) => p.nonFinite > 0)) {
     const bad = h.probes.find((p) => p.nonFinite > 0)!;
     findings.push({
       kind: 'non-finite',
       layer: h.name,
-      severity: 'error',
+      severity: FINDING_SEVERITY['non-finite'],
       message: `${h.name}: ${bad.nonFinite} non-finite activations (NaN/Inf) on the probe set at step ${bad.step}.`,
       evidence: { step: bad.step, nonFinite: bad.nonFinite, observationsPerUnit: bad.observationsPerUnit },
       source,
@@ -88,11 +89,10 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
   }
 
   if (last.dead.count > 0) {
-    const severity: Severity = last.dead.fraction >= t.deadThreshold ? 'warning' : 'info';
     findings.push({
       kind: 'dead-units',
       layer: h.name,
-      severity,
+      severity: deadUnitsSeverity(last.dead.fraction, t.deadThreshold),
       message:
         `${h.name}: ${last.dead.count} of ${last.units} units (${pct(last.dead.fraction)}) are dead — ` +
         `they fired 0 of ${last.observationsPerUnit} times on the probe set at step ${last.step}.`,
@@ -118,21 +118,21 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
     findings.push({
       kind: 'dying',
       layer: h.name,
-      severity: 'warning',
+      severity: FINDING_SEVERITY.dying,
       message: `${h.name}: units are dying — dead went from ${first.dead.count} at step ${first.step} to ${last.dead.count} at step ${last.step} (${samples}).`,
       evidence: { steps: h.probes.map((p) => p.step), deadCount: deadSeries },
       source,
     });
   }
 
-  if (!NO_DRIFT.has(h.activation) && Number.isFinite(last.mean) && Number.isFinite(first.mean)) {
+  if (reportsMeanDrift(h.activation) && Number.isFinite(last.mean) && Number.isFinite(first.mean)) {
     const away = Math.abs(last.mean) - Math.abs(first.mean);
     const scale = Math.max(first.std, 1e-6);
     if (away > t.driftStd * scale) {
       findings.push({
         kind: 'mean-drift',
         layer: h.name,
-        severity: away > 2 * scale ? 'warning' : 'info',
+        severity: meanDriftSeverity(away, scale),
         message:
           `${h.name}: the mean activation moved away from zero, ${signed(first.mean)} at step ${first.step} → ${signed(last.mean)} at step ${last.step} ` +
           `(${signed(last.mean - first.mean)}, ${(away / scale).toFixed(1)}× the step-0 std) — a bias shift the next layer has to absorb.`,
@@ -152,7 +152,7 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
     findings.push({
       kind: 'saturation',
       layer: h.name,
-      severity: 'warning',
+      severity: FINDING_SEVERITY.saturation,
       message: `${h.name}: ${last.saturated.count} of ${last.units} units (${pct(last.saturated.fraction)}) are saturated — every output within 1% of −α on the probe set at step ${last.step}.`,
       evidence: {
         step: last.step,
@@ -169,18 +169,18 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
     findings.push({
       kind: 'dormant',
       layer: h.name,
-      severity: 'info',
+      severity: FINDING_SEVERITY.dormant,
       message: `${h.name}: ${dormantOnly.length} of ${last.units} live units (${pct(dormantOnly.length / last.units)}) are dormant — mean |activation| below τ × the layer mean.`,
       evidence: { step: last.step, dormantCount: dormantOnly.length, units: last.units },
       source,
     });
   }
 
-  if (h.neverFires && h.neverFires.length > 0 && RECTIFIERS.has(h.activation)) {
+  if (h.neverFires && h.neverFires.length > 0 && switchable) {
     findings.push({
       kind: 'never-fires',
       layer: h.name,
-      severity: 'warning',
+      severity: FINDING_SEVERITY['never-fires'],
       message: `${h.name}: ${h.neverFires.length} units can never fire — their largest possible pre-activation over the input range is ≤ 0 (checked from the weights, before any data).`,
       evidence: { units: h.neverFires.slice(0, 64), count: h.neverFires.length },
       source,
@@ -188,7 +188,7 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
   }
 
   // One suggestion per rectifier layer, on its most telling finding.
-  if (rectifier) {
+  if (switchable) {
     const target =
       findings.find((f) => f.kind === 'dead-units' && f.severity === 'warning') ??
       findings.find((f) => f.kind === 'dying') ??
@@ -214,7 +214,7 @@ export function overfittingFinding(training: TrainingSummary): Finding | null {
   return {
     kind: 'overfitting',
     layer: null,
-    severity: 'info',
+    severity: FINDING_SEVERITY.overfitting,
     message:
       `Validation loss rose from ${bestVal.toFixed(4)} at step ${training.valSteps[best]} to ${lastVal.toFixed(4)} at step ${training.valSteps[v.length - 1]} ` +
       `while training loss kept falling (${trainBest.toFixed(4)} → ${trainLast.toFixed(4)}): stop early and keep the best checkpoint.`,
@@ -237,8 +237,6 @@ function mean(xs: number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
 }
 
-const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-
 export function advise(
   histories: LayerHistory[],
   training: TrainingSummary | null,
@@ -247,5 +245,5 @@ export function advise(
   const findings = histories.flatMap((h) => layerFindings(h, t));
   const overfit = training ? overfittingFinding(training) : null;
   if (overfit) findings.push(overfit);
-  return findings.sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+  return findings.sort((a, b) => worstFirst(a.severity, b.severity));
 }

@@ -1,7 +1,8 @@
 /** The lowercase Keras name of the nonlinearity a layer applies to its output, or null. */
-import { initializerName } from './build/initializers';
+import { initializerName } from './initializer-names';
 import type { KerasLayerJson, KerasTopology, LayerSpec } from './spec';
 
+/** Keras layer classes that are an activation and nothing else → the activation's name. */
 const ACTIVATION_LAYERS: Record<string, string> = {
   ReLU: 'relu',
   ELU: 'elu',
@@ -10,6 +11,11 @@ const ACTIVATION_LAYERS: Record<string, string> = {
   Softmax: 'softmax',
   ThresholdedReLU: 'thresholded_relu',
 };
+
+/** A layer that only applies an activation (`ReLU()`, `LeakyReLU()` …; `Activation` names its own). */
+export function isActivationLayerClass(className: string): boolean {
+  return className in ACTIVATION_LAYERS;
+}
 
 export function activationOf(className: string, config: Record<string, unknown>): string | null {
   if (className in ACTIVATION_LAYERS) {

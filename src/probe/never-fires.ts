@@ -6,7 +6,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { activationOf } from '../model/activation-of';
-import { CAN_DIE } from './taps';
+import { CAN_DIE, activationAlpha } from '../model/activation-families';
 
 interface Interval {
   lo: Float64Array;
@@ -84,7 +84,8 @@ export async function neverFiringUnits(
     const cls = layer.getClassName();
     const config = layer.getConfig() as Record<string, unknown>;
     const activation = activationOf(cls, config) ?? 'linear';
-    const alpha = typeof config.alpha === 'number' ? config.alpha : activation === 'leaky_relu' ? 0.3 : 1;
+    // Only ELU and leaky ReLU use α below; the others ignore it.
+    const alpha = activationAlpha(activation, config) ?? 1;
     const out = layer.outputShape as (number | null)[];
     if (iv === null) {
       result.set(layer.name, null);

@@ -6,7 +6,8 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../backend/tf';
 import type { LayerProbe, UnitSet } from '../protocol';
-import { CAN_DIE, type Tap } from './taps';
+import { CAN_DIE } from '../model/activation-families';
+import type { Tap } from './taps';
 import { HISTOGRAM_BINS, edgesFor } from './histogram-edges';
 
 export const SATURATION_TOLERANCE = 0.01;

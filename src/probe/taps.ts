@@ -4,7 +4,8 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { Tf } from '../backend/tf';
-import { activationOf } from '../model/activation-of';
+import { activationOf, isActivationLayerClass } from '../model/activation-of';
+import { activationAlpha, saturates } from '../model/activation-families';
 
 const TAPPED_CLASSES = new Set([
   'Dense',
@@ -15,16 +16,11 @@ const TAPPED_CLASSES = new Set([
   'SeparableConv2D',
   'Conv2DTranspose',
   'Activation',
-  'ReLU',
-  'ELU',
-  'LeakyReLU',
-  'PReLU',
-  'Softmax',
-  'ThresholdedReLU',
 ]);
 
+/** Layers with a kernel, `Activation`, and every activation layer (ReLU, ELU …). */
 export function isTappedClass(className: string): boolean {
-  return TAPPED_CLASSES.has(className);
+  return TAPPED_CLASSES.has(className) || isActivationLayerClass(className);
 }
 
 export interface Tap {
@@ -38,32 +34,17 @@ export interface Tap {
   alpha: number | null;
 }
 
-export const RELU_FAMILY = new Set([
-  'relu',
-  'relu6',
-  'leaky_relu',
-  'prelu',
-  'elu',
-  'selu',
-  'thresholded_relu',
-]);
-
-/** ReLU and its clipped/thresholded forms: the ones whose units can die (output exactly 0). */
-export const CAN_DIE = new Set(['relu', 'relu6', 'thresholded_relu']);
-
 export function selectTaps(model: tfType.LayersModel): Tap[] {
   const taps: Tap[] = [];
   for (const layer of model.layers) {
     const className = layer.getClassName();
-    if (!TAPPED_CLASSES.has(className)) continue;
+    if (!isTappedClass(className)) continue;
     const config = layer.getConfig() as Record<string, unknown>;
     const activation = activationOf(className, config) ?? 'linear';
     const shape = layer.outputShape as (number | null)[];
     const units = shape[shape.length - 1];
     if (typeof units !== 'number') continue;
-    let alpha: number | null = null;
-    if (activation === 'elu') alpha = typeof config.alpha === 'number' ? config.alpha : 1;
-    if (activation === 'selu') alpha = 1.6732632423543772 * 1.0507009873554805;
+    const alpha = saturates(activation) ? activationAlpha(activation, config) : null;
     taps.push({ layer, name: layer.name, className, activation, units, alpha });
   }
   return taps;

@@ -1,6 +1,6 @@
 /**
  * The ELU quick fix as plain text edits: ReLU-family activation → ELU, and He initialisation
- * alongside (ELU needs it: see shared/ELU-NOTES.md). Pure: no `vscode`, no file I/O. The host turns
+ * alongside (ELU needs it: docs/elu.md "He initialisation"). Pure: no `vscode`, no file I/O. The host turns
  * the edits into one WorkspaceEdit so a single undo reverts them all.
  *
  * The parser (src/model/readers/source.ts) already located the activation (`activationRange`) and the
@@ -10,6 +10,7 @@
 import { parser as pythonParser } from '@lezer/python';
 import type { LayerSpec, ModelOrigin, SourcePosition } from '../model/spec';
 import { UserError } from '../errors';
+import { isSwitchableToElu } from '../model/activation-families';
 
 /** One replacement; positions are 1-based like SourcePosition, `end` exclusive. */
 export interface TextEdit {
@@ -25,24 +26,6 @@ export interface EluFix {
   description: string;
   /** What the fix could not do automatically and the person may want to do by hand. */
   notes: string[];
-}
-
-/** Activations the fix rewrites (lowercase Keras / TF.js / PyTorch names). */
-export const RELU_FAMILY = new Set([
-  'relu',
-  'relu6',
-  'leaky_relu',
-  'leakyrelu',
-  'prelu',
-  'elu',
-  'crelu',
-  'threshold_relu',
-  'thresholdedrelu',
-]);
-
-/** True when `activation` is in the rectifier family a lens and a fix apply to. */
-export function isReluFamily(activation: string | null | undefined): boolean {
-  return activation != null && RELU_FAMILY.has(activation.toLowerCase().replace(/[^a-z0-9_]/g, ''));
 }
 
 const EDITABLE: ReadonlySet<ModelOrigin> = new Set<ModelOrigin>([
@@ -93,7 +76,7 @@ export function computeEluFix(text: string, layer: LayerSpec, origin: ModelOrigi
       "write the activation explicitly (e.g. activation='relu') so the quick fix can rewrite it",
     );
   }
-  if (!isReluFamily(layer.activation) || layer.activation?.toLowerCase() === 'elu') {
+  if (!isSwitchableToElu(layer.activation)) {
     throw new UserError(
       `layer ${layer.name} uses ${layer.activation ?? 'no activation'}, not a ReLU`,
       file,

@@ -5,14 +5,13 @@
  * what-if tests the very edit the person would apply.
  */
 import { UserError } from '../errors';
-import { activationOf, topologyLayers } from '../model/activation-of';
+import { activationOf, isActivationLayerClass, topologyLayers } from '../model/activation-of';
 import type { KerasLayerJson, ModelSpec } from '../model/spec';
 import type { Suggestion } from '../protocol';
+import { isWhatIfSwitchable } from '../model/activation-families';
+import { isGlorotOrDefault } from '../model/initializer-names';
 
-/** Activations the what-if can switch: ReLU and its clipped / leaky forms (PReLU has weights of its own). */
-export const SWITCHABLE = new Set(['relu', 'relu6', 'leaky_relu']);
 export const HE_INIT = 'he_normal';
-const GLOROT_OR_DEFAULT = new Set([null, undefined, 'glorot_uniform', 'glorot_normal', 'variance_scaling']);
 
 export interface VariantOptions {
   /** Layers whose activation becomes ELU. */
@@ -45,7 +44,7 @@ function hasKernel(l: KerasLayerJson): boolean {
 
 /** Layers the what-if can switch, in model order. */
 export function switchableLayers(spec: ModelSpec): string[] {
-  return spec.layers.filter((l) => l.activation !== null && SWITCHABLE.has(l.activation)).map((l) => l.name);
+  return spec.layers.filter((l) => isWhatIfSwitchable(l.activation)).map((l) => l.name);
 }
 
 /**
@@ -73,7 +72,7 @@ export function chooseWhatIfLayers(
       }
       if (!switchable.includes(name)) {
         throw new UserError(
-          `layer '${name}' has activation '${layer.activation ?? 'none'}'; the ELU what-if switches ReLU, ReLU6 and LeakyReLU layers`,
+          `layer '${name}' has activation '${layer.activation ?? 'none'}'; the ELU what-if switches ReLU, ReLU6, ThresholdedReLU and LeakyReLU layers`,
           layer.source?.file ?? spec.file,
           layer.source?.line ?? null,
           `choose from: ${switchable.join(', ') || '(no ReLU layers)'}`,
@@ -97,7 +96,7 @@ export function chooseWhatIfLayers(
   const heInitLayers = chosen.filter((name) => {
     const s = suggestions.find((x) => x.kind === 'switch-to-elu' && x.layer === name);
     if (s) return s.heInit;
-    return GLOROT_OR_DEFAULT.has(kernelInitializerFor(spec, name));
+    return isGlorotOrDefault(kernelInitializerFor(spec, name));
   });
   return { switchLayers: chosen, heInitLayers };
 }
@@ -157,13 +156,13 @@ export function eluVariant(spec: ModelSpec, options: VariantOptions): EluVariant
     const layer = byName.get(name);
     if (!layer) throw new UserError(`layer '${name}' is not in ${spec.name}`, spec.file);
     const activation = activationOf(layer.class_name, layer.config);
-    if (activation === null || !SWITCHABLE.has(activation)) {
+    if (!isWhatIfSwitchable(activation)) {
       throw new UserError(
         `layer '${name}' has activation '${activation ?? 'none'}', not a ReLU to switch`,
         spec.file,
       );
     }
-    if (layer.class_name === 'ReLU' || layer.class_name === 'LeakyReLU') {
+    if (isActivationLayerClass(layer.class_name)) {
       // A separate activation layer becomes an ELU layer of the same name.
       layer.class_name = 'ELU';
       layer.config = {

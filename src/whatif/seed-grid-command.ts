@@ -13,7 +13,7 @@ import { UserError } from '../errors';
 import { buildModel } from '../model/build/build';
 import { loadExample, loadModelSpec } from '../model/load';
 import { type BackendName, type EngineEvent } from '../protocol';
-import { BACKENDS } from '../run-config';
+import { BACKENDS, defaultRunConfig } from '../run-config';
 import { runSeedGrid } from './seed-grid';
 import { seedGridTable } from './seed-grid-table';
 
@@ -59,12 +59,12 @@ export async function seedGridCommand(argv: string[]): Promise<number> {
       null,
       `choose one of ${BACKENDS.join(', ')}`,
     );
-  const seed = values.seed === undefined ? 42 : Number(values.seed);
+  const seed = values.seed === undefined ? defaultRunConfig().seed : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0)
     throw new UserError(`--seed must be an integer ≥ 0, got '${values.seed}'`);
   const steps = positiveInt('steps', values.steps);
   const epochs = steps === null ? (positiveInt('epochs', values.epochs) ?? DEFAULT_EPOCHS) : null;
-  const probe = positiveInt('probe', values.probe) ?? 256;
+  const probe = positiveInt('probe', values.probe) ?? defaultRunConfig().probe;
   const json = values.json ? resolve(values.json) : null;
 
   const { tf, info } = await initBackend(backendName);

@@ -1,6 +1,7 @@
-/** The seed article's published grid (ELU-NOTES.md) and our grid printed beside it. */
+/** The seed article's published grid (docs/elu.md "The MachineCurve experiment") and our grid printed beside it. */
 import type { SeedGridResult } from './seed-grid';
 import { fixed, formatTable, signed } from '../text-table';
+import { canDie, saturates } from '../model/activation-families';
 
 /** MachineCurve's Keras CNN on MNIST: 25 epochs, batch 250, Adam, dropout 0.25, 60k train, 10k test. */
 export const PUBLISHED: { name: string; testLoss: number; testAccuracy: number }[] = [
@@ -38,12 +39,11 @@ export function seedGridTable(r: SeedGridResult): string {
       ...layerNames.flatMap((n) => {
         const l = a.layers.find((x) => x.layer === n);
         if (!l) return ['-', '-'];
-        const dead =
-          l.activation === 'relu' || l.activation === 'relu6'
-            ? pct(l.deadFraction)
-            : l.activation === 'elu'
-              ? `sat ${pct(l.saturatedFraction)}`
-              : '-';
+        const dead = canDie(l.activation)
+          ? pct(l.deadFraction)
+          : saturates(l.activation)
+            ? `sat ${pct(l.saturatedFraction)}`
+            : '-';
         return [dead, signed(l.mean)];
       }),
     ]),
@@ -54,7 +54,7 @@ export function seedGridTable(r: SeedGridResult): string {
     '',
     formatTable(main),
     '',
-    'seed = the MachineCurve article: 25 epochs on MNIST (60,000 digits, validation split 0.2, so 48,000 trained on), tested on 10,000 (ELU-NOTES.md).',
+    'seed = the MachineCurve article: 25 epochs on MNIST (60,000 digits, validation split 0.2, so 48,000 trained on), tested on 10,000 (docs/elu.md).',
     '',
     'Per layer at the end (dead = fired 0 times on the probe set; ELU cannot die, sat = every output within 1% of −α):',
     formatTable(perLayer),

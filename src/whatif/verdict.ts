@@ -7,6 +7,7 @@
  */
 import { overfittingFinding } from '../advisor/rules';
 import type { TrainingSummary } from '../protocol';
+import { defaultRunConfig } from '../run-config';
 import type { Verdict, WhatIfArmDetail } from './what-if-types';
 
 /** Below this many steps a comparison says nothing. */
@@ -136,7 +137,7 @@ export interface VerdictOptions {
 export function whatIfVerdict(
   baseline: WhatIfArmDetail,
   elu: WhatIfArmDetail,
-  options: VerdictOptions = { deadThreshold: 0.1 },
+  options: VerdictOptions = { deadThreshold: defaultRunConfig().deadThreshold },
 ): Verdict {
   const details: string[] = [];
   const he = options.heInit ?? [];

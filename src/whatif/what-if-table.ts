@@ -2,14 +2,15 @@
 import type { WhatIfReport } from '../protocol';
 import type { WhatIfArmDetail } from './what-if-types';
 import { fixed, formatTable, signed } from '../text-table';
+import { canDie, saturates } from '../model/activation-families';
 
 const last = (xs: number[]) => xs[xs.length - 1];
 
 function units(l: WhatIfArmDetail['final'][number] | undefined): string {
   if (!l) return '-';
-  if (l.activation === 'relu' || l.activation === 'relu6') return `dead ${l.dead}`;
+  if (canDie(l.activation)) return `dead ${l.dead}`;
   // Saturation is measured for the ELU family only (units pinned at −α).
-  if (l.activation === 'elu' || l.activation === 'selu') return `sat ${l.saturated}`;
+  if (saturates(l.activation)) return `sat ${l.saturated}`;
   return '-';
 }
 

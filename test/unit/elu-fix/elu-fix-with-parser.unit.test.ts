@@ -67,3 +67,22 @@ test('TF.js: activation and kernelInitializer re-parse as ELU / heNormal', () =>
   const again = parseModelSource('/w/model.ts', out);
   assert.equal(again?.layers.find((l) => l.name === relu.name)?.activation, 'elu');
 });
+
+test('TF.js: a thresholdedReLU layer is found, fixed and re-parses as ELU', () => {
+  const text = `import * as tf from '@tensorflow/tfjs';
+
+export const model = tf.sequential();
+model.add(tf.layers.dense({ units: 16, inputShape: [8] }));
+model.add(tf.layers.thresholdedReLU({ theta: 0.5 }));
+model.add(tf.layers.dense({ units: 2, activation: 'softmax' }));
+`;
+  const spec = parseModelSource('/w/model.ts', text);
+  assert.ok(spec, 'the TF.js sample parses');
+  const thresholded = spec.layers.find((l) => l.activation === 'thresholded_relu');
+  assert.ok(thresholded, 'the reader names the activation thresholded_relu');
+  const out = applyTextEdits(text, computeEluFix(text, thresholded, spec.origin).edits);
+  assert.ok(out.includes('model.add(tf.layers.elu({alpha: 1}));'), out);
+  // The layer's automatic name follows its class, so find it by position.
+  const again = parseModelSource('/w/model.ts', out);
+  assert.equal(again?.layers[spec.layers.indexOf(thresholded)]?.activation, 'elu');
+});

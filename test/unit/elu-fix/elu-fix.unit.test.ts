@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyTextEdits, computeEluFix, isReluFamily } from '../../../src/source-edit/elu-fix';
+import { applyTextEdits, computeEluFix } from '../../../src/source-edit/elu-fix';
 import type { LayerSpec, ModelOrigin, SourcePosition } from '../../../src/model/spec';
 import { UserError } from '../../../src/errors';
 
@@ -239,7 +239,27 @@ test('a stale range (file edited since parsing) is refused, not applied blindly'
   assert.throws(() => computeEluFix(KERAS, wrong, 'keras-py'), /cannot rewrite/);
 });
 
-test('isReluFamily', () => {
-  for (const a of ['relu', 'ReLU', 'relu6', 'leaky_relu', 'elu', 'prelu']) assert.ok(isReluFamily(a), a);
-  for (const a of ['softmax', 'tanh', 'sigmoid', null]) assert.ok(!isReluFamily(a), String(a));
+test('ThresholdedReLU is a rectifier the fix rewrites; ELU and softmax are refused', () => {
+  const text = `from tensorflow.keras.layers import Dense, ThresholdedReLU\nm.add(ThresholdedReLU(theta=0.5))\n`;
+  const l = layer(
+    text,
+    'thresholded_re_lu',
+    'ThresholdedReLU',
+    'thresholded_relu',
+    'ThresholdedReLU(theta=0.5)',
+  );
+  assert.equal(
+    fix(text, l, 'keras-py'),
+    `from tensorflow.keras.layers import Dense, ThresholdedReLU, ELU\nm.add(ELU(alpha=1.0))\n`,
+  );
+  const elu = `Dense(8, activation='elu')\n`;
+  assert.throws(
+    () => computeEluFix(elu, layer(elu, 'dense', 'Dense', 'elu', "'elu'"), 'keras-py'),
+    /not a ReLU/,
+  );
+  const softmax = `Dense(8, activation='softmax')\n`;
+  assert.throws(
+    () => computeEluFix(softmax, layer(softmax, 'dense', 'Dense', 'softmax', "'softmax'"), 'keras-py'),
+    /not a ReLU/,
+  );
 });

@@ -8,13 +8,17 @@ import {
   DiagnosticSeverity,
   type CodeAction,
 } from './fake-vscode';
-import { test, beforeEach } from 'node:test';
+import { test, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { applyEluFix } from '../../../extension/apply-elu-fix';
 import { EluCodeActionProvider } from '../../../extension/elu-code-actions';
 import { ModelDocuments } from '../../../extension/model-documents';
-import { parseModelSource } from '../../../src/model/readers/source';
+import { ParserProcess } from '../../../extension/parser-process';
+import { PARSER_SCRIPT } from './parser-fixture';
+
+const parser = new ParserProcess({ script: PARSER_SCRIPT });
+after(() => parser.dispose());
 
 const FILE = '/work/example/train.py';
 const TEXT = `import tensorflow as tf
@@ -47,7 +51,7 @@ beforeEach(reset);
 test('applyEluFix edits the file through ONE WorkspaceEdit (one undo step)', async () => {
   const doc = fakeDocument(FILE, TEXT);
   recorded.documents.push(doc);
-  const documents = new ModelDocuments(parseModelSource, () => undefined);
+  const documents = new ModelDocuments(parser, () => undefined);
   const fix = await applyEluFix(documents, doc.uri as unknown as vscode.Uri, 'dense', 1.0);
   assert.ok(fix);
   assert.equal(recorded.appliedEdits.length, 1);
@@ -60,7 +64,7 @@ test('applyEluFix edits the file through ONE WorkspaceEdit (one undo step)', asy
 test('unknown layer and refused edits are reported as errors naming the file', async () => {
   const doc = fakeDocument(FILE, TEXT);
   recorded.documents.push(doc);
-  const documents = new ModelDocuments(parseModelSource, () => undefined);
+  const documents = new ModelDocuments(parser, () => undefined);
   assert.equal(await applyEluFix(documents, doc.uri as unknown as vscode.Uri, 'nope', 1.0), null);
   assert.match(recorded.messages.at(-1)?.text ?? '', /train\.py: no layer named nope/);
   recorded.applyEditResult = false;
@@ -68,25 +72,25 @@ test('unknown layer and refused edits are reported as errors naming the file', a
   assert.match(recorded.messages.at(-1)?.text ?? '', /refused/);
 });
 
-test('quick fixes: offered on ReLU layer lines, preferred where our diagnostic sits', () => {
+test('quick fixes: offered on ReLU layer lines, preferred where our diagnostic sits', async () => {
   const doc = fakeDocument(FILE, TEXT);
-  const provider = new EluCodeActionProvider(new ModelDocuments(parseModelSource, () => undefined));
+  const provider = new EluCodeActionProvider(new ModelDocuments(parser, () => undefined));
   const diag = new Diagnostic(new Range(6, 4, 6, 80), 'dense: 41% dead', DiagnosticSeverity.Warning);
   diag.source = 'Activation Lens';
-  const at = (line: number, diagnostics: Diagnostic[] = []) =>
-    provider.provideCodeActions(
+  const at = async (line: number, diagnostics: Diagnostic[] = []) =>
+    (await provider.provideCodeActions(
       doc as unknown as vscode.TextDocument,
       new Range(line, 0, line, 0) as unknown as vscode.Range,
       {
         diagnostics,
       } as unknown as vscode.CodeActionContext,
-    ) as unknown as CodeAction[];
-  const onDense = at(6, [diag]);
+    )) as unknown as CodeAction[];
+  const onDense = await at(6, [diag]);
   assert.equal(onDense.length, 1);
   assert.equal(onDense[0]?.title, 'Switch dense to ELU (He initialisation)');
   assert.equal(onDense[0]?.isPreferred, true);
   assert.deepEqual(onDense[0]?.command?.arguments?.[1], 'dense');
-  assert.equal(at(4)[0]?.isPreferred, undefined);
-  assert.deepEqual(at(5), []);
-  assert.deepEqual(at(7), [], 'no fix on the softmax layer');
+  assert.equal((await at(4))[0]?.isPreferred, undefined);
+  assert.deepEqual(await at(5), []);
+  assert.deepEqual(await at(7), [], 'no fix on the softmax layer');
 });

@@ -153,12 +153,17 @@ export const recorded = {
   log: [] as string[],
   statusBarText: '',
   writtenFiles: new Map<string, string>(),
-  messages: [] as { level: 'info' | 'warning' | 'error'; text: string }[],
+  messages: [] as { level: 'info' | 'warning' | 'error'; text: string; items: string[] }[],
+  /** What the person clicks on the next messages (undefined: dismissed). */
+  messageAnswer: undefined as string | undefined,
   appliedEdits: [] as WorkspaceEdit[],
   diagnostics: new Map<string, Diagnostic[]>(),
   commands: [] as { command: string; args: unknown[] }[],
   documents: [] as FakeDocument[],
+  /** `activationLens.*` from the user's settings. */
   configuration: {} as Record<string, unknown>,
+  /** `activationLens.*` from the workspace's .vscode/settings.json (they win in `get`, as in VS Code). */
+  workspaceConfiguration: {} as Record<string, unknown>,
   applyEditResult: true,
 };
 
@@ -169,18 +174,23 @@ export function reset(): void {
   recorded.statusBarText = '';
   recorded.writtenFiles.clear();
   recorded.messages.length = 0;
+  recorded.messageAnswer = undefined;
   recorded.appliedEdits.length = 0;
   recorded.diagnostics.clear();
   recorded.commands.length = 0;
   recorded.documents.length = 0;
   recorded.configuration = {};
+  recorded.workspaceConfiguration = {};
   recorded.applyEditResult = true;
+  workspace.isTrusted = true;
 }
 
-const show = (level: 'info' | 'warning' | 'error') => (text: string) => {
-  recorded.messages.push({ level, text });
-  return Promise.resolve(undefined);
-};
+const show =
+  (level: 'info' | 'warning' | 'error') =>
+  (text: string, ...items: unknown[]) => {
+    recorded.messages.push({ level, text, items: items.filter((i): i is string => typeof i === 'string') });
+    return Promise.resolve(recorded.messageAnswer);
+  };
 
 const changeEmitter = new EventEmitter<{ document: FakeDocument; contentChanges: unknown[] }>();
 const closeEmitter = new EventEmitter<FakeDocument>();
@@ -206,9 +216,17 @@ export const workspace = {
     return Promise.resolve(recorded.applyEditResult);
   },
   getConfiguration() {
+    const layers = () => [recorded.workspaceConfiguration, recorded.configuration];
     return {
-      get: <T>(key: string, fallback?: T) =>
-        key in recorded.configuration ? (recorded.configuration[key] as T) : fallback,
+      get: <T>(key: string, fallback?: T) => {
+        const layer = layers().find((l) => key in l);
+        return layer ? (layer[key] as T) : fallback;
+      },
+      inspect: <T>(key: string) => ({
+        key: `activationLens.${key}`,
+        globalValue: recorded.configuration[key] as T | undefined,
+        workspaceValue: recorded.workspaceConfiguration[key] as T | undefined,
+      }),
     };
   },
   getWorkspaceFolder: () => undefined,

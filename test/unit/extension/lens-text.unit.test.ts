@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatMean, formatPercent, layerLensTitle, offersEluSwitch } from '../../../extension/lens-text';
+import { formatMean, formatPercent, layerLensTitle } from '../../../extension/lens-text';
 import { probe } from './fixtures';
 
 test('the lens reads "dense · 41% dead (105/256) · mean +0.38 ↑"', () => {
@@ -28,8 +28,15 @@ test('ELU layers report saturation, not death', () => {
     layerLensTitle('dense_1', 'elu', probe('dense_1', 0, 0, 64, 0.1), p),
     'dense_1 · 6% saturated (4/64) · mean -0.05 ↓',
   );
-  assert.equal(offersEluSwitch('elu'), false);
-  assert.equal(offersEluSwitch('relu'), true);
+});
+
+test('ThresholdedReLU layers can die: the lens counts dead units', () => {
+  const sat = { count: 4, fraction: 4 / 64, units: [1, 2, 3, 4] };
+  const p = probe('thr', 50, 8, 64, 0.2, { saturated: sat });
+  assert.equal(
+    layerLensTitle('thr', 'thresholded_relu', probe('thr', 0, 0, 64, 0.2), p),
+    'thr · 13% dead (8/64) · mean +0.20',
+  );
 });
 
 test('formatting edge cases', () => {

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRunConfig } from '../../../extension/run-config';
+import { EDITOR_STEPS, buildRunConfig, settingDefaults } from '../../../extension/run-config';
+import { BACKENDS, defaultRunConfig } from '../../../src/run-config';
+import pkg from '../../../package.json';
 import { engineEnvironment, TFJS_NODE_PATH_ENV } from '../../../extension/engine-environment';
 import { TFJS_NODE_PATH_ENV as ENGINE_TFJS_NODE_PATH_ENV } from '../../../src/backend/routes';
 import { findingsToSarif } from '../../../extension/sarif';
@@ -36,6 +38,44 @@ test('defaults: 300 steps, probe 256, adaptive interval, 3% overhead, the exampl
       whatIf: null,
     },
   );
+});
+
+test("package.json's settings declare the defaults defaultRunConfig() starts from, and the backends in order", () => {
+  const properties = pkg.contributes.configuration.properties as Record<
+    string,
+    { default?: unknown; enum?: string[]; enumDescriptions?: string[] }
+  >;
+  const declared = (key: string) => properties[`activationLens.${key}`]?.default;
+  const d = defaultRunConfig();
+  // Setting → the RunConfig value it becomes (probeEvery 0 means adaptive: every = null).
+  assert.deepEqual(
+    {
+      steps: declared('steps'),
+      probeSize: declared('probeSize'),
+      probeEvery: declared('probeEvery') === 0 ? null : declared('probeEvery'),
+      overheadBudget: declared('overheadBudget'),
+      deadThreshold: declared('deadThreshold'),
+      dormantTau: declared('dormantTau'),
+      backend: declared('backend'),
+      data: declared('data'),
+      eluAlpha: declared('eluAlpha'),
+    },
+    {
+      steps: EDITOR_STEPS,
+      probeSize: d.probe,
+      probeEvery: d.every,
+      overheadBudget: d.overheadBudget,
+      deadThreshold: d.deadThreshold,
+      dormantTau: d.dormantTau,
+      backend: d.backend,
+      data: d.data,
+      eluAlpha: d.eluAlpha,
+    },
+  );
+  for (const [key, value] of Object.entries(settingDefaults())) assert.equal(declared(key), value, key);
+  const backend = properties['activationLens.backend']!;
+  assert.deepEqual(backend.enum, BACKENDS);
+  assert.equal(backend.enumDescriptions?.length, BACKENDS.length);
 });
 
 test('settings flow through; bad values fall back or clamp; relative data paths resolve', () => {

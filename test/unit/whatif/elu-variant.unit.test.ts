@@ -6,7 +6,7 @@ import { topologyLayers } from '../../../src/model/activation-of';
 import { isUserError } from '../../../src/errors';
 import { chooseWhatIfLayers, eluVariant, switchableLayers } from '../../../src/whatif/elu-variant';
 import { buildModel } from '../../../src/model/build/build';
-import { mixedSpec, tinySpec } from './fixtures';
+import { mixedSpec, specOf, tinySpec } from './fixtures';
 
 const byName = (spec: ReturnType<typeof mixedSpec>) =>
   new Map(topologyLayers(spec.topology).map((l) => [String(l.config.name), l]));
@@ -114,4 +114,28 @@ test('bad --layers are user errors naming the choices', () => {
       (e: unknown) => isUserError(e) && pattern.test(e.message) && /hidden, hidden2/.test(e.format()),
     );
   }
+});
+
+test('a ThresholdedReLU layer is switchable and becomes an ELU layer that builds; PReLU (own weights) is not', async () => {
+  const spec = specOf([
+    { class_name: 'Dense', config: { name: 'in', units: 8, batch_input_shape: [null, 6] } },
+    { class_name: 'ThresholdedReLU', config: { name: 'thresholded', theta: 0.5 } },
+    { class_name: 'Dense', config: { name: 'mid', units: 8 } },
+    { class_name: 'PReLU', config: { name: 'parametric' } },
+    { class_name: 'Dense', config: { name: 'out', units: 3, activation: 'softmax' } },
+  ]);
+  assert.deepEqual(switchableLayers(spec), ['thresholded']);
+  const v = eluVariant(spec, { switchLayers: ['thresholded'], heInitLayers: [], alpha: 0.5 });
+  const layer = topologyLayers(v.spec.topology).find((l) => l.config.name === 'thresholded')!;
+  assert.equal(layer.class_name, 'ELU');
+  assert.deepEqual(layer.config, { name: 'thresholded', alpha: 0.5 });
+  assert.equal(v.spec.layers.find((l) => l.name === 'thresholded')?.activation, 'elu');
+  await tf.setBackend('cpu');
+  const model = await buildModel(tf, v.spec, 1);
+  assert.equal(model.getLayer('thresholded').getClassName(), 'ELU');
+  model.dispose();
+  assert.throws(
+    () => chooseWhatIfLayers(spec, ['parametric']),
+    (e: unknown) => isUserError(e) && /activation 'prelu'/.test(e.message) && /thresholded/.test(e.format()),
+  );
 });

@@ -5,8 +5,8 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { SourceLocation } from '../../spec';
 import type { Argument } from './interpreter';
-import { snakeCase } from './layer-names';
 import { Parameters } from './call-parameters';
+import { initializerClassFromName, kerasInitializerName } from '../../initializer-names';
 import type { SourceText } from './source-text';
 import { asIntTuple, asNumber, asShape, asString, describe, hostOf, refName, type PyValue } from './values';
 
@@ -92,28 +92,6 @@ const tfjsActivations = new Set([
   'mish',
 ]);
 const activationAliases: Record<string, string> = { silu: 'swish' };
-
-/** Keras initializer snake_case name → the TF.js class name. */
-const initializerClasses: Record<string, string> = {
-  glorot_uniform: 'GlorotUniform',
-  glorot_normal: 'GlorotNormal',
-  he_normal: 'HeNormal',
-  he_uniform: 'HeUniform',
-  lecun_normal: 'LeCunNormal',
-  lecun_uniform: 'LeCunUniform',
-  zeros: 'Zeros',
-  ones: 'Ones',
-  random_normal: 'RandomNormal',
-  random_uniform: 'RandomUniform',
-  truncated_normal: 'TruncatedNormal',
-  orthogonal: 'Orthogonal',
-  variance_scaling: 'VarianceScaling',
-};
-
-/** `HeNormal` / `LecunNormal` → `he_normal` / `lecun_normal`. */
-export function initializerName(className: string): string {
-  return snakeCase(className.replace('LeCun', 'Lecun'));
-}
 
 export interface DraftProblem {
   node: SyntaxNode;
@@ -372,8 +350,8 @@ function readInitializer(
   const init = hostOf(value, InitializerValue);
   // 'he_normal', 'HeNormal', initializers.he_normal(), keras.initializers.HeNormal(seed=1).
   const written = init ? init.className : (asString(value) ?? refName(value));
-  const name = written === null ? null : initializerName(written);
-  const className = name ? initializerClasses[name] : undefined;
+  const name = written === null ? null : kerasInitializerName(written);
+  const className = name ? initializerClassFromName(name) : null;
   if (!name || !className) {
     problems.push({
       node: arg.node,

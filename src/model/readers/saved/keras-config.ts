@@ -7,6 +7,7 @@
 import { UserError } from '../../../errors';
 import type { KerasLayerJson, KerasTopology } from '../../spec';
 import { layerWeights } from './layer-weights';
+import { tfjsInitializerClass } from '../../initializer-names';
 
 type Json = Record<string, unknown>;
 
@@ -49,30 +50,6 @@ const ACTIVATIONS: Record<string, string> = {
   mish: 'mish',
 };
 
-const INITIALIZER_NAMES: Record<string, string> = {
-  LecunNormal: 'LeCunNormal',
-  LecunUniform: 'LeCunUniform',
-  IdentityInitializer: 'Identity',
-  OrthogonalInitializer: 'Orthogonal',
-  ConstantInitializer: 'Constant',
-};
-const INITIALIZERS = new Set([
-  'Zeros',
-  'Ones',
-  'Constant',
-  'RandomUniform',
-  'RandomNormal',
-  'TruncatedNormal',
-  'Identity',
-  'VarianceScaling',
-  'GlorotUniform',
-  'GlorotNormal',
-  'HeNormal',
-  'HeUniform',
-  'LeCunNormal',
-  'LeCunUniform',
-  'Orthogonal',
-]);
 const CONSTRAINTS = new Set(['MaxNorm', 'UnitNorm', 'NonNeg', 'MinMaxNorm']);
 
 /** Translates a whole model config (the parsed `model_config` / `config.json`). */
@@ -380,13 +357,14 @@ function plainObject(value: Json): { class_name: string; config: Json } {
 function initializerOf(value: unknown, refuse: Refuse): unknown {
   if (!isObject(value)) return value;
   const obj = plainObject(value);
-  obj.class_name = INITIALIZER_NAMES[obj.class_name] ?? obj.class_name;
-  if (!INITIALIZERS.has(obj.class_name)) {
+  const known = tfjsInitializerClass(obj.class_name);
+  if (!known) {
     refuse(
       `uses the initializer '${obj.class_name}', which TF.js does not know`,
       'use a built-in initializer such as glorot_uniform or he_normal',
     );
   }
+  obj.class_name = known ?? obj.class_name;
   // Keras 3.9+ adds fan axes to variance-scaling initializers; TF.js computes fans itself.
   delete obj.config.input_axes;
   delete obj.config.output_axes;

@@ -6,14 +6,11 @@ import ts from 'typescript';
 import type { KerasLayerJson, LayerSpec, SourceLocation } from '../../spec';
 import { type Folded, propertyKey } from './constant-folding';
 import { toSnakeCase, type LayerNamer } from './keras-naming';
+import { CONSTRAINT_CLASSES, LAYER_KINDS, TFJS_ACTIVATIONS, TUPLE_KEYS } from './layer-table';
 import {
-  CONSTRAINT_CLASSES,
-  INITIALIZER_CLASSES,
-  LAYER_KINDS,
-  TFJS_ACTIVATIONS,
-  TUPLE_KEYS,
+  TFJS_INITIALIZER_CLASSES as INITIALIZER_CLASSES,
   kerasInitializerName,
-} from './layer-table';
+} from '../../initializer-names';
 import type { ParseContext } from './parse-context';
 import { positionAt, rangeOf } from './source-range';
 

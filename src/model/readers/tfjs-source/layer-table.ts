@@ -114,37 +114,6 @@ export const TFJS_ACTIVATIONS: ReadonlySet<string> = new Set([
   'gelu_new',
 ]);
 
-/** TF.js initializer identifiers → the Keras class they serialize as. */
-export const INITIALIZER_CLASSES: ReadonlyMap<string, string> = new Map([
-  ['constant', 'Constant'],
-  ['glorotNormal', 'GlorotNormal'],
-  ['glorotUniform', 'GlorotUniform'],
-  ['heNormal', 'HeNormal'],
-  ['heUniform', 'HeUniform'],
-  ['identity', 'Identity'],
-  ['leCunNormal', 'LeCunNormal'],
-  ['leCunUniform', 'LeCunUniform'],
-  ['ones', 'Ones'],
-  ['orthogonal', 'Orthogonal'],
-  ['randomNormal', 'RandomNormal'],
-  ['randomUniform', 'RandomUniform'],
-  ['truncatedNormal', 'TruncatedNormal'],
-  ['varianceScaling', 'VarianceScaling'],
-  ['zeros', 'Zeros'],
-]);
-
-/** Keras' snake_case name of an initializer (`leCunNormal` → `lecun_normal`, Keras' spelling). */
-export function kerasInitializerName(className: string): string {
-  if (className === 'LeCunNormal') return 'lecun_normal';
-  if (className === 'LeCunUniform') return 'lecun_uniform';
-  let out = '';
-  for (let i = 0; i < className.length; i++) {
-    const ch = className[i]!;
-    out += i > 0 && ch >= 'A' && ch <= 'Z' ? `_${ch.toLowerCase()}` : ch.toLowerCase();
-  }
-  return out;
-}
-
 export const CONSTRAINT_CLASSES: ReadonlyMap<string, string> = new Map([
   ['maxNorm', 'MaxNorm'],
   ['minMaxNorm', 'MinMaxNorm'],

@@ -1,0 +1,5 @@
+/** Every command the manifest contributes, by the name after `activationLens.`. */
+export { analyze, runWhatIf, stop } from './run';
+export { applyEluFix, goToLayer } from './source';
+export { openDashboard, exportReport } from './dashboard';
+export { installGpuBackend, installCpuBackend } from './backend';

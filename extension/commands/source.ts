@@ -1,0 +1,62 @@
+/** Commands that act on the model's source: applyEluFix, goToLayer. */
+import * as vscode from 'vscode';
+import { isSwitchableToElu } from '../../src/model/activation-families';
+import type { Command, Ctx } from '../ctx';
+import { applyEluFix as applyFix } from '../apply-elu-fix';
+import { asUri, modelTarget } from '../model-target';
+import { requireTrust } from './require-trust';
+
+/** The file a dashboard button acts on: the one given, else the last run's, else the active editor's. */
+function runFile(ctx: Ctx, arg: unknown): vscode.Uri | null {
+  const explicit = asUri(arg);
+  if (explicit) return explicit;
+  const file = ctx.run.state.started?.model.file ?? modelTarget(undefined);
+  return file ? vscode.Uri.file(file) : null;
+}
+
+/** Which layer to switch when none was named: the only candidate, else the person picks. */
+async function chooseLayer(ctx: Ctx, uri: vscode.Uri): Promise<string | null> {
+  const spec = await ctx.documents.get(await vscode.workspace.openTextDocument(uri));
+  const names = spec?.layers.filter((l) => isSwitchableToElu(l.activation)).map((l) => l.name) ?? [];
+  if (names.length === 1) return names[0] ?? null;
+  return (await vscode.window.showQuickPick(names, { title: 'Switch which layer to ELU?' })) ?? null;
+}
+
+export const applyEluFix: Command = (ctx) => async (uriArg?: unknown, layerArg?: unknown) => {
+  if (!requireTrust('switching a layer to ELU', 'it edits a file of the workspace')) return null;
+  const uri = runFile(ctx, uriArg);
+  if (!uri) {
+    void vscode.window.showWarningMessage(
+      'Activation Lens: the built-in example has no source file to edit. Open your model script and run the quick fix there.',
+    );
+    return null;
+  }
+  await ctx.documents.ready();
+  const layer = typeof layerArg === 'string' ? layerArg : await chooseLayer(ctx, uri);
+  if (!layer) return null;
+  return applyFix(ctx.documents, uri, layer, ctx.settings().get<number>('eluAlpha', 1.0));
+};
+
+export const goToLayer: Command = (ctx) => async (layerArg?: unknown, uriArg?: unknown) => {
+  const uri = runFile(ctx, uriArg);
+  if (typeof layerArg !== 'string' || !uri) {
+    void vscode.window.showWarningMessage(
+      'Activation Lens: this layer has no source location (built-in example or saved model).',
+    );
+    return;
+  }
+  await ctx.documents.ready();
+  const document = await vscode.workspace.openTextDocument(uri);
+  const source = (await ctx.documents.get(document))?.layers.find((l) => l.name === layerArg)?.source;
+  if (!source) {
+    void vscode.window.showWarningMessage(
+      `Activation Lens: ${uri.fsPath}: no layer named ${layerArg} in the file as it is now.`,
+    );
+    return;
+  }
+  const at = new vscode.Position(source.line - 1, Math.max(0, source.column - 1));
+  await vscode.window.showTextDocument(document, {
+    selection: new vscode.Range(at, at),
+    preserveFocus: false,
+  });
+};

@@ -1,0 +1,22 @@
+/** The dashboard's buttons: each webview request (already validated) runs the matching command. */
+import type { WebviewRequest } from '../../src/protocol';
+import type { Ctx } from '../ctx';
+import { startRun } from './run';
+import { applyEluFix, goToLayer } from './source';
+
+export function answerWebview(ctx: Ctx, request: WebviewRequest): void {
+  switch (request.type) {
+    case 'analyze':
+      return void startRun(ctx, undefined);
+    case 'stop':
+      return ctx.run.stop();
+    case 'apply-fix':
+      return void applyEluFix(ctx)(undefined, request.layer);
+    case 'run-what-if':
+      return void startRun(ctx, undefined, { layers: request.layers });
+    case 'go-to-layer':
+      return void goToLayer(ctx)(request.layer);
+    case 'ready':
+      return;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * What lives as long as the extension: the log, the parsed model documents, the Problems entries,
+ * the run controller (which owns each engine process for as long as one run lasts), the dashboard
+ * and the lenses. Everything created or registered here is pushed onto the extension context's
+ * subscriptions, so VS Code disposes all of it on deactivation.
+ */
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import type { EngineEvent, WebviewRequest } from '../src/protocol';
+import type { ModelSpec } from '../src/model/spec';
+import { ModelDocuments } from './model-documents';
+import { LayerLensProvider, sameFile } from './layer-lenses';
+import { FindingDiagnostics } from './finding-diagnostics';
+import { DashboardViewProvider } from './dashboard-view';
+import { RunController, type EngineLaunch } from './run-controller';
+import { engineEnvironment } from './engine-environment';
+import { installedTfjsNodeFolders } from './tfjs-node-install';
+import { MachineSettings } from './machine-settings';
+
+/** A command: given the context, the handler VS Code calls with the command's arguments. */
+export type Command = (ctx: Ctx) => (...args: unknown[]) => unknown;
+
+export class Ctx {
+  readonly log: vscode.LogOutputChannel;
+  readonly documents: ModelDocuments;
+  readonly diagnostics: FindingDiagnostics;
+  readonly run: RunController;
+  readonly dashboard: DashboardViewProvider;
+  readonly lenses: LayerLensProvider;
+  readonly version: string;
+  /** nodePath / tfjsNodePath: from the user's settings only (extension/machine-settings.ts). */
+  readonly machineSettings: MachineSettings;
+
+  constructor(
+    readonly context: vscode.ExtensionContext,
+    answerWebview: (ctx: Ctx, request: WebviewRequest) => void,
+  ) {
+    this.version = String((context.extension.packageJSON as { version?: string }).version ?? '0.0.0');
+    this.log = vscode.window.createOutputChannel('Activation Lens', { log: true });
+    this.machineSettings = new MachineSettings((m) => this.log.warn(m));
+    this.documents = new ModelDocuments(null, (level, m) => this.log[level](m)).watch(vscode.workspace);
+    this.diagnostics = new FindingDiagnostics(vscode.languages.createDiagnosticCollection('activationLens'));
+    this.run = new RunController({
+      log: this.log,
+      launch: () => this.engineLaunch(),
+      onEvent: (event) => this.onEngineEvent(event),
+      onTransition: () => this.dashboard.sendState(),
+    });
+    this.dashboard = new DashboardViewProvider(
+      context.extensionUri,
+      () => this.run.state,
+      (request) => answerWebview(this, request),
+      (m) => this.log.warn(m),
+    );
+    this.lenses = new LayerLensProvider(this.documents, this.run, () =>
+      this.settings().get<boolean>('lenses.enabled', true),
+    );
+    this.push(this.log, this.documents, this.diagnostics, this.run, this.dashboard, this.lenses);
+  }
+
+  /** `activationLens.*`, read fresh each time: the person may change settings between runs. */
+  settings(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration('activationLens');
+  }
+
+  /** Registers `activationLens.<name>`; disposed with the extension. */
+  registerCommand(name: string, command: Command): void {
+    this.push(vscode.commands.registerCommand(`activationLens.${name}`, command(this)));
+  }
+
+  push(...disposables: vscode.Disposable[]): void {
+    this.context.subscriptions.push(...disposables);
+  }
+
+  /**
+   * The last parsed model of an open document, for recording which activation a finding was about
+   * (synchronous: findings arrive as engine events; diagnostics follow each later parse).
+   */
+  specFor(file: string): ModelSpec | null {
+    const doc = vscode.workspace.textDocuments.find((d) => sameFile(d.uri.fsPath, file));
+    return doc ? this.documents.lastKnown(doc) : null;
+  }
+
+  private engineLaunch(): EngineLaunch {
+    const { execPath, env } = engineEnvironment({
+      baseEnv: process.env,
+      nodePath: this.machineSettings.read(this.settings(), 'nodePath'),
+      tfjsNodePath: this.machineSettings.read(this.settings(), 'tfjsNodePath'),
+      installedFolders: installedTfjsNodeFolders(this.context.globalStorageUri),
+    });
+    return { enginePath: join(this.context.extensionPath, 'dist', 'engine.js'), execPath, env };
+  }
+
+  private onEngineEvent(event: EngineEvent): void {
+    this.dashboard.pushEvent(event);
+    const specFor = (file: string) => this.specFor(file);
+    if (event.type === 'findings') this.diagnostics.setFindings(event.findings, specFor);
+    if (event.type === 'run-finished') this.diagnostics.setFindings(event.report.findings, specFor);
+  }
+}
