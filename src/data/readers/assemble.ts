@@ -33,12 +33,13 @@ export function toFloatSamples(x: NpyArray, file: string, what: string): Float32
     return out;
   }
   const out = d instanceof Float32Array ? d : d instanceof BigInt64Array ? Float32Array.from(d, (v) => Number(v)) : Float32Array.from(d);
-  checkFeatureValues(out, x.shape, file, what);
+  // float64 values are checked as stored: 1e300 is absurd, not the Infinity float32 makes of it.
+  checkFeatureValues(d instanceof BigInt64Array ? out : d, x.shape, file, what);
   return out;
 }
 
 /** Refuses NaN, ±Infinity (also float64 values beyond float32's range) and absurd magnitudes. */
-export function checkFeatureValues(values: Float32Array, shape: number[], file: string, what: string, line: (sample: number) => number | null = () => null): void {
+export function checkFeatureValues(values: ArrayLike<number>, shape: number[], file: string, what: string, line: (sample: number) => number | null = () => null): void {
   const per = shape.slice(1).reduce((a, b) => a * b, 1) || 1;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;

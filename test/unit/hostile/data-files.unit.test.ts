@@ -65,6 +65,14 @@ test('non-finite features and labels', async () => {
     says: /foo_x\.npy sample 2 value 1 is Infinity; features must be finite/,
   });
 
+  const wide = Float64Array.from(x());
+  wide[9] = 1e300;
+  const huge = pairWithX('huge', npyBytes('<f8', [64, FEATURES], wide));
+  await refused(analyze(huge), {
+    names: huge,
+    says: /foo_x\.npy sample 1 value 1 is 1\.000e\+300, above the 1e\+6 magnitude limit/,
+  });
+
   const oneHot = new Float32Array(64 * 3).map((_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0));
   oneHot.fill(Number.NaN, 6, 9);
   const nanLabels = write(
