@@ -79,6 +79,8 @@ const configs = [
       bench: join(root, 'src/bench.ts'),
       // The model parsers, in a child process of the extension host (extension/parser-process.ts).
       parser: join(root, 'src/parse-process.ts'),
+      // HDF5 runs on a worker thread the engine can stop (src/model/readers/saved/hdf5.ts).
+      'hdf5-worker': join(root, 'src/model/readers/saved/hdf5-worker.ts'),
     },
     join(root, 'dist'),
     { banner: { js: '#!/usr/bin/env node' } },
@@ -100,6 +102,8 @@ const tests = findTests(join(root, 'test'));
 const workers = findTests(join(root, 'test'), true);
 if (tests.length > 0 && !production) {
   configs.push(nodeConfig(tests, join(root, 'dist-test'), { outbase: join(root, 'test') }));
+  // Run by hand (`node dist-test/fuzz-inputs.js`), never by `npm test`: it takes minutes.
+  configs.push(nodeConfig({ 'fuzz-inputs': join(root, 'scripts/fuzz-inputs.ts') }, join(root, 'dist-test')));
 }
 if (workers.length > 0 && !production) {
   configs.push({

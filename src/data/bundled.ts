@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'fflate';
+import { gunzipSync } from 'node:zlib';
 import { UserError } from '../errors';
 import type { Dataset } from './readers/dataset';
 import { parseIdx } from './idx';
@@ -33,11 +33,19 @@ export function digitsPath(): string {
 
 export function loadDigits(): Dataset {
   const file = digitsPath();
-  const raw = gunzipSync(readFileSync(file));
-  if (String.fromCharCode(...raw.subarray(0, 4)) !== 'ALDG') throw new UserError('not a digits file (bad magic)', file);
+  const damaged = (why: string) =>
+    new UserError(`the bundled digits are damaged (${why})`, file, null, 'reinstall the extension or run `node scripts/make-digits.mjs`');
+  let raw: Uint8Array;
+  try {
+    raw = gunzipSync(readFileSync(file), { maxOutputLength: 64 * 1024 * 1024 });
+  } catch (e) {
+    throw damaged((e as Error).message);
+  }
+  if (raw.length < 10 || String.fromCharCode(...raw.subarray(0, 4)) !== 'ALDG') throw damaged('bad magic');
   const count = new DataView(raw.buffer, raw.byteOffset).getUint32(4, true);
   const rows = raw[8]!;
   const cols = raw[9]!;
+  if (count <= DIGITS_HELD_OUT || raw.length !== 10 + count + count * rows * cols) throw damaged('wrong length');
   const labels = raw.subarray(10, 10 + count);
   const pixels = raw.subarray(10 + count, 10 + count + count * rows * cols);
   const train = count - DIGITS_HELD_OUT;

@@ -1,12 +1,20 @@
 /** Any model source the person has → ModelSpec. The file's kind is decided by its name. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { UserError } from '../errors';
+import { readNamedFile } from '../io/contained-file';
 import { exampleSpec, EXAMPLES } from './example';
 import type { ModelSpec } from './spec';
 import { loadKerasFile } from './readers/saved/load-keras-file';
 import { isModelSource } from './readers/source-kind';
 import { loadTfjsModelJson } from './readers/tfjs-json';
+
+/** Each source reader has its own, smaller budget; this only keeps the read itself bounded. */
+const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
+const SOURCE_HINT =
+  'Activation Lens reads model definitions, not generated code; move the model into a file of its own';
+/** Saved models are read whole; weights beyond a few hundred million parameters are refused anyway. */
+const MAX_SAVED_BYTES = 2 * 1024 ** 3;
 
 export async function loadModelSpec(file: string): Promise<ModelSpec> {
   if (!existsSync(file)) throw new UserError('file not found', file, null, 'check the path');
@@ -28,13 +36,18 @@ export async function loadModelSpec(file: string): Promise<ModelSpec> {
   }
   const ext = extname(file).toLowerCase();
   // The parsers (and the TypeScript compiler) load only when a source file is analysed.
-  if (isModelSource(file))
-    return (await import('./readers/source')).parseModelSourceOrThrow(file, readFileSync(file, 'utf8'));
+  if (isModelSource(file)) {
+    const text = readNamedFile(file, 'the model source', MAX_SOURCE_BYTES, SOURCE_HINT).toString('utf8');
+    return (await import('./readers/source')).parseModelSourceOrThrow(file, text);
+  }
   switch (ext) {
     case '.h5':
     case '.hdf5':
     case '.keras':
-      return loadKerasFile(new Uint8Array(readFileSync(file)), file);
+      return loadKerasFile(
+        new Uint8Array(readNamedFile(file, 'the model file', MAX_SAVED_BYTES, 'analyze a smaller model')),
+        file,
+      );
     case '.json':
       return loadTfjsModelJson(file);
     case '.pb':

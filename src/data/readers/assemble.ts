@@ -18,6 +18,12 @@ export interface LabelledArrays {
   yWhat: string;
 }
 
+/**
+ * Feature values above this magnitude are refused: no network trains meaningfully on them, and they
+ * are what an int32 header over float bytes (or another wrong dtype) reads as.
+ */
+export const MAX_FEATURE_MAGNITUDE = 1e6;
+
 export function toFloatSamples(x: NpyArray, file: string, what: string): Float32Array {
   if (x.shape.length < 2) throw new UserError(`${what} has shape (${x.shape.join(', ')}); samples need at least 2 dimensions (count, features…)`, file, null, 'reshape it to (samples, features) or (samples, height, width)');
   const d = x.data;
@@ -26,9 +32,23 @@ export function toFloatSamples(x: NpyArray, file: string, what: string): Float32
     for (let i = 0; i < d.length; i++) out[i] = d[i]! / 255;
     return out;
   }
-  if (d instanceof Float32Array) return d;
-  if (d instanceof BigInt64Array) return Float32Array.from(d, (v) => Number(v));
-  return Float32Array.from(d);
+  const out = d instanceof Float32Array ? d : d instanceof BigInt64Array ? Float32Array.from(d, (v) => Number(v)) : Float32Array.from(d);
+  // float64 values are checked as stored: 1e300 is absurd, not the Infinity float32 makes of it.
+  checkFeatureValues(d instanceof BigInt64Array ? out : d, x.shape, file, what);
+  return out;
+}
+
+/** Refuses NaN, ±Infinity (also float64 values beyond float32's range) and absurd magnitudes. */
+export function checkFeatureValues(values: ArrayLike<number>, shape: number[], file: string, what: string, line: (sample: number) => number | null = () => null): void {
+  const per = shape.slice(1).reduce((a, b) => a * b, 1) || 1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v) && Math.abs(v) <= MAX_FEATURE_MAGNITUDE) continue;
+    const sample = Math.floor(i / per);
+    const where = `${what} sample ${sample} value ${i % per}`;
+    if (!Number.isFinite(v)) throw new UserError(`${where} is ${v}; features must be finite numbers`, file, line(sample), 'remove or impute the missing/infinite values before analysing');
+    throw new UserError(`${where} is ${v.toExponential(3)}, above the ${MAX_FEATURE_MAGNITUDE.toExponential(0)} magnitude limit for features`, file, line(sample), "check the array's dtype (an integer dtype over float bytes reads like this) and scale the features, e.g. to [0, 1]");
+  }
 }
 
 export function toLabels(y: NpyArray, samples: number, file: string, what: string): { labels: Int32Array; oneHotClasses: number | null } {
@@ -38,6 +58,11 @@ export function toLabels(y: NpyArray, samples: number, file: string, what: strin
   const value = (i: number): number => Number(y.data[i]!);
   const labels = new Int32Array(n);
   if (y.shape.length === 2 && k > 1) {
+    // A NaN row would otherwise argmax to class 0 and train (and score) as class 0.
+    for (let i = 0; i < n * k; i++) {
+      const v = value(i);
+      if (!Number.isFinite(v)) throw new UserError(`${what} row ${Math.floor(i / k)} holds ${v}; one-hot labels must be finite`, file, null, 'remove or fix the rows with missing labels');
+    }
     for (let r = 0; r < n; r++) {
       let best = 0;
       for (let c = 1; c < k; c++) if (value(r * k + c) > value(r * k + best)) best = c;

@@ -1,8 +1,13 @@
 /**
  * The header of a `.npy` file is a Python dict literal, e.g.
  * `{'descr': '<f4', 'fortran_order': False, 'shape': (60000, 28, 28), }`. This reads exactly that
- * grammar (strings, ints, True/False/None, tuples, lists, dicts) with a small recursive-descent parser.
+ * grammar (strings, ints, True/False/None, tuples, lists, dicts) with a small recursive-descent parser
+ * whose nesting depth is bounded: a header is attacker-controlled text, and a few thousand `(`
+ * would otherwise overflow the stack.
  */
+
+/** Far deeper than any numpy header (a dict holding a tuple: depth 2). */
+export const MAX_HEADER_DEPTH = 16;
 
 export type PyValue = string | number | boolean | null | PyValue[] | { [key: string]: PyValue };
 
@@ -21,6 +26,13 @@ export function parsePythonLiteral(text: string): PyValue {
     if (text[i] !== ch) fail(`expected '${ch}'`);
     i++;
   };
+  let depth = 0;
+  const nested = <T>(read: () => T): T => {
+    if (++depth > MAX_HEADER_DEPTH) fail(`nesting deeper than ${MAX_HEADER_DEPTH} levels`);
+    const out = read();
+    depth--;
+    return out;
+  };
   const value = (): PyValue => {
     skipSpace();
     const ch = text[i];
@@ -34,17 +46,18 @@ export function parsePythonLiteral(text: string): PyValue {
     }
     if (ch === '{') {
       i++;
-      const out: { [key: string]: PyValue } = {};
+      // No prototype: a '__proto__' key in the header is just a key.
+      const out = Object.create(null) as { [key: string]: PyValue };
       for (;;) {
         skipSpace();
         if (text[i] === '}') {
           i++;
           return out;
         }
-        const key = value();
+        const key = nested(value);
         if (typeof key !== 'string') fail('dict keys must be strings');
         expect(':');
-        out[key as string] = value();
+        out[key as string] = nested(value);
         skipSpace();
         if (text[i] === ',') i++;
         else if (text[i] !== '}') fail("expected ',' or '}'");
@@ -60,7 +73,7 @@ export function parsePythonLiteral(text: string): PyValue {
           i++;
           return out;
         }
-        out.push(value());
+        out.push(nested(value));
         skipSpace();
         if (text[i] === ',') i++;
         else if (text[i] !== close) fail(`expected ',' or '${close}'`);

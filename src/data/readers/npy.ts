@@ -1,11 +1,14 @@
 /**
- * `.npy` arrays (format versions 1, 2 and 3): little-endian u1, i4, i8, f4, f8 in C order.
- * Anything else is refused with a UserError that says what the file holds and how to convert it.
+ * `.npy` arrays (format versions 1, 2 and 3): little-endian u1, i4, i8, f4, f8 in C order (and f2,
+ * widened to f4). Anything else is refused with a UserError that says what the file holds and how
+ * to convert it; so is a header whose shape and dtype do not account for exactly the data bytes.
  */
 import { UserError } from '../../errors';
+import { float16ToFloat32 } from '../../io/float16';
 import { NpyHeaderSyntaxError, parsePythonLiteral } from './npy-header';
 
 export type NpyDtype = 'u1' | 'i4' | 'i8' | 'f4' | 'f8';
+type StoredDtype = NpyDtype | 'f2';
 
 export interface NpyArray {
   dtype: NpyDtype;
@@ -14,7 +17,11 @@ export interface NpyArray {
 }
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
-const ITEM_SIZE: Record<NpyDtype, number> = { u1: 1, i4: 4, i8: 8, f4: 4, f8: 8 };
+/** The largest array read (data bytes): well above MNIST or CIFAR, below what exhausts memory. */
+export const MAX_ARRAY_BYTES = 1024 * 1024 * 1024;
+/** numpy itself refuses headers above 10,000 bytes unless told otherwise. */
+const MAX_HEADER_BYTES = 65_536;
+const ITEM_SIZE: Record<StoredDtype, number> = { u1: 1, i4: 4, i8: 8, f2: 2, f4: 4, f8: 8 };
 const CONVERT_HINT = 'save it with numpy as little-endian uint8/int32/int64/float32/float64 in C order (np.ascontiguousarray(a).astype("<f4"))';
 
 /**
@@ -36,6 +43,7 @@ export function parseNpy(bytes: Uint8Array, file: string, member?: string): NpyA
     headerLen = view.getUint32(8, true);
     headerStart = 12;
   } else throw bad(`format version ${major} is unknown (1, 2 and 3 are read)`, 'save it with a current numpy');
+  if (headerLen > MAX_HEADER_BYTES) throw bad(`its header claims ${headerLen} bytes (numpy writes under ${MAX_HEADER_BYTES})`);
   const dataStart = headerStart + headerLen;
   if (dataStart > bytes.length) throw bad('the header is truncated');
   // Version 1 and 2 headers are latin-1; version 3 is UTF-8 (numpy's rule).
@@ -49,31 +57,45 @@ export function parseNpy(bytes: Uint8Array, file: string, member?: string): NpyA
     throw e;
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw bad('its header is not a dict');
-  const { descr, fortran_order: fortranOrder, shape } = header;
-  if (typeof descr !== 'string') throw bad(`its dtype ${JSON.stringify(descr)} is a structured dtype`);
+  const own = (key: string) => (Object.hasOwn(header, key) ? header[key] : undefined);
+  const descr = own('descr');
+  const fortranOrder = own('fortran_order');
+  const shape = own('shape');
+  if (typeof descr !== 'string') throw bad(`its dtype ${shortJson(descr)} is a structured dtype`);
   if (fortranOrder !== false) throw bad('it is stored in Fortran (column-major) order', 'save it in C order: np.save(path, np.ascontiguousarray(a))');
-  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) throw bad(`its shape ${JSON.stringify(shape)} is not a tuple of sizes`);
+  if (!Array.isArray(shape) || shape.length > 32 || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) throw bad(`its shape ${shortJson(shape)} is not a tuple of sizes`);
   const dims = shape as number[];
-  const dtype = dtypeOf(descr);
-  if (!dtype) throw bad(`its dtype '${descr}' is not one of <u1, <i4, <i8, <f4, <f8`);
+  const stored = dtypeOf(descr);
+  if (!stored) throw bad(`its dtype '${descr.slice(0, 20)}' is not one of <u1, <i4, <i8, <f2, <f4, <f8`);
 
+  // In floating point: beyond 2^53 the count is approximate, but only ever compared with the limit.
   const count = dims.reduce((a, b) => a * b, 1);
-  const byteLength = count * ITEM_SIZE[dtype];
-  if (dataStart + byteLength > bytes.length) throw bad(`it is truncated: shape (${dims.join(', ')}) needs ${byteLength} data bytes, the file has ${bytes.length - dataStart}`, 'the file was cut short; write it again');
+  const byteLength = count * ITEM_SIZE[stored];
+  if (byteLength > MAX_ARRAY_BYTES) throw bad(`its shape (${dims.join(', ')}) of '${descr}' declares ${byteLength.toExponential(2)} bytes, above the ${MAX_ARRAY_BYTES / 2 ** 30} GiB limit`, 'use a smaller dataset or a subset of it');
+  const available = bytes.length - dataStart;
+  if (available < byteLength) throw bad(`it is truncated: shape (${dims.join(', ')}) of '${descr}' needs ${byteLength} data bytes, the file has ${available}`, 'the file was cut short; write it again');
+  if (available > byteLength) throw bad(`it holds ${available} data bytes but shape (${dims.join(', ')}) of '${descr}' accounts for ${byteLength}: the header's dtype or shape does not match the data`, 'write it again with numpy.save');
   // A fresh copy is aligned for the typed array whatever the source buffer's offset was
   // (Buffer#slice would be a view into Node's shared pool, so copy explicitly).
   const raw = new Uint8Array(byteLength);
   raw.set(bytes.subarray(dataStart, dataStart + byteLength));
-  return { dtype, shape: dims, data: typedArray(dtype, raw.buffer, count) };
+  if (stored === 'f2') return { dtype: 'f4', shape: dims, data: float16ToFloat32(raw, count) };
+  return { dtype: stored, shape: dims, data: typedArray(stored, raw.buffer, count) };
 }
 
-function dtypeOf(descr: string): NpyDtype | null {
+function shortJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+
+function dtypeOf(descr: string): StoredDtype | null {
   const order = descr[0];
   const code = descr.slice(1);
   if (code === 'u1' || code === 'b1') return order === '|' || order === '<' || order === '=' ? 'u1' : null;
   // '=' is native order; numpy itself writes '<' on every little-endian machine.
   if (order !== '<' && order !== '=') return null;
-  return code === 'i4' || code === 'i8' || code === 'f4' || code === 'f8' ? code : null;
+  return code === 'i4' || code === 'i8' || code === 'f2' || code === 'f4' || code === 'f8' ? code : null;
 }
 
 function typedArray(dtype: NpyDtype, buffer: ArrayBuffer, count: number): NpyArray['data'] {

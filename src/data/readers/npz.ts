@@ -1,39 +1,44 @@
 /**
  * `.npz` archives (a zip of .npy files, as `numpy.savez[_compressed]` and Keras' mnist.npz write
  * them). Arrays named x_train/y_train[/x_test/y_test] as Keras does; x/y, or the positional
- * arr_0/arr_1 of `np.savez(path, x, y)`, are read as one split with a held-out test part.
+ * arr_0/arr_1 of `np.savez(path, x, y)`, are read as one split with a held-out test part. Only the
+ * members used are inflated, each checked against its CRC-32 (src/io/zip-archive.ts).
  */
-import { unzipSync } from 'fflate';
 import { UserError } from '../../errors';
+import { quotedName } from '../../io/contained-file';
+import { ZipArchive } from '../../io/zip-archive';
 import { assembleDataset, type LabelledArrays } from './assemble';
 import type { Dataset } from './dataset';
-import { baseName, parseNpy, type NpyArray } from './npy';
+import { MAX_ARRAY_BYTES, baseName, parseNpy, type NpyArray } from './npy';
 
 const EXPECTED = 'x_train + y_train (and optionally x_test + y_test), or x + y';
 
 export function readNpz(bytes: Uint8Array, file: string): Dataset {
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes);
-  } catch (e) {
-    throw new UserError(`${baseName(file)} is not a readable .npz (zip) archive: ${(e as Error).message}`, file, null, 'write it with numpy.savez or numpy.savez_compressed');
-  }
-  const names = Object.keys(entries).map((n) => n.replace(/\.npy$/, ''));
+  const archive = ZipArchive.open(
+    bytes,
+    file,
+    `the .npz archive ${baseName(file)}`,
+    'write it again with numpy.savez or numpy.savez_compressed',
+  );
+  const names = archive.members.map((m) => m.name.replace(/\.npy$/, ''));
   const array = (name: string): NpyArray | null => {
-    const bytesOf = entries[`${name}.npy`];
-    return bytesOf ? parseNpy(bytesOf, file, `${name}.npy`) : null;
+    const member = `${name}.npy`;
+    if (!archive.has(member)) return null;
+    const data = archive.read(member, MAX_ARRAY_BYTES, 'use a smaller dataset or a subset of it');
+    return parseNpy(data, file, member);
   };
   const split = (x: string, y: string): LabelledArrays | null => {
-    const xa = array(x);
-    const ya = array(y);
-    if (!xa && !ya) return null;
-    if (!xa || !ya) throw new UserError(`${baseName(file)} has ${xa ? x : y} but no ${xa ? y : x}`, file, null, `an .npz for --data holds ${EXPECTED}`);
-    return { x: xa, y: ya, xWhat: `${x}.npy in ${baseName(file)}`, yWhat: `${y}.npy in ${baseName(file)}` };
+    const hasX = archive.has(`${x}.npy`);
+    const hasY = archive.has(`${y}.npy`);
+    if (!hasX && !hasY) return null;
+    if (!hasX || !hasY) throw new UserError(`${baseName(file)} has ${hasX ? x : y} but no ${hasX ? y : x}`, file, null, `an .npz for --data holds ${EXPECTED}`);
+    return { x: array(x)!, y: array(y)!, xWhat: `${x}.npy in ${baseName(file)}`, yWhat: `${y}.npy in ${baseName(file)}` };
   };
   const name = baseName(file).replace(/\.npz$/i, '');
   const train = split('x_train', 'y_train') ?? split('x', 'y') ?? split('arr_0', 'arr_1');
   if (!train) {
-    throw new UserError(`${baseName(file)} holds ${names.length ? names.join(', ') : 'no arrays'}; expected ${EXPECTED}`, file, null, 'save it with np.savez(path, x_train=…, y_train=…, x_test=…, y_test=…)');
+    const held = names.slice(0, 8).map(quotedName).join(', ') + (names.length > 8 ? ` and ${names.length - 8} more` : '');
+    throw new UserError(`${baseName(file)} holds ${names.length ? held : 'no arrays'}; expected ${EXPECTED}`, file, null, 'save it with np.savez(path, x_train=…, y_train=…, x_test=…, y_test=…)');
   }
   return assembleDataset(name, file, train, split('x_test', 'y_test'));
 }

@@ -4,6 +4,7 @@ import type { Tf } from '../../backend/tf';
 import { UserError } from '../../errors';
 import { registerEluLayer } from './elu-layer';
 import { seededInitializer } from './initializers';
+import { checkModelFootprint } from './memory-estimate';
 import type { KerasLayerJson, KerasTopology, ModelSpec } from '../spec';
 
 const INITIALIZER_KEYS = [
@@ -45,11 +46,24 @@ function hasKernel(className: string): boolean {
 
 /** Builds the model; a topology TF.js cannot read becomes a UserError naming the file and layer. */
 export async function buildModel(tf: Tf, spec: ModelSpec, seed: number): Promise<tfType.LayersModel> {
+  // Before TF.js creates anything: a graph it would loop on, sizes that make no sense, or a model
+  // that would not fit in memory are refused here, naming the layer (and its line in a source).
+  const lines = new Map(spec.layers.map((l) => [l.name, l.source?.line ?? null]));
+  checkModelFootprint(spec.topology, spec.file, (name) => lines.get(name) ?? null);
   registerEluLayer(tf);
   let model: tfType.LayersModel;
   try {
-    model = await tf.models.modelFromJSON({ modelTopology: seededTopology(spec.topology, seed) } as never);
+    model = await quietly(() =>
+      tf.models.modelFromJSON({ modelTopology: seededTopology(spec.topology, seed) } as never),
+    );
   } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message))
+      throw new UserError(
+        `TF.js cannot build a model this deep (${spec.layers.length} layers)`,
+        spec.file,
+        null,
+        'analyze a model with fewer layers',
+      );
     const message = e instanceof Error ? e.message : String(e);
     const unknown = /Unknown layer: (\w+)/.exec(message)?.[1];
     const layer = unknown ? spec.layers.find((l) => l.className === unknown) : undefined;
@@ -64,6 +78,20 @@ export async function buildModel(tf: Tf, spec: ModelSpec, seed: number): Promise
   }
   if (spec.weights) setSavedWeights(tf, model, spec);
   return model;
+}
+
+/**
+ * TF.js warns through console.warn while it deserializes (e.g. an input shape a later layer
+ * ignores); the CLI's contract is one line per refusal, so those warnings are not printed.
+ */
+async function quietly<T>(build: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = () => undefined;
+  try {
+    return await build();
+  } finally {
+    console.warn = warn;
+  }
 }
 
 /** Matches saved weights by name where every name matches (model.json), else by order (.h5/.keras). */

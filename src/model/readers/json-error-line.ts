@@ -1,6 +1,7 @@
 /**
  * Where in a JSON text the first syntax error is, as a 1-based line. Node 20's JSON.parse messages
- * do not always carry a position, and a person needs the line. A small recursive-descent scan.
+ * do not always carry a position, and a person needs the line. A small recursive-descent scan
+ * (on JSON nested too deep for it, no line is given).
  */
 export function jsonErrorLine(text: string): number | null {
   let i = 0;
@@ -87,6 +88,8 @@ export function jsonErrorLine(text: string): number | null {
     if (i < text.length) fail();
     return null;
   } catch (at) {
+    // JSON nested deeper than this scan's stack: the line is a nicety, the error stands without it.
+    if (at instanceof RangeError) return null;
     if (typeof at !== 'number') throw at;
     return text.slice(0, at).split('\n').length;
   }

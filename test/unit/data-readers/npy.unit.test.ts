@@ -50,7 +50,7 @@ test('Fortran order, big-endian, other dtypes, truncation and garbage are UserEr
   refuses(npyBytes('<c8', [1], new Float64Array(1)), /dtype '<c8'/);
   refuses(
     npyBytes('<f4', [4], new Float32Array(2)),
-    /truncated: shape \(4\) needs 16 data bytes, the file has 8/,
+    /truncated: shape \(4\) of '<f4' needs 16 data bytes, the file has 8/,
   );
   refuses(new TextEncoder().encode('x,y\n1,2\n'), /magic/);
   refuses(

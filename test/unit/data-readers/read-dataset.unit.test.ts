@@ -101,14 +101,14 @@ test('numpy-written npz fixtures (np.savez with zip64 members, np.savez_compress
 });
 
 test('corrupt or incomplete npz files are UserErrors naming the file', async () => {
-  await rejects(write('junk.npz', 'not a zip at all'), /not a readable \.npz/);
+  await rejects(write('junk.npz', 'not a zip at all'), /\.npz archive junk\.npz is damaged/);
   await rejects(
     write('no-y.npz', npzBytes({ x_train: npyBytes('|u1', [2, 1], new Uint8Array(2)) })),
     /has x_train but no y_train/,
   );
   await rejects(
     write('other.npz', npzBytes({ images: npyBytes('|u1', [2, 1], new Uint8Array(2)) })),
-    /holds images; expected x_train/,
+    /holds 'images'; expected x_train/,
   );
   await rejects(
     write(

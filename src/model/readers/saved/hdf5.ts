@@ -1,15 +1,34 @@
 /**
- * Reading HDF5 from bytes with h5wasm (the HDF5 C library compiled to wasm). h5wasm is ESM and
- * heavy, so it is imported lazily; files are written into its in-memory FS under unique names and
- * removed again on close.
+ * Reading HDF5 (Keras .h5 files and the weights inside .keras archives) with h5wasm, the HDF5 C
+ * library compiled to wasm, on a worker thread (hdf5-worker.ts) that is terminated after a time
+ * limit: a damaged file can make HDF5 loop forever inside one call. The worker returns the file's
+ * structure (groups, datasets with shape and dtype, Keras' text attributes) at once; dataset
+ * values are read on request, after their declared sizes were checked here against the limits.
+ * Every failure is one UserError naming the file and, where there is one, the dataset.
  */
-import type * as H5 from 'h5wasm';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { UserError } from '../../../errors';
+import { formatBytes } from '../../../io/contained-file';
+import type { Hdf5Attribute, Hdf5Node, Hdf5Request, Hdf5Response, ReadArray } from './hdf5-protocol';
 
-type H5Module = typeof H5;
+export type { Hdf5Node } from './hdf5-protocol';
+export type Hdf5Group = Extract<Hdf5Node, { kind: 'group' }>;
+export type Hdf5Dataset = Extract<Hdf5Node, { kind: 'dataset' }>;
 
 /** The 8-byte HDF5 signature; a file may also start it after a 512·2^k-byte user block. */
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** The largest single array and all arrays of one model, as float32. */
+export const MAX_DATASET_BYTES = 1024 * 1024 * 1024;
+/**
+ * Opening and walking a Keras file takes well under a second; the rest is for slow machines.
+ * ACTIVATION_LENS_HDF5_TIMEOUT_S overrides it (the hostile-input tests use a short one).
+ */
+const BASE_TIMEOUT_MS = Number(process.env.ACTIVATION_LENS_HDF5_TIMEOUT_S ?? 10) * 1000 || 10_000;
+/** Time allowed per byte on top: 20 MB/s is far below any disk or memcpy. */
+const MS_PER_BYTE = 1 / 20_000;
 
 export function looksLikeHdf5(bytes: Uint8Array): boolean {
   for (
@@ -22,24 +41,24 @@ export function looksLikeHdf5(bytes: Uint8Array): boolean {
   return false;
 }
 
-let h5Promise: Promise<H5Module> | null = null;
-let openCount = 0;
-
-async function loadH5(): Promise<H5Module> {
-  if (!h5Promise) {
-    h5Promise = (async () => {
-      const h5 = (await import('h5wasm')) as H5Module;
-      await h5.ready;
-      return h5;
-    })();
+/** dist/hdf5-worker.js beside the engine; tests run from dist-test/, so also look up the tree. */
+function workerScript(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    for (const candidate of [join(dir, 'hdf5-worker.js'), join(dir, 'dist', 'hdf5-worker.js')])
+      if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error('dist/hdf5-worker.js is missing; run the build');
   }
-  return h5Promise;
 }
 
-/** An open HDF5 file plus typed accessors; always `close()` it. */
+/** An open HDF5 file: its structure at hand, dataset values on request; always `close()` it. */
 export interface Hdf5File {
-  readonly root: H5.Group;
-  get(path: string): H5.Group | H5.Dataset | null;
+  readonly root: Hdf5Group;
+  get(path: string): Hdf5Node | null;
+  /**
+   * The values of numeric datasets as float32 (float16/64 and integers widened or narrowed).
+   * Their declared sizes are checked before anything is read.
+   */
+  readFloat32(paths: string[]): Promise<Map<string, ReadArray>>;
   close(): void;
 }
 
@@ -48,6 +67,13 @@ export interface Hdf5File {
  * (e.g. "model.weights.h5 inside model.keras") for the error message.
  */
 export async function openHdf5(bytes: Uint8Array, file: string, what: string): Promise<Hdf5File> {
+  const damaged = (why: string, at: string | null = null): UserError =>
+    new UserError(
+      `${what} is a damaged HDF5 file${at ? ` (at '${at.replace(/^\/+/, '').slice(0, 120)}')` : ''}: ${why}`,
+      file,
+      null,
+      'save the model again with model.save(); the file may be truncated or corrupt',
+    );
   if (!looksLikeHdf5(bytes)) {
     throw new UserError(
       `${what} is not an HDF5 file`,
@@ -56,76 +82,125 @@ export async function openHdf5(bytes: Uint8Array, file: string, what: string): P
       'save the model again with model.save(); the file may be damaged',
     );
   }
-  const h5 = await loadH5();
-  const fs = h5.FS;
-  if (!fs) throw new UserError('the HDF5 reader (h5wasm) did not start', file);
-  const path = `/activation-lens-${process.pid}-${++openCount}.h5`;
-  fs.writeFile(path, bytes);
-  let handle: H5.File;
-  try {
-    handle = new h5.File(path, 'r');
-    // h5wasm reports a failed open through a zero file id rather than an exception.
-    if (!handle.file_id) throw new Error('H5Fopen failed');
-    handle.keys();
-  } catch (e) {
-    fs.unlink(path);
-    throw new UserError(
-      `${what} is a damaged HDF5 file (${e instanceof Error ? e.message : String(e)})`,
-      file,
-      null,
-      'save the model again with model.save(); the file may be truncated',
-    );
-  }
-  return {
-    root: handle,
-    get(p: string) {
-      let entity: unknown;
-      try {
-        entity = handle.get(p);
-      } catch {
-        return null;
+  const worker = new Worker(workerScript(), {
+    // The worker's own output (an Emscripten abort message, say) is dropped, never printed.
+    stdout: true,
+    stderr: true,
+    resourceLimits: { maxOldGenerationSizeMb: 1024 },
+  });
+  worker.unref();
+  let closed = false;
+  const close = () => {
+    if (!closed) void worker.terminate();
+    closed = true;
+  };
+  const ask = (request: Hdf5Request, timeoutMs: number): Promise<Hdf5Response> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        done();
+        close();
+        reject(damaged(`HDF5 did not finish reading it within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
       }
-      if (entity instanceof h5.Group || entity instanceof h5.Dataset) return entity;
-      return null;
+      const onMessage = (response: Hdf5Response) => {
+        done();
+        resolve(response);
+      };
+      const onError = (e: Error) => {
+        done();
+        close();
+        const code = (e as NodeJS.ErrnoException).code;
+        reject(
+          damaged(
+            code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'reading it ran out of memory' : e.message.split('\n')[0]!,
+          ),
+        );
+      };
+      const onExit = () => {
+        done();
+        reject(damaged('the HDF5 reader stopped'));
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.postMessage(request);
+    });
+
+  let nodes: Hdf5Node[];
+  try {
+    const reply = await ask({ type: 'open', bytes }, BASE_TIMEOUT_MS + bytes.length * MS_PER_BYTE);
+    if (reply.type === 'error') throw damaged(reply.message, reply.path);
+    if (reply.type !== 'tree') throw damaged('the HDF5 reader answered out of turn');
+    nodes = reply.nodes;
+  } catch (e) {
+    close();
+    throw e;
+  }
+  const byPath = new Map(nodes.map((n) => [n.path, n]));
+  const root = byPath.get('') as Hdf5Group;
+  let readSoFar = 0;
+  return {
+    root,
+    get: (p) => byPath.get(p.replace(/^\/+/, '')) ?? null,
+    async readFloat32(paths) {
+      let declared = 0;
+      for (const p of paths) {
+        const node = byPath.get(p);
+        if (node?.kind !== 'dataset') throw damaged('it is not a dataset', p);
+        const elements = node.shape.reduce((a, b) => a * b, 1);
+        declared += elements * 4;
+        if (elements * 4 > MAX_DATASET_BYTES || readSoFar + declared > MAX_DATASET_BYTES) {
+          throw new UserError(
+            `dataset '${p}' in ${what} declares shape [${node.shape.join(', ')}]: ${formatBytes(elements * 4)} as float32, and the model's arrays may take at most ${formatBytes(MAX_DATASET_BYTES)}`,
+            file,
+            null,
+            'analyze a smaller model',
+          );
+        }
+      }
+      readSoFar += declared;
+      const reply = await ask(
+        { type: 'read', paths, maxBytes: MAX_DATASET_BYTES },
+        BASE_TIMEOUT_MS + declared * MS_PER_BYTE,
+      );
+      if (reply.type === 'error') throw damaged(reply.message, reply.path);
+      if (reply.type !== 'arrays') throw damaged('the HDF5 reader answered out of turn');
+      return new Map(reply.arrays.map((a) => [a.path, a]));
     },
-    close() {
-      handle.close();
-      fs.unlink(path);
-    },
+    close,
   };
 }
 
-/** The group or dataset kinds, for callers that only hold the Hdf5File interface. */
-export function isDataset(entity: unknown): entity is H5.Dataset {
-  return (
-    !!entity && typeof entity === 'object' && 'shape' in entity && 'dtype' in entity && !('keys' in entity)
-  );
+export function isDataset(entity: Hdf5Node | null): entity is Hdf5Dataset {
+  return entity?.kind === 'dataset';
 }
 
-export function isGroup(entity: unknown): entity is H5.Group {
-  return (
-    !!entity &&
-    typeof entity === 'object' &&
-    'keys' in entity &&
-    typeof (entity as H5.Group).keys === 'function'
-  );
+export function isGroup(entity: Hdf5Node | null): entity is Hdf5Group {
+  return entity?.kind === 'group';
 }
 
-function textOf(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
-  return null;
+/** Whether a dataset holds numbers (floats of 2, 4 or 8 bytes, or integers) that widen to float32. */
+export function isNumeric(dataset: Hdf5Dataset): boolean {
+  return dataset.dtype.kind !== 'other' && [1, 2, 4, 8].includes(dataset.dtype.size);
+}
+
+function firstText(value: Hdf5Attribute): string | null {
+  if (Array.isArray(value)) return value.length === 1 ? (value[0] ?? null) : null;
+  return value;
 }
 
 /**
  * A string attribute, whether written as a variable-length str (h5py 3) or as fixed-length bytes
  * (h5py 2, `attrs[k] = b'...'`); null when absent. Trailing NUL padding is removed.
  */
-export function stringAttr(entity: H5.Group | H5.Dataset, name: string): string | null {
-  const attr = entity.attrs[name];
-  if (!attr) return null;
-  const value = attr.value;
-  const text = textOf(Array.isArray(value) && value.length === 1 ? value[0] : value);
+export function stringAttr(entity: Hdf5Node, name: string): string | null {
+  if (!Object.hasOwn(entity.attrs, name)) return null;
+  const text = firstText(entity.attrs[name]!);
   return text === null ? null : text.replace(/\0+$/, '');
 }
 
@@ -134,41 +209,17 @@ export function stringAttr(entity: H5.Group | H5.Dataset, name: string): string 
  * object-header limit, split over `name0`, `name1`, ... An empty float array (what
  * `np.asarray([])` stores for a layer without weights) reads as an empty list. Null when absent.
  */
-export function stringListAttr(entity: H5.Group | H5.Dataset, name: string): string[] | null {
-  const whole = entity.attrs[name];
-  if (whole) return stringsOf(whole.value);
-  if (!entity.attrs[`${name}0`]) return null;
+export function stringListAttr(entity: Hdf5Node, name: string): string[] | null {
+  const has = (n: string) => Object.hasOwn(entity.attrs, n);
+  if (has(name)) return stringsOf(entity.attrs[name]!);
+  if (!has(`${name}0`)) return null;
   const out: string[] = [];
-  for (let i = 0; entity.attrs[`${name}${i}`]; i++)
-    out.push(...stringsOf(entity.attrs[`${name}${i}`]!.value));
+  for (let i = 0; has(`${name}${i}`); i++) out.push(...stringsOf(entity.attrs[`${name}${i}`]!));
   return out;
 }
 
-function stringsOf(value: unknown): string[] {
-  if (value === null || value === undefined) return [];
-  const items = Array.isArray(value) ? value : ArrayBuffer.isView(value) ? [] : [value];
-  return items
-    .map((v) => textOf(v))
-    .filter((s): s is string => s !== null)
-    .map((s) => s.replace(/\0+$/, ''));
-}
-
-/** A numeric dataset as float32 plus its shape; other element types are refused by the caller. */
-export function float32Dataset(dataset: H5.Dataset): { shape: number[]; values: Float32Array } | null {
-  const shape = dataset.shape ?? [];
-  const value = dataset.value;
-  if (value instanceof Float32Array) return { shape, values: value.slice() };
-  if (
-    value instanceof Float64Array ||
-    value instanceof Int32Array ||
-    value instanceof Uint8Array ||
-    value instanceof Int8Array ||
-    value instanceof Int16Array ||
-    value instanceof Uint16Array ||
-    value instanceof Uint32Array
-  ) {
-    return { shape, values: Float32Array.from(value) };
-  }
-  if (typeof value === 'number') return { shape, values: Float32Array.of(value) };
-  return null;
+function stringsOf(value: Hdf5Attribute): string[] {
+  if (value === null) return [];
+  const items = Array.isArray(value) ? value : [value];
+  return items.filter((s): s is string => s !== null).map((s) => s.replace(/\0+$/, ''));
 }

@@ -8,17 +8,15 @@
 import { UserError } from '../../../errors';
 import type { ModelSpec } from '../../spec';
 import { refuseSavedModel, savedFileKind } from './file-kind';
-import {
-  float32Dataset,
-  isDataset,
-  isGroup,
-  openHdf5,
-  stringAttr,
-  stringListAttr,
-  type Hdf5File,
-} from './hdf5';
+import { isDataset, isGroup, isNumeric, openHdf5, stringAttr, stringListAttr, type Hdf5File } from './hdf5';
 import { translateModelConfig } from './keras-config';
-import { savedModelSpec, trainingFromCompileConfig, type StoredArray } from './saved-spec';
+import { checkConfigShape, checkTopology } from '../../build/topology-check';
+import {
+  refuseStrayWeights,
+  savedModelSpec,
+  trainingFromCompileConfig,
+  type StoredArray,
+} from './saved-spec';
 
 /** Loads a legacy Keras `.h5` model (config + weights) into a ModelSpec with origin 'keras-h5'. */
 export async function loadKerasH5(bytes: Uint8Array, file: string): Promise<ModelSpec> {
@@ -34,13 +32,13 @@ export async function loadKerasH5(bytes: Uint8Array, file: string): Promise<Mode
   }
   const h5 = await openHdf5(bytes, file, 'the file');
   try {
-    return readModel(h5, file);
+    return await readModel(h5, file);
   } finally {
     h5.close();
   }
 }
 
-function readModel(h5: Hdf5File, file: string): ModelSpec {
+async function readModel(h5: Hdf5File, file: string): Promise<ModelSpec> {
   const configText = stringAttr(h5.root, 'model_config');
   if (configText === null) refuseWeightsOnly(h5, file);
   let config: unknown;
@@ -64,7 +62,9 @@ function readModel(h5: Hdf5File, file: string): ModelSpec {
     );
   }
   const kerasVersion = stringAttr(h5.root, 'keras_version') ?? stringAttr(weightsGroup, 'keras_version');
+  checkConfigShape(config, file);
   const translated = translateModelConfig(config, { file, kerasVersion });
+  checkTopology(translated.topology, file);
   let training = {};
   const trainingText = stringAttr(h5.root, 'training_config');
   if (trainingText) {
@@ -74,31 +74,47 @@ function readModel(h5: Hdf5File, file: string): ModelSpec {
       // A damaged training config only loses the defaults it would have offered.
     }
   }
+  // Every dataset the layers name is located and checked first, then all are read in one request.
+  const storedLayers = (stringListAttr(weightsGroup, 'layer_names') ?? []).filter((name) => {
+    const group = h5.get(`model_weights/${name}`);
+    return isGroup(group) && (stringListAttr(group, 'weight_names') ?? []).length > 0;
+  });
+  refuseStrayWeights(
+    storedLayers,
+    translated.layers.map((l) => String(l.config.name)),
+    file,
+  );
+  const wanted = translated.layers.map((layer) => layerDatasets(h5, String(layer.config.name), file));
+  const arrays = await h5.readFloat32(wanted.flat().map((w) => w.path));
   return savedModelSpec({
     origin: 'keras-h5',
     file,
     translated,
     training,
-    arraysFor: (layer) => layerArrays(h5, String(layer.config.name), file),
+    arraysFor: (_layer, index) =>
+      wanted[index]!.map(({ name, path }): StoredArray => {
+        const { shape, values } = arrays.get(path)!;
+        return { name, shape, values };
+      }),
   });
 }
 
-function layerArrays(h5: Hdf5File, layer: string, file: string): StoredArray[] {
+function layerDatasets(h5: Hdf5File, layer: string, file: string): { name: string; path: string }[] {
   const group = h5.get(`model_weights/${layer}`);
   if (!isGroup(group)) return [];
   const names = stringListAttr(group, 'weight_names') ?? [];
   return names.map((name) => {
-    const dataset = h5.get(`model_weights/${layer}/${name}`);
-    const data = isDataset(dataset) ? float32Dataset(dataset) : null;
-    if (!data) {
+    const path = `model_weights/${layer}/${name}`;
+    const dataset = h5.get(path);
+    if (!isDataset(dataset) || !isNumeric(dataset)) {
       throw new UserError(
         `weight '${name}' of layer '${layer}' is missing or not a numeric array`,
         file,
         null,
-        'save the model again with model.save(); float16/bfloat16 weights are not supported',
+        'save the model again with model.save(); bfloat16 weights are not supported',
       );
     }
-    return { name, ...data };
+    return { name, path };
   });
 }
 

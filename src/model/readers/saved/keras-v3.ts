@@ -4,14 +4,20 @@
  * `layers/<snake_case class>[_n]/vars/<i>`, where `_n` counts earlier layers of the same class in
  * `model.layers` order (keras/src/saving/saving_lib.py, `_save_container_state`).
  */
-import { unzipSync } from 'fflate';
 import { UserError } from '../../../errors';
+import { ZipArchive } from '../../../io/zip-archive';
 import type { KerasLayerJson, ModelSpec } from '../../spec';
 import { refuseSavedModel, savedFileKind } from './file-kind';
-import { float32Dataset, isDataset, isGroup, openHdf5, type Hdf5File } from './hdf5';
+import { isDataset, isGroup, isNumeric, MAX_DATASET_BYTES, openHdf5, type Hdf5File } from './hdf5';
 import { translateModelConfig } from './keras-config';
+import { checkConfigShape, checkTopology } from '../../build/topology-check';
 import { kerasSnakeCase } from './layer-weights';
-import { savedModelSpec, trainingFromCompileConfig, type StoredArray } from './saved-spec';
+import {
+  refuseStrayWeights,
+  savedModelSpec,
+  trainingFromCompileConfig,
+  type StoredArray,
+} from './saved-spec';
 
 const CONFIG = 'config.json';
 const METADATA = 'metadata.json';
@@ -29,8 +35,15 @@ export async function loadKerasV3(bytes: Uint8Array, file: string): Promise<Mode
       'give it the .h5 extension',
     );
   }
-  const entries = unzip(bytes, file);
-  const configBytes = entries[CONFIG];
+  const archive = ZipArchive.open(
+    bytes,
+    file,
+    'the .keras archive',
+    'the file may be truncated; copy or save it again with model.save("model.keras")',
+  );
+  const member = (name: string, maxBytes: number): Uint8Array | undefined =>
+    archive.has(name) ? archive.read(name, maxBytes, 'analyze a smaller model') : undefined;
+  const configBytes = member(CONFIG, MAX_JSON_BYTES);
   if (!configBytes) {
     throw new UserError(
       `the archive has no ${CONFIG}, so it is not a Keras 3 model file`,
@@ -39,13 +52,15 @@ export async function loadKerasV3(bytes: Uint8Array, file: string): Promise<Mode
       'save the model with model.save("model.keras")',
     );
   }
-  const metadata = parseJson(entries[METADATA], METADATA, file);
+  const metadata = parseJson(member(METADATA, MAX_JSON_BYTES), METADATA, file);
   const config = parseJson(configBytes, CONFIG, file);
   const kerasVersion = typeof metadata?.keras_version === 'string' ? metadata.keras_version : '3';
+  checkConfigShape(config, file);
   const translated = translateModelConfig(config, { file, kerasVersion });
-  const weightBytes = entries[WEIGHTS];
+  checkTopology(translated.topology, file);
+  const weightBytes = member(WEIGHTS, MAX_DATASET_BYTES * 2);
   if (!weightBytes) {
-    const npz = entries['model.weights.npz'] !== undefined;
+    const npz = archive.has('model.weights.npz');
     throw new UserError(
       npz
         ? 'the archive stores its weights as model.weights.npz, which is not supported'
@@ -64,33 +79,33 @@ export async function loadKerasV3(bytes: Uint8Array, file: string): Promise<Mode
       : isGroup(h5.get('_layer_checkpoint_dependencies'))
         ? '_layer_checkpoint_dependencies'
         : 'layers';
+    // Every variable is located and checked first, then all are read in one request.
+    const stored = isGroup(h5.get(root)) ? (h5.get(root) as { keys: string[] }).keys : [];
+    refuseStrayWeights(
+      stored.filter((key) => layerVars(h5, `${root}/${key}`, file).length > 0),
+      paths,
+      file,
+    );
+    const wanted = paths.map((p) => layerVars(h5, `${root}/${p}`, file));
+    const arrays = await h5.readFloat32(wanted.flat());
     return savedModelSpec({
       origin: 'keras-v3',
       file,
       translated,
       training: trainingFromCompileConfig((config as { compile_config?: unknown }).compile_config),
-      arraysFor: (_layer, index) => layerVars(h5, `${root}/${paths[index]!}`, file),
+      arraysFor: (_layer, index) =>
+        wanted[index]!.map((path): StoredArray => {
+          const { shape, values } = arrays.get(path)!;
+          return { name: null, shape, values };
+        }),
     });
   } finally {
     h5.close();
   }
 }
 
-function unzip(bytes: Uint8Array, file: string): Record<string, Uint8Array> {
-  try {
-    return unzipSync(bytes, {
-      filter: (f) =>
-        f.name === CONFIG || f.name === METADATA || f.name === WEIGHTS || f.name === 'model.weights.npz',
-    });
-  } catch (e) {
-    throw new UserError(
-      `the .keras archive is damaged (${e instanceof Error ? e.message : String(e)})`,
-      file,
-      null,
-      'the file may be truncated; copy or save it again with model.save("model.keras")',
-    );
-  }
-}
+/** config.json and metadata.json are text; a Keras config of thousands of layers is a few MB. */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
 function parseJson(
   bytes: Uint8Array | undefined,
@@ -122,24 +137,21 @@ export function weightPaths(layers: KerasLayerJson[]): string[] {
   });
 }
 
-function layerVars(h5: Hdf5File, path: string, file: string): StoredArray[] {
+/** The dataset paths of a layer's variables (`<path>/vars/0`, `1`, …), each checked to be numeric. */
+function layerVars(h5: Hdf5File, path: string, file: string): string[] {
   const vars = h5.get(`${path}/vars`);
   if (!isGroup(vars)) return [];
-  const keys = vars
-    .keys()
-    .filter((k) => /^\d+$/.test(k))
-    .sort((a, b) => Number(a) - Number(b));
+  const keys = vars.keys.filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
   return keys.map((key) => {
     const dataset = h5.get(`${path}/vars/${key}`);
-    const data = isDataset(dataset) ? float32Dataset(dataset) : null;
-    if (!data) {
+    if (!isDataset(dataset) || !isNumeric(dataset)) {
       throw new UserError(
         `variable ${path}/vars/${key} in ${WEIGHTS} is not a numeric array`,
         file,
         null,
-        'bfloat16/float16 weights are not supported; save a float32 model',
+        'bfloat16 weights are not supported; save a float32 model',
       );
     }
-    return { name: null, ...data };
+    return dataset.path;
   });
 }

@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import { UserError } from '../../../errors';
 import { layerSpecsFromTopology } from '../../activation-of';
+import { checkFiniteWeights } from '../finite-weights';
 import type { KerasLayerJson, ModelOrigin, ModelSpec, NamedWeight, TrainingSetup } from '../../spec';
 import type { TranslatedModel } from './keras-config';
 import { layerWeights, shortWeightName, type LayerWeight } from './layer-weights';
@@ -55,6 +56,25 @@ function matchLayer(
   return byName.every((s) => s !== undefined) ? (byName as StoredArray[]) : stored;
 }
 
+/**
+ * Weights stored for a layer the config does not have mean the config and the weights disagree (a
+ * layer deleted from the config, or the weights of another model): Keras refuses to load that too.
+ */
+export function refuseStrayWeights(storedLayers: string[], configLayers: string[], file: string): void {
+  const known = new Set(configLayers);
+  const stray = storedLayers.filter((name) => !known.has(name));
+  if (stray.length === 0) return;
+  throw new UserError(
+    `the file stores weights for ${stray.length === 1 ? 'layer' : 'layers'} ${stray
+      .slice(0, 3)
+      .map((n) => `'${n.slice(0, 60)}'`)
+      .join(', ')}${stray.length > 3 ? ' …' : ''}, which the model config does not have`,
+    file,
+    null,
+    'the weights do not match the saved config; save the model again with model.save()',
+  );
+}
+
 export function savedModelSpec(parts: SavedModelParts): ModelSpec {
   const { translated, file } = parts;
   const placed: PlacedWeight<StoredArray>[] = [];
@@ -74,6 +94,7 @@ export function savedModelSpec(parts: SavedModelParts): ModelSpec {
     shape: p.value.shape,
     values: p.value.values,
   }));
+  checkFiniteWeights(weights, file);
   const topologyName = (translated.topology.config as { name?: unknown }).name;
   return {
     name: typeof topologyName === 'string' ? topologyName : basename(file),

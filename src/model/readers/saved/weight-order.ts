@@ -38,15 +38,30 @@ function nodesOf(layers: KerasLayerJson[]): Map<string, GraphNode> {
 export function functionalLayerOrder(layers: KerasLayerJson[], outputs: Ref[]): string[] {
   const nodes = nodesOf(layers);
   const layerIndex = new Map<string, number>();
-  const finished = new Set<string>();
   const postOrder: GraphNode[] = [];
+  // Depth-first post-order from the outputs, iterative so that a long chain cannot overflow the
+  // stack; `entered` also stops a cycle (checkTopology refuses those before this runs).
+  const entered = new Set<string>();
   const visit = (ref: Ref): void => {
-    const node = nodes.get(`${ref[0]}#${ref[1]}`);
-    if (!node || finished.has(node.key)) return;
-    if (!layerIndex.has(node.layer)) layerIndex.set(node.layer, layerIndex.size);
-    for (const input of node.inbound) visit(input);
-    finished.add(node.key);
-    postOrder.push(node);
+    const first = nodes.get(`${ref[0]}#${ref[1]}`);
+    if (!first || entered.has(first.key)) return;
+    const stack: { node: GraphNode; next: number }[] = [{ node: first, next: 0 }];
+    entered.add(first.key);
+    if (!layerIndex.has(first.layer)) layerIndex.set(first.layer, layerIndex.size);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const input = top.node.inbound[top.next++];
+      if (input === undefined) {
+        stack.pop();
+        postOrder.push(top.node);
+        continue;
+      }
+      const node = nodes.get(`${input[0]}#${input[1]}`);
+      if (!node || entered.has(node.key)) continue;
+      entered.add(node.key);
+      if (!layerIndex.has(node.layer)) layerIndex.set(node.layer, layerIndex.size);
+      stack.push({ node, next: 0 });
+    }
   };
   outputs.forEach(visit);
 

@@ -11,18 +11,52 @@ import { LayerNamer } from './keras-naming';
 import { readLayer } from './layer-reader';
 import { findFunctionalModel, findSequentialModels, markLayerCalls, type FoundModel } from './model-finder';
 import { ParseContext } from './parse-context';
+import { checkSourceText, checkSyntaxTree, MAX_SOURCE_LAYERS, ReadDeadline } from './source-budget';
 import { positionAt } from './source-range';
 import { TfBindings } from './tf-bindings';
 import { readTrainingSetup } from './training-setup';
 
 export function parseTfjsSource(text: string, file: string): ModelSpec {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(file));
-  const ctx = new ParseContext(sf, file, new TfBindings(sf), new ConstantFolder(sf));
+  try {
+    return parseWithinBudget(text, file);
+  } catch (e) {
+    // The budgets keep nesting far below the stack's limit; this is the net under them.
+    if (e instanceof RangeError && /call stack/i.test(e.message))
+      throw new UserError(
+        'the file nests too deeply to be read (the parser ran out of stack)',
+        file,
+        null,
+        'Activation Lens reads model definitions, not generated code; move the model into a file of its own',
+      );
+    throw e;
+  }
+}
+
+function parseWithinBudget(text: string, file: string): ModelSpec {
+  const kind = scriptKindOf(file);
+  const jsx = kind === ts.ScriptKind.TSX || kind === ts.ScriptKind.JSX;
+  checkSourceText(text, file, jsx ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard);
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
+  checkSyntaxTree(sf, file);
+  const ctx = new ParseContext(
+    sf,
+    file,
+    new TfBindings(sf),
+    new ConstantFolder(sf),
+    new ReadDeadline(sf, file),
+  );
   reportSyntaxErrors(ctx);
 
   const models = findSequentialModels(ctx);
   const chosen = models.find((m) => m.sites.length > 0) ?? models[0];
   if (!chosen) throw noModelError(ctx);
+  if (chosen.sites.length > MAX_SOURCE_LAYERS)
+    throw new UserError(
+      `the model has ${chosen.sites.length} layers, above the limit of ${MAX_SOURCE_LAYERS}`,
+      file,
+      positionAt(sf, chosen.call.getStart(sf)).line,
+      'analyze a smaller model',
+    );
   for (const other of models) {
     if (other === chosen) continue;
     ctx.issue(
@@ -38,6 +72,7 @@ export function parseTfjsSource(text: string, file: string): ModelSpec {
   const specs: LayerSpec[] = [];
   const used = new Set<ts.Node>();
   for (const site of chosen.sites) {
+    ctx.deadline.tick(site.expr);
     const call = layerCallOf(ctx, site.expr);
     if (!call) {
       ctx.issue(
@@ -146,6 +181,7 @@ function layerCallOf(ctx: ParseContext, expr: ts.Expression): ts.CallExpression 
 /** Layers created but never placed in the analyzed model (helpers, other constructs): say so. */
 function reportStrayLayers(ctx: ParseContext, used: Set<ts.Node>, chosen: FoundModel): void {
   const visit = (node: ts.Node): void => {
+    ctx.deadline.tick(node);
     if (ts.isCallExpression(node) && !used.has(node) && !ctx.reported.has(node)) {
       const factory = ctx.layerFactoryOf(node);
       if (factory) {

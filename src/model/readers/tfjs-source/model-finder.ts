@@ -25,6 +25,7 @@ export function findSequentialModels(ctx: ParseContext): FoundModel[] {
   const calls: ts.CallExpression[] = [];
   const adds: ts.CallExpression[] = [];
   const visit = (node: ts.Node): void => {
+    ctx.deadline.tick(node);
     if (ts.isCallExpression(node)) {
       const path = ctx.bindings.pathOf(node.expression);
       if (path && path.length === 1 && path[0] === 'sequential') calls.push(node);
@@ -45,6 +46,7 @@ export function findSequentialModels(ctx: ParseContext): FoundModel[] {
 export function findFunctionalModel(ctx: ParseContext): ts.CallExpression | null {
   let found: ts.CallExpression | null = null;
   const visit = (node: ts.Node): void => {
+    ctx.deadline.tick(node);
     if (found) return;
     if (ts.isCallExpression(node)) {
       const path = ctx.bindings.pathOf(node.expression);

@@ -2,6 +2,7 @@
 import ts from 'typescript';
 import type { SourceIssue } from '../../spec';
 import type { ConstantFolder } from './constant-folding';
+import type { ReadDeadline } from './source-budget';
 import { positionAt } from './source-range';
 import type { TfBindings } from './tf-bindings';
 
@@ -15,6 +16,8 @@ export class ParseContext {
     readonly file: string,
     readonly bindings: TfBindings,
     readonly folder: ConstantFolder,
+    /** The wall-clock budget every walk over the file ticks. */
+    readonly deadline: ReadDeadline,
   ) {}
 
   issue(node: ts.Node, message: string, severity: SourceIssue['severity']): void {
