@@ -1,0 +1,97 @@
+"""Device side of the probe statistics for PyTorch: per activation application, a few torch ops on
+the run's device produce the additive and extremes vectors that statistics.py reads (layout there).
+
+Cost matters (the probe shares the run's overhead budget): ~15 elementwise passes per output.
+Non-finite values are zeroed once (`clean`) and every count comes from that; per-unit reductions
+run on contiguous rows (N, C, positions) instead of strided dims; the histogram bin is found with
+arithmetic that is exact for power-of-two widths and corrected against the exact edges otherwise."""
+from __future__ import annotations
+
+import math
+from typing import List, Optional, Tuple
+
+import torch
+
+from .histogram import BINS, HistogramRange
+from .activations import SATURATION_TOLERANCE
+from .statistics import Request
+
+
+def accumulator_dtype(device: torch.device) -> torch.dtype:
+    """float64 where the device has it (counts exact to 2^53); MPS has no float64."""
+    return torch.float32 if device.type == "mps" else torch.float64
+
+
+def _is_power_of_two(x: float) -> bool:
+    m, _ = math.frexp(x)
+    return x > 0 and m == 0.5
+
+
+def bin_index(clean: torch.Tensor, r: HistogramRange) -> torch.Tensor:
+    """Per element, 0 for < lo, 1 + i for [e_i, e_{i+1}), B + 1 for ≥ hi (int64, flat).
+    Exact: with w = 2^k and lo/w an integer, x·(1/w) is exact and so is its floor; otherwise the
+    float estimate is corrected once against the edges, which are exact in float32."""
+    lo, w = r.lo, r.width
+    offset = lo / w
+    if _is_power_of_two(w) and offset == math.floor(offset):
+        q = torch.floor(clean * (1.0 / w)).sub_(offset - 1.0).clamp_(0, BINS + 1)
+    else:
+        q = torch.floor((clean - lo) / w).clamp_(-1, BINS)
+        edge = q * w + lo
+        q = q.sub_((clean < edge).to(q.dtype)).add_((clean >= edge + w).to(q.dtype)).add_(1.0).clamp_(0, BINS + 1)
+    return q.to(torch.int64).reshape(-1)
+
+
+def summarise(
+    output: torch.Tensor,
+    unit_axis: int,
+    units: int,
+    alpha: Optional[float],
+    request: Request,
+    acc: torch.dtype,
+) -> Tuple[torch.Tensor, torch.Tensor]:
+    """(additive, extremes) for one output, in statistics.py's layout; runs under no_grad."""
+    x = output.detach()
+    if not x.is_floating_point() or x.dtype in (torch.float16, torch.bfloat16):
+        x = x.float()  # exact upcast: every statistic sees the values the layer produced
+    if x.ndim == 1:
+        x = x.unsqueeze(1)
+        unit_axis = 1
+    # Rows of (leading, units, trailing): per-unit sums reduce the contiguous trailing axis first.
+    lead = math.prod(x.shape[:unit_axis])
+    rows = x.reshape(lead, units, -1)
+    finite = torch.isfinite(rows)
+    clean = torch.nan_to_num(rows, nan=0.0, posinf=0.0, neginf=0.0)
+    parts: List[torch.Tensor] = []
+    device = x.device
+    if request.core:
+        numel = x.numel()
+        nonfinite = numel - finite.sum()
+        partial_sum = clean.sum(-1)
+        partial_sq = torch.linalg.vector_norm(clean, 2, dim=-1).square()
+        parts.append(
+            torch.stack(
+                [
+                    torch.full((), numel, dtype=acc, device=device),
+                    nonfinite.to(acc),
+                    partial_sum.sum(dtype=acc),
+                    partial_sq.sum(dtype=acc),
+                ]
+            )
+        )
+        parts.append((clean > 0).sum(-1).sum(0).to(acc))
+        parts.append(torch.linalg.vector_norm(clean, 1, dim=-1).to(acc).sum(0))
+        if alpha is not None:
+            # −α(1 − tol) < 0, so a zeroed non-finite value never counts as saturated.
+            parts.append((clean <= -alpha * (1 - SATURATION_TOLERANCE)).sum(-1).sum(0).to(acc))
+    if request.exact:
+        parts.append(torch.stack([torch.isposinf(rows).sum(), torch.isneginf(rows).sum()]).to(acc))
+    if request.range is not None:
+        parts.append(torch.bincount(bin_index(clean, request.range), minlength=BINS + 2).to(acc))
+    if request.exact:
+        inf = torch.tensor(math.inf, dtype=x.dtype, device=device)
+        extremes = torch.stack([torch.where(finite, rows, inf).amin(), torch.where(finite, rows, -inf).amax()])
+    else:
+        extremes = torch.stack(list(torch.aminmax(clean)))
+    additive = torch.cat(parts) if parts else torch.zeros(0, dtype=acc, device=device)
+    return additive, extremes.to(acc)
