@@ -250,6 +250,10 @@ class KerasRun:
             self.model = model
             strategy = getattr(model, "distribute_strategy", None)
             world = int(getattr(strategy, "num_replicas_in_sync", 1) or 1)
+            # MultiWorkerMirroredStrategy runs this callback on every worker: only the chief reports.
+            resolver = getattr(strategy, "cluster_resolver", None)
+            task_type, task_id = getattr(resolver, "task_type", None), getattr(resolver, "task_id", 0)
+            rank = 0 if task_type in (None, "chief") or (task_type == "worker" and not task_id) else 1
             device = _device(keras, model)
             self.session = LiveSession(
                 framework="keras",
@@ -257,7 +261,7 @@ class KerasRun:
                 backend_detail=f"Keras {keras.__version__} ({_backend_version(keras)}) on {device}",
                 device=device,
                 world_size=world,
-                rank=0,
+                rank=rank,
                 options=self.options,
                 model_name=str(getattr(model, "name", "model")),
                 model_file=self.extra_files[0] if self.extra_files else None,

@@ -113,7 +113,7 @@ def _print_exception(e: BaseException) -> None:
     """The script's traceback, without the runner's own frames above it."""
     tb = e.__traceback__
     here = os.path.dirname(os.path.abspath(__file__))
-    while tb is not None and (tb.tb_frame.f_code.co_filename.startswith(here) or tb.tb_frame.f_code.co_filename.endswith("runpy.py")):
+    while tb is not None and (tb.tb_frame.f_code.co_filename.startswith(here) or tb.tb_frame.f_code.co_filename.endswith(("runpy.py", "<frozen runpy>"))):
         tb = tb.tb_next
     traceback.print_exception(type(e), e, tb)
 

@@ -4,7 +4,9 @@ TypeScript readers count them.
 
 PyTorch, for a module at path `a.b.c` (the owner at `a.b`, attribute `c`):
   - owner of a class written by the person: the `self.c = …` assignment (or `self.add_module('c', …)`
-    / `setattr(self, 'c', …)`) in that class or a base class of theirs — the value's position;
+    / `setattr(self, 'c', …)`) in that class or a base class of theirs — the value's position; when
+    the value is a variable (`self.act = act`), the one constructor call of the module's class in
+    that method, else in the call that built the owner (`Block(nn.ELU())`);
   - owner an nn.Sequential / ModuleList / ModuleDict: where the container is defined, then the
     element `c` inside it (`nn.Sequential(a, b, c)` positional or OrderedDict entries, a list
     literal, a comprehension's element); when the container is built from a variable (`*layers`,
@@ -270,6 +272,12 @@ class TorchSourceFinder:
                     calls = calls_to(pf.enclosing_scope(value), type(child).__name__)
                     if len(calls) == 1:
                         return Site(pf.path, calls[0])
+                    # Passed to the owner's constructor: look inside the call that built the owner.
+                    owner = self.site(parent_path) if parent_path != path else None
+                    if owner is not None:
+                        inner = calls_to(owner.node, type(child).__name__)
+                        if len(inner) == 1:
+                            return Site(owner.file, inner[0])
                 return Site(pf.path, value)
         container = self.site(parent_path)
         if container is None:
