@@ -97,11 +97,19 @@ def error_event(run_id: str, message: str, file: Optional[str] = None, line: Opt
 
 
 def split_probe_event(probe: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """A probe event over the line limit becomes several probe events of the same step, each with
-    some of the layers (only models with millions of units get there; the listener merges them)."""
-    if len(encode_line(probe)) <= MAX_LINE_BYTES or len(probe["layers"]) <= 1:
-        return [probe]
-    half = len(probe["layers"]) // 2
-    first = {**probe, "layers": probe["layers"][:half]}
-    second = {**probe, "layers": probe["layers"][half:]}
-    return split_probe_event(first) + split_probe_event(second)
+    """A probe event whose line would pass the limit, as several probe events of the same step,
+    each with some of the layers in order (only models with millions of units get there; the
+    listener merges them). A single layer over the limit still travels alone."""
+    envelope = len(encode_line({**probe, "layers": []}))
+    parts: List[List[Any]] = []
+    current: List[Any] = []
+    size = envelope
+    for layer in probe["layers"]:
+        n = len(encode_line(layer))
+        if current and size + n + 1 > MAX_LINE_BYTES:
+            parts.append(current)
+            current, size = [], envelope
+        current.append(layer)
+        size += n + 1
+    parts.append(current)
+    return [{**probe, "layers": p} for p in parts]

@@ -3,13 +3,16 @@ device sends back per activation application, and turning them into protocol Lay
 with the engine's definitions (src/probe/statistics.ts).
 
 Each probe pass asks the device, per application, for a `Request`: `core` (per-unit fire counts,
-|activation| sums, saturation counts, moments, counts), `exact` (±∞ counts and the exact finite
-min/max, only needed where non-finite values exist) and a histogram on a given range. The device
-returns two flat vectors per application — additive numbers (all-reduced with SUM across ranks)
-and extremes (MIN of [min, −max]) — concatenated over applications and read back in one transfer.
-A layer needs a follow-up pass only when its histogram range is not known yet (first probe) or a
-value fell outside it (the range doubles), or when it has non-finite values; the follow-up runs
-the probe again for those layers only."""
+|activation| sums, saturation counts, moments, counts), a histogram on a given range, and whether
+to mask non-finite values (`exact`: zero them for every statistic, count ±∞, take min/max over the
+finite values only). The device returns two flat vectors per application — additive numbers
+(all-reduced with SUM across ranks) and extremes (MIN of [min, −max]) — concatenated over
+applications and read back in one transfer.
+
+The first pass assumes every value is finite (masking costs three passes over each output): a NaN
+or ±∞ anywhere makes the float64 sum non-finite, and that layer gets a masked follow-up. Other
+follow-ups: a histogram range not known yet (first probe), or values outside it (it doubles). A
+follow-up runs the probe again for those layers only."""
 from __future__ import annotations
 
 import math
@@ -142,15 +145,18 @@ class ProbeRound:
             self.hist[name] = partial
 
     def next_requests(self) -> Dict[str, Request]:
-        """What still needs a pass: a histogram on a (new) range, exact min/max where non-finite
-        values exist. Empty when the probe is complete."""
+        """What still needs a pass: a masked pass where the unmasked one met non-finite values,
+        a histogram on a (new) range. Empty when the probe is complete."""
         out: Dict[str, Request] = {}
         for name in self.order:
             core = self.core.get(name)
             if core is None:
                 continue
             app = self.apps[name]
-            need_exact = core.nonfinite > 0 and name not in self.exact
+            masked = name in self.exact
+            if not masked and not _all_finite(core):
+                out[name] = Request(core=True, exact=True, range=self.ranges.get(name))
+                continue
             new_range: Optional[HistogramRange] = None
             hist = self.hist.get(name)
             if hist is None:
@@ -167,8 +173,8 @@ class ProbeRound:
                 else:
                     assert hist.request.range is not None
                     new_range, _ = widen_range(hist.request.range, hist.minimum, hist.maximum)
-            if need_exact or new_range is not None:
-                out[name] = Request(core=False, exact=need_exact, range=new_range)
+            if new_range is not None:
+                out[name] = Request(core=False, exact=masked, range=new_range)
         if out:
             self.followups += 1
         return out
@@ -183,6 +189,12 @@ class ProbeRound:
             self.ranges[name] = hist.request.range
             probes.append(layer_probe(self.apps[name], step, core, hist, self.exact.get(name), dormant_tau))
         return probes
+
+
+def _all_finite(p: Partial) -> bool:
+    """An unmasked pass saw only finite values: NaN or ±∞ anywhere makes the float64 sums (or the
+    extremes) non-finite, while float32 values cannot overflow a float64 sum."""
+    return all(math.isfinite(v) for v in (p.total, p.total_sq, p.minimum, p.maximum))
 
 
 def _unit_set(indices: List[int], units: int) -> Dict[str, Any]:

@@ -25,23 +25,25 @@ def _is_power_of_two(x: float) -> bool:
     return x > 0 and m == 0.5
 
 
-def bin_index(ops: Any, clean: Any, r: HistogramRange) -> Any:
+def bin_index(ops: Any, values: Any, r: HistogramRange) -> Any:
     """0 below lo, 1 + i for [e_i, e_{i+1}), B + 1 at or above hi; exact (see statistics_torch)."""
     lo, w = r.lo, r.width
     offset = lo / w
     if _is_power_of_two(w) and offset == math.floor(offset):
-        q = ops.clip(ops.floor(clean * (1.0 / w)) - (offset - 1.0), 0, BINS + 1)
+        q = ops.clip(ops.floor(values * (1.0 / w)) - (offset - 1.0), 0, BINS + 1)
     else:
-        q = ops.clip(ops.floor((clean - lo) / w), -1, BINS)
+        q = ops.clip(ops.floor((values - lo) / w), -1, BINS)
         edge = q * w + lo
-        q = q - ops.cast(ops.less(clean, edge), clean.dtype) + ops.cast(ops.greater_equal(clean, edge + w), clean.dtype)
+        q = q - ops.cast(ops.less(values, edge), values.dtype) + ops.cast(ops.greater_equal(values, edge + w), values.dtype)
         q = ops.clip(q + 1.0, 0, BINS + 1)
+    q = ops.where(ops.isnan(q), ops.zeros_like(q), q)  # NaN only in an unmasked pass, discarded
     return ops.reshape(ops.cast(q, "int32"), (-1,))
 
 
 def summarise(
     keras: Any, output: Any, unit_axis: int, units: int, alpha: Optional[float], request: Request, acc: str
 ) -> Tuple[Any, Any]:
+    """(additive, extremes) for one output; unmasked unless `request.exact` (see statistics.py)."""
     ops = keras.ops
     x = output
     if str(x.dtype) not in ("float32", "float64"):
@@ -49,27 +51,31 @@ def summarise(
     if unit_axis != len(x.shape) - 1:
         x = ops.moveaxis(x, unit_axis, -1)
     rows = ops.reshape(x, (-1, units))
-    finite = ops.isfinite(rows)
-    clean = ops.where(finite, rows, ops.zeros_like(rows))
+    finite = None
+    values = rows
+    if request.exact:
+        finite = ops.isfinite(rows)
+        values = ops.where(finite, rows, ops.zeros_like(rows))
     parts: List[Any] = []
     if request.core:
         numel = int(math.prod(int(d) for d in rows.shape))
-        clean_acc = ops.cast(clean, acc)
+        values_acc = ops.cast(values, acc)
+        nonfinite = numel - ops.sum(ops.cast(finite, acc)) if finite is not None else ops.zeros((), acc)
         parts.append(
             ops.stack(
                 [
                     ops.cast(ops.convert_to_tensor(numel), acc),
-                    numel - ops.sum(ops.cast(finite, acc)),
-                    ops.sum(clean_acc),
-                    ops.sum(ops.square(clean_acc)),
+                    ops.cast(nonfinite, acc),
+                    ops.sum(values_acc),
+                    ops.sum(ops.square(values_acc)),
                 ]
             )
         )
-        parts.append(ops.sum(ops.cast(ops.greater(clean, 0), acc), axis=0))
-        parts.append(ops.sum(ops.abs(clean_acc), axis=0))
+        parts.append(ops.sum(ops.cast(ops.greater(values, 0), acc), axis=0))
+        parts.append(ops.sum(ops.abs(values_acc), axis=0))
         if alpha is not None:
             # −α(1 − tol) < 0, so a zeroed non-finite value never counts as saturated.
-            parts.append(ops.sum(ops.cast(ops.less_equal(clean, -alpha * (1 - SATURATION_TOLERANCE)), acc), axis=0))
+            parts.append(ops.sum(ops.cast(ops.less_equal(values, -alpha * (1 - SATURATION_TOLERANCE)), acc), axis=0))
     if request.exact:
         parts.append(
             ops.stack(
@@ -80,11 +86,11 @@ def summarise(
             )
         )
     if request.range is not None:
-        parts.append(ops.cast(ops.bincount(bin_index(ops, clean, request.range), minlength=BINS + 2), acc))
-    if request.exact:
+        parts.append(ops.cast(ops.bincount(bin_index(ops, values, request.range), minlength=BINS + 2), acc))
+    if finite is not None:
         inf = ops.full_like(rows, math.inf)
         extremes = ops.stack([ops.min(ops.where(finite, rows, inf)), ops.max(ops.where(finite, rows, -inf))])
     else:
-        extremes = ops.stack([ops.min(clean), ops.max(clean)])
+        extremes = ops.stack([ops.min(values), ops.max(values)])
     additive = ops.concatenate([ops.reshape(p, (-1,)) for p in parts]) if parts else ops.zeros((0,), acc)
     return additive, ops.cast(extremes, acc)

@@ -1,10 +1,11 @@
 """Device side of the probe statistics for PyTorch: per activation application, a few torch ops on
 the run's device produce the additive and extremes vectors that statistics.py reads (layout there).
 
-Cost matters (the probe shares the run's overhead budget): ~15 elementwise passes per output.
-Non-finite values are zeroed once (`clean`) and every count comes from that; per-unit reductions
-run on contiguous rows (N, C, positions) instead of strided dims; the histogram bin is found with
-arithmetic that is exact for power-of-two widths and corrected against the exact edges otherwise."""
+Cost matters (the probe shares the run's overhead budget): about ten passes over each output.
+Values are taken as finite (a non-finite float64 sum sends the layer to a masked follow-up pass,
+see statistics.py); per-unit reductions run on contiguous rows (N, C, positions) instead of
+strided dims, accumulating in float64; the histogram bin is found with arithmetic that is exact
+for power-of-two widths and corrected against the exact edges otherwise."""
 from __future__ import annotations
 
 import math
@@ -27,19 +28,20 @@ def _is_power_of_two(x: float) -> bool:
     return x > 0 and m == 0.5
 
 
-def bin_index(clean: torch.Tensor, r: HistogramRange) -> torch.Tensor:
+def bin_index(values: torch.Tensor, r: HistogramRange) -> torch.Tensor:
     """Per element, 0 for < lo, 1 + i for [e_i, e_{i+1}), B + 1 for ≥ hi (int64, flat).
-    Exact: with w = 2^k and lo/w an integer, x·(1/w) is exact and so is its floor; otherwise the
-    float estimate is corrected once against the edges, which are exact in float32."""
+    Exact: with w = 2^k and lo/w an integer, x / w is exact and so is its floor; otherwise the
+    float estimate is corrected once against the edges, which are exact in float32. NaN (only in
+    an unmasked pass, whose histogram is then discarded) lands in bin 0 instead of breaking bincount."""
     lo, w = r.lo, r.width
     offset = lo / w
     if _is_power_of_two(w) and offset == math.floor(offset):
-        q = torch.floor(clean * (1.0 / w)).sub_(offset - 1.0).clamp_(0, BINS + 1)
+        q = torch.floor_divide(values, w).sub_(offset - 1.0).clamp_(0, BINS + 1)
     else:
-        q = torch.floor((clean - lo) / w).clamp_(-1, BINS)
+        q = torch.floor((values - lo) / w).clamp_(-1, BINS)
         edge = q * w + lo
-        q = q.sub_((clean < edge).to(q.dtype)).add_((clean >= edge + w).to(q.dtype)).add_(1.0).clamp_(0, BINS + 1)
-    return q.to(torch.int64).reshape(-1)
+        q = q.sub_((values < edge).to(q.dtype)).add_((values >= edge + w).to(q.dtype)).add_(1.0).clamp_(0, BINS + 1)
+    return q.nan_to_num_(0.0).to(torch.int64).reshape(-1)
 
 
 def summarise(
@@ -60,38 +62,39 @@ def summarise(
     # Rows of (leading, units, trailing): per-unit sums reduce the contiguous trailing axis first.
     lead = math.prod(x.shape[:unit_axis])
     rows = x.reshape(lead, units, -1)
-    finite = torch.isfinite(rows)
-    clean = torch.nan_to_num(rows, nan=0.0, posinf=0.0, neginf=0.0)
-    parts: List[torch.Tensor] = []
     device = x.device
+    finite: Optional[torch.Tensor] = None
+    values = rows
+    if request.exact:
+        finite = torch.isfinite(rows)
+        values = torch.where(finite, rows, torch.zeros((), dtype=rows.dtype, device=device))
+    parts: List[torch.Tensor] = []
     if request.core:
         numel = x.numel()
-        nonfinite = numel - finite.sum()
-        partial_sum = clean.sum(-1)
-        partial_sq = torch.linalg.vector_norm(clean, 2, dim=-1).square()
+        nonfinite = numel - finite.sum() if finite is not None else torch.zeros((), dtype=acc, device=device)
         parts.append(
             torch.stack(
                 [
                     torch.full((), numel, dtype=acc, device=device),
                     nonfinite.to(acc),
-                    partial_sum.sum(dtype=acc),
-                    partial_sq.sum(dtype=acc),
+                    values.sum(dtype=acc),
+                    torch.linalg.vector_norm(values, 2, dtype=acc).square(),
                 ]
             )
         )
-        parts.append((clean > 0).sum(-1).sum(0).to(acc))
-        parts.append(torch.linalg.vector_norm(clean, 1, dim=-1).to(acc).sum(0))
+        parts.append((values > 0).sum(-1).sum(0).to(acc))
+        parts.append(torch.linalg.vector_norm(values, 1, dim=-1, dtype=acc).sum(0))
         if alpha is not None:
             # −α(1 − tol) < 0, so a zeroed non-finite value never counts as saturated.
-            parts.append((clean <= -alpha * (1 - SATURATION_TOLERANCE)).sum(-1).sum(0).to(acc))
+            parts.append((values <= -alpha * (1 - SATURATION_TOLERANCE)).sum(-1).sum(0).to(acc))
     if request.exact:
         parts.append(torch.stack([torch.isposinf(rows).sum(), torch.isneginf(rows).sum()]).to(acc))
     if request.range is not None:
-        parts.append(torch.bincount(bin_index(clean, request.range), minlength=BINS + 2).to(acc))
-    if request.exact:
+        parts.append(torch.bincount(bin_index(values, request.range), minlength=BINS + 2).to(acc))
+    if finite is not None:
         inf = torch.tensor(math.inf, dtype=x.dtype, device=device)
         extremes = torch.stack([torch.where(finite, rows, inf).amin(), torch.where(finite, rows, -inf).amax()])
     else:
-        extremes = torch.stack(list(torch.aminmax(clean)))
+        extremes = torch.stack(list(torch.aminmax(values)))
     additive = torch.cat(parts) if parts else torch.zeros(0, dtype=acc, device=device)
     return additive, extremes.to(acc)

@@ -13,7 +13,7 @@ import threading
 from typing import Any, Callable, Deque, Dict, Optional, Tuple
 
 from .endpoint import Endpoint
-from .events import encode_line, split_probe_event
+from .events import MAX_LINE_BYTES, encode_line, split_probe_event
 
 #: Droppable events (progress, log) allowed in the queue before new ones are dropped.
 MAX_QUEUED_DROPPABLE = 256
@@ -108,9 +108,12 @@ class Sender:
                 item = self._next()
                 if item is None:
                     break
-                parts = split_probe_event(item) if item.get("type") == "probe" else [item]
-                for part in parts:
-                    sock.sendall(encode_line(part))
+                line = encode_line(item)
+                lines = [line]
+                if len(line) > MAX_LINE_BYTES and item.get("type") == "probe":
+                    lines = [encode_line(part) for part in split_probe_event(item)]
+                for part in lines:
+                    sock.sendall(part)
                     self.sent += 1
             try:
                 sock.shutdown(socket.SHUT_WR)

@@ -153,6 +153,31 @@ class KerasTaps(unittest.TestCase):
 
 
 @unittest.skipUnless(HAVE_KERAS, "keras / tensorflow are not installed")
+class KerasHistogramKernel(unittest.TestCase):
+    def test_bins_are_exact_at_every_edge(self) -> None:
+        import math
+
+        from activation_lens.histogram import BINS, bin_of, initial_range, widen_range
+        from activation_lens.statistics_keras import bin_index
+
+        ranges = [initial_range("relu", None, 0.0, 3.0), initial_range("leaky_relu", None, -1.0, 1.0)]
+        ranges.append(widen_range(initial_range("relu6", None, 0, 1), 0.0, 6.0)[0])
+        r = ranges[1]
+        for _ in range(6):
+            r, _ = widen_range(r, r.lo - 1e-9, 0.0)
+        ranges.append(r)
+        for r in ranges:
+            values = []
+            for i in range(-1, BINS + 2):
+                e = r.lo + i * r.width
+                values += [e, math.nextafter(e, -math.inf), math.nextafter(e, math.inf)]
+            x = np.array(values, dtype=np.float32)
+            got = keras.ops.convert_to_numpy(bin_index(keras.ops, keras.ops.convert_to_tensor(x), r)).tolist()
+            expected = [min(max(bin_of(float(v), r), -1), BINS) + 1 for v in x]
+            self.assertEqual(got, expected, f"lo={r.lo} width={r.width}")
+
+
+@unittest.skipUnless(HAVE_KERAS, "keras / tensorflow are not installed")
 class KerasRunner(unittest.TestCase):
     def test_functional_model_every_activation_mapped_and_losses_identical(self) -> None:
         script = os.path.join(FIXTURES, "keras_functional.py")

@@ -97,7 +97,7 @@ class Wire(unittest.TestCase):
         self.assertIn("training continues", messages[0])
 
     def test_oversized_probe_events_are_split_by_layer(self) -> None:
-        layers = [{"layer": f"l{i}", "fireCount": [1] * 800_000} for i in range(8)]
+        layers = [{"layer": f"l{i}", "pad": "x" * 1_500_000} for i in range(8)]
         parts = split_probe_event({"v": 1, "runId": "r", "type": "probe", "step": 3, "layers": layers})
         self.assertGreater(len(parts), 1)
         self.assertEqual([l["layer"] for p in parts for l in p["layers"]], [f"l{i}" for i in range(8)])
