@@ -13,7 +13,7 @@ from typing import List, Optional, Tuple
 
 import torch
 
-from .histogram import BINS, HistogramRange
+from .histogram import BINS, HistogramRange, initial_range, widen_range
 from .activations import SATURATION_TOLERANCE
 from .statistics import Request
 
@@ -98,3 +98,16 @@ def summarise(
         extremes = torch.stack(list(torch.aminmax(values)))
     additive = torch.cat(parts) if parts else torch.zeros(0, dtype=acc, device=device)
     return additive, extremes.to(acc)
+
+
+def first_range(output: torch.Tensor, activation: str, alpha: Optional[float]) -> HistogramRange:
+    """The histogram range of a layer's first probe, from its min and max read back right away
+    (non-finite extremes count as 0, as in statistics.py; such a layer is re-run masked anyway)."""
+    x = output.detach()
+    if not x.is_floating_point():
+        x = x.float()
+    lo, hi = (float(v) for v in torch.aminmax(x.reshape(-1)))
+    lo = lo if math.isfinite(lo) else 0.0
+    hi = hi if math.isfinite(hi) else 0.0
+    r = initial_range(activation, alpha, lo, hi)
+    return widen_range(r, lo, hi)[0]

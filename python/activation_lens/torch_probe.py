@@ -28,7 +28,7 @@ from torch.utils.weak import WeakIdKeyDictionary
 from . import activations
 from .source_lines import TorchSourceFinder, call_site_ref, frame_position
 from .statistics import Application, Request
-from .statistics_torch import summarise
+from .statistics_torch import first_range, summarise
 
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -361,6 +361,10 @@ class TorchProber:
             request = self._request_for(name)
             if request is None:
                 return
+            if request.core and request.range is None:
+                # A layer's first probe: read its min/max now (once per layer, ever) and bin in this
+                # same pass, instead of running the whole forward again for the histogram.
+                request = Request(core=True, exact=request.exact, range=first_range(output, app.activation, app.alpha))
             additive, extremes = summarise(output, app.unit_axis, app.units, app.alpha, request, self._acc)
             self._summaries.append((app, request, additive, extremes))
         finally:

@@ -100,22 +100,30 @@ class TorchRunner(unittest.TestCase):
         self.assertEqual(probe_steps[0], 3)
         self.assertEqual(probe_steps[-1], 30, "the end of the run always probes")
 
-    def test_exit_codes_and_failures_are_the_scripts_own(self) -> None:
+    def test_exit_codes_and_failures_are_the_scripts_own_and_a_dead_socket_breaks_nothing(self) -> None:
         script = os.path.join(FIXTURES, "torch_exit.py")
-        r = run_live(["run", "--json", self.path("a.json"), script, "exit", "3"], self.env)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]  # closed again: nothing listens there
+        unreachable = {**self.env, "ACTIVATION_LENS_ADDRESS": f"127.0.0.1:{port}", "ACTIVATION_LENS_TOKEN": "0" * 64}
+        r = run_live(["run", "--json", self.path("a.json"), script, "exit", "3"], unreachable)
         self.assertEqual(r.returncode, 3)
         self.assertEqual(r.stdout, "trained\n")
+        self.assertEqual(r.stderr.count("cannot be reached"), 1, r.stderr)
         ended = read_events(self.path("a.events.jsonl"))[-1]
         self.assertEqual((ended["type"], ended["exitCode"], ended["training"]["steps"]), ("live-ended", 3, 3))
-        r = run_live(["run", "--json", self.path("b.json"), script, "raise"], self.env)
+        r = run_live(["run", script, "raise"], self.env)
         self.assertEqual(r.returncode, 1)
         self.assertIn("RuntimeError: the script failed after training", r.stderr)
         self.assertNotIn("runpy", r.stderr)
         self.assertNotIn("activation_lens/runner.py", r.stderr)
-        with open(self.path("b.json")) as f:
+        runs = os.path.join(self.tmp.name, ".activation-lens", "runs")
+        [run] = os.listdir(runs)  # no --json and no dashboard: the report goes to the runs folder
+        with open(os.path.join(runs, run, "report.json")) as f:
             report = json.load(f)
         self.assertEqual(report["live"]["exitCode"], 1)
         self.assertEqual(len(report["layers"]), 1)
+        self.assertEqual(report["training"]["steps"], 3)
 
     def test_a_script_that_never_trains_says_so_once(self) -> None:
         r = run_live(["run", "--json", self.path("n.json"), os.path.join(FIXTURES, "torch_never_trains.py")], self.env)
@@ -132,19 +140,6 @@ class TorchRunner(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("needs the module 'torch'", r.stderr)
         self.assertIn(sys.executable, r.stderr)
-
-    def test_an_unreachable_dashboard_never_breaks_the_script(self) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        env = {**self.env, "ACTIVATION_LENS_ADDRESS": f"127.0.0.1:{port}", "ACTIVATION_LENS_TOKEN": "0" * 64}
-        r = run_live(["run", os.path.join(FIXTURES, "torch_exit.py"), "exit", "0"], env)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(r.stderr.count("cannot be reached"), 1, r.stderr)
-        runs = os.path.join(self.tmp.name, ".activation-lens", "runs")
-        [run] = os.listdir(runs)
-        with open(os.path.join(runs, run, "report.json")) as f:
-            self.assertEqual(json.load(f)["training"]["steps"], 3)
 
 
 if __name__ == "__main__":

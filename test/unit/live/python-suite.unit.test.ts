@@ -8,21 +8,22 @@ import { join } from 'node:path';
 import { missingPythonModules } from '../../support/python-env';
 import { pythonDir, runPython } from './live-python';
 
-const MODULES: [string, string[]][] = [
-  ['test_histogram', []],
-  ['test_wire', []],
-  ['test_source_lines', ['torch']],
-  ['test_torch_statistics', ['torch']],
-  ['test_torch_runner', ['torch']],
-  ['test_torch_ddp', ['torch']],
-  ['test_keras', ['keras', 'tensorflow', 'numpy']],
+// Grouped by the framework they import, so each group pays for one interpreter start.
+const GROUPS: [string, string[], string[]][] = [
+  ['histogram rule, wire, endpoint', ['test_histogram', 'test_wire'], []],
+  [
+    'PyTorch (statistics, runner, DDP, source lines)',
+    ['test_source_lines', 'test_torch_statistics', 'test_torch_runner', 'test_torch_ddp'],
+    ['torch'],
+  ],
+  ['Keras', ['test_keras'], ['keras', 'tensorflow', 'numpy']],
 ];
 
-for (const [module, needs] of MODULES) {
+for (const [what, modules, needs] of GROUPS) {
   const missing = missingPythonModules(needs.length ? needs : ['json']);
-  test(`python/tests/${module}.py passes`, { skip: missing ?? false }, async () => {
+  test(`python/tests: ${what}`, { skip: missing ?? false }, async () => {
     const home = mkdtempSync(join(tmpdir(), 'al-live-home-'));
-    const r = await runPython(['-m', 'unittest', '-v', module], { HOME: home }, join(pythonDir, 'tests'));
+    const r = await runPython(['-m', 'unittest', '-v', ...modules], { HOME: home }, join(pythonDir, 'tests'));
     const ran = /^Ran (\d+) tests? in/m.exec(r.stderr);
     assert.ok(ran, r.stderr.slice(-4000));
     assert.equal(r.code, 0, r.stderr.slice(-4000));
