@@ -349,19 +349,24 @@ class KerasRun:
     def _take_probe_set(self, fit_locals: Optional[Dict[str, Any]]) -> None:
         if self.tap_model is None:
             self.no_probe_set = self.no_probe_set or "the model has no layer with a nonlinearity to tap"
-            return
-        try:
-            if self.given_probe is not None:
-                self.probe_x = _first_rows(self.keras, self.given_probe, self.options.probe_size)
-            elif fit_locals is not None:
-                self.probe_x = probe_set_from_fit(self.keras, fit_locals, self.options.probe_size)
-            else:
-                raise ProbeSetError("the callback runs outside Model.fit")
-        except ProbeSetError as e:
-            self.no_probe_set = f"no probe set: {e}; pass one with activation_lens.keras.Callback(probe=x_sample)"
-        except Exception as e:
-            self.no_probe_set = f"no probe set ({type(e).__name__}: {e}); pass one with activation_lens.keras.Callback(probe=x_sample)"
+        else:
+            try:
+                if self.given_probe is not None:
+                    self.probe_x = _first_rows(self.keras, self.given_probe, self.options.probe_size)
+                elif fit_locals is not None:
+                    self.probe_x = probe_set_from_fit(self.keras, fit_locals, self.options.probe_size)
+                else:
+                    raise ProbeSetError("the callback runs outside Model.fit")
+            except ProbeSetError as e:
+                self.no_probe_set = f"no probe set: {e}; pass one with activation_lens.keras.Callback(probe=x_sample)"
+            except Exception as e:
+                self.no_probe_set = (
+                    f"no probe set ({type(e).__name__}: {e}); pass one with activation_lens.keras.Callback(probe=x_sample)"
+                )
         if self.no_probe_set:
+            assert self.session is not None
+            warn(self.no_probe_set)
+            self.session.error(self.no_probe_set)
             return
         assert self.session is not None
         self.session.probe_size = _rows(self.probe_x)
@@ -467,7 +472,7 @@ class KerasRun:
     def finish(self, exit_code: Optional[int], never_trained: Optional[str] = None) -> None:
         if self.session is None:
             return
-        problem = self.no_probe_set if self.no_probe_set else (None if self.trained() else never_trained)
+        problem = None if self.trained() or self.no_probe_set else never_trained
         if self.omitted and self.session.histories:
             self.session.log_message("info", f"not tapped: {', '.join(o['what'] for o in self.omitted)} (nested models)")
         self.session.finish(exit_code, problem)
@@ -530,6 +535,7 @@ def callback_class(keras: Any) -> type:
             )
             self._al_probe = probe
             self._al_run: Optional[KerasRun] = None
+            self._al_last_run: Optional[KerasRun] = None
             self._al_persistent = False
             caller = inspect.stack(context=0)[1].filename
             self._al_files = [os.path.abspath(caller)] if caller and not caller.startswith("<") else []
@@ -565,6 +571,7 @@ def callback_class(keras: Any) -> type:
             run.end_of_fit()
             if not self._al_persistent:
                 run.finish(None, "fit() ended before its first training step")
+                self._al_last_run = run
                 self._al_run = None
 
     Callback.__module__ = "activation_lens.keras"

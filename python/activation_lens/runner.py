@@ -96,6 +96,11 @@ class Attachments:
                 f"{script} finished without calling Model.fit(), so nothing was probed (with a training loop of "
                 "your own, add activation_lens.keras.Callback and call its on_train_batch_end yourself)"
             )
+        if "tensorflow" in sys.modules:
+            return (
+                f"{script} imported TensorFlow but trained nothing through Keras 3 (legacy tf_keras and "
+                "hand-written tf.GradientTape loops are not tapped), so there was nothing to attach to"
+            )
         return f"{script} finished without importing torch or keras, so there was nothing to attach to"
 
 

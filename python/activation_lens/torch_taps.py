@@ -591,8 +591,9 @@ class WatchHandle:
     def step(self) -> None:
         """Call after each parameter update when no torch.optim optimizer does them."""
         self.run.explicit_steps = True
-        self._guarded(self.run.before_update)
         self._guarded(self.run.after_update)
+        if not self.run.first_probe_done:
+            self._guarded(self.run.before_update)  # the first probe, labelled with the updates so far
 
     @property
     def run_id(self) -> Optional[str]:
