@@ -6,9 +6,15 @@ import { exampleSpec, EXAMPLES } from './example';
 import type { ModelSpec } from './spec';
 import { loadKerasFile } from './readers/saved/load-keras-file';
 import { isModelSource } from './readers/source-kind';
+import type { SourceReadOptions } from './readers/source';
 import { loadTfjsModelJson } from './readers/tfjs-json';
 
-export async function loadModelSpec(file: string): Promise<ModelSpec> {
+/**
+ * Reads the model in `file`. `options.model` picks one model of a Python file that defines several
+ * (`--model NAME`); `options.inputShape` gives the per-sample input shape a Python file does not
+ * state (`--input-shape 28,28,1`). Both are refused for files they do not apply to.
+ */
+export async function loadModelSpec(file: string, options: SourceReadOptions = {}): Promise<ModelSpec> {
   if (!existsSync(file)) throw new UserError('file not found', file, null, 'check the path');
   if (statSync(file).isDirectory()) {
     if (existsSync(`${file}/saved_model.pb`)) {
@@ -29,7 +35,13 @@ export async function loadModelSpec(file: string): Promise<ModelSpec> {
   const ext = extname(file).toLowerCase();
   // The parsers (and the TypeScript compiler) load only when a source file is analysed.
   if (isModelSource(file))
-    return (await import('./readers/source')).parseModelSourceOrThrow(file, readFileSync(file, 'utf8'));
+    return (await import('./readers/source')).parseModelSourceOrThrow(
+      file,
+      readFileSync(file, 'utf8'),
+      options,
+    );
+  if (options.model || options.inputShape?.length)
+    (await import('./readers/source')).refuseUnusedOptions(file, options);
   switch (ext) {
     case '.h5':
     case '.hdf5':

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { canonicalPath } from '../../../src/model/readers/python/import-names';
+import { ReadBudget } from '../../../src/model/readers/python/budget';
 import { Interpreter } from '../../../src/model/readers/python/interpreter';
 import { LayerNamer, snakeCase } from '../../../src/model/readers/python/layer-names';
 import { SourceText } from '../../../src/model/readers/python/source-text';
@@ -8,7 +9,8 @@ import { describe as describeValue } from '../../../src/model/readers/python/val
 
 /** Runs a snippet with no framework hooks and returns the folded module variables. */
 function fold(code: string, ...names: string[]): string[] {
-  const interp = new Interpreter(new SourceText(code, 'snippet.py'), {});
+  const source = new SourceText(code, 'snippet.py');
+  const interp = new Interpreter(source, {}, new ReadBudget(source));
   interp.runModule();
   return names.map((n) => describeValue(interp.module.get(n) ?? { kind: 'unknown', why: 'unset' }));
 }
@@ -133,10 +135,11 @@ test('positions are 1-based and count UTF-16 units; end columns are exclusive', 
 });
 
 test('an if whose condition cannot be known: the first branch is read, and said so', () => {
-  const interp = new Interpreter(
-    new SourceText('import sys\nif sys.argv[1] == "big":\n    width = 64\nelse:\n    width = 16\n', 's.py'),
-    {},
+  const source = new SourceText(
+    'import sys\nif sys.argv[1] == "big":\n    width = 64\nelse:\n    width = 16\n',
+    's.py',
   );
+  const interp = new Interpreter(source, {}, new ReadBudget(source));
   interp.runModule();
   assert.equal(describeValue(interp.module.get('width')!), '64');
   assert.deepEqual(

@@ -1,0 +1,471 @@
+/**
+ * Tracing the chosen PyTorch model's `forward`: every module call and tensor op becomes TF.js
+ * layers in the graph, with symbolic channels-last shapes. The model input's shape is settled by
+ * its first consumer; declared sizes (`nn.Linear(9216, 128)`, `in_channels`) are checked against
+ * what reaches them, and a mismatch names both lines.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import { UserError } from '../../../errors';
+import type { LayerSpec, TrainingSetup } from '../../spec';
+import type { ReadBudget } from './budget';
+import { inputShapeHint, unstatedInputShape } from './input-shape';
+import type { Argument } from './interpreter';
+import type { SourceRange } from './keras-layer-config';
+import type { LayerNamer } from './layer-names';
+import type { Omissions } from './omissions';
+import type { PythonReadOptions } from './read-options';
+import type { SourceText } from './source-text';
+import type { BuiltLayer } from './topology';
+import { TorchGraph } from './torch-graph';
+import { convertTorchModule, type TorchLayerDraft } from './torch-layer-config';
+import { convertRecurrent, recurrentModules, RnnApplication, RnnState } from './torch-recurrent';
+import { Tensor, type Layout, type Shape } from './torch-values';
+import { datasetInputShape } from './training-setup';
+import { asNumber, type PyValue } from './values';
+
+export interface TraceContext {
+  source: SourceText;
+  namer: LayerNamer;
+  omissions: Omissions;
+  training: TrainingSetup;
+  options: PythonReadOptions;
+  budget: ReadBudget;
+}
+
+/** Modules that read PyTorch's channel axis (dim 1), and those that read the last axis. */
+const channelsFirstKinds = new Set([
+  'Conv1d',
+  'Conv2d',
+  'ConvTranspose2d',
+  'MaxPool1d',
+  'MaxPool2d',
+  'AvgPool1d',
+  'AvgPool2d',
+  'AdaptiveAvgPool2d',
+  'AdaptiveMaxPool2d',
+  'AdaptiveAvgPool1d',
+  'AdaptiveMaxPool1d',
+  'BatchNorm1d',
+  'BatchNorm2d',
+  'Dropout1d',
+  'Dropout2d',
+  'ZeroPad2d',
+  'Upsample',
+  'UpsamplingNearest2d',
+]);
+const lastAxisKinds = new Set(['Linear', 'LSTM', 'GRU', 'RNN', 'LayerNorm', 'Embedding']);
+
+export class TorchTrace {
+  readonly graph: TorchGraph;
+  /** The last tensor produced (where a chain continues when an input is not understood). */
+  current: Tensor;
+  /** The input shape was assumed, not stated: where, and what was assumed. */
+  private assumed: { node: SyntaxNode; text: string } | null = null;
+  /** A declared size contradicted what reached it (after an assumed input, the assumption is wrong). */
+  private contradiction: string | null = null;
+  /** The RNN application each sequence output comes from, by layer name. */
+  readonly rnnOf = new Map<string, RnnApplication>();
+  private readonly consumed = new Set<string>();
+  /** The first layer that read the input (an Embedding makes the input token ids). */
+  firstConsumer: string | null = null;
+
+  constructor(
+    readonly ctx: TraceContext,
+    inputNode: SyntaxNode | null,
+  ) {
+    this.graph = new TorchGraph(ctx.namer.auto('InputLayer', true), inputNode);
+    this.current = this.graph.input;
+  }
+
+  /** A module or functional op applied to `input`; `base` names its layers (`conv1`, `layer1_0_relu`). */
+  emitModule(
+    kind: string,
+    args: Argument[],
+    input: Tensor,
+    defNode: SyntaxNode,
+    site: SyntaxNode,
+    activationRange: SourceRange | null,
+    base: string | null,
+  ): PyValue {
+    const { source } = this.ctx;
+    if (recurrentModules.has(kind)) return this.emitRecurrent(kind, args, input, defNode, site, base);
+    const wanted = channelsFirstKinds.has(kind) ? 'channels-first' : lastAxisKinds.has(kind) ? 'plain' : null;
+    const x = this.settleInput(
+      wanted ? this.ensureLayout(input, wanted, kind, args, defNode) : input,
+      kind,
+      args,
+      defNode,
+    );
+    const shape = x.shape!;
+    const conversion = convertTorchModule(kind, args, shape);
+    if (conversion.missing)
+      return this.omit(
+        defNode,
+        `nn.${kind}`,
+        `it has no readable '${conversion.missing}'`,
+        x,
+        `nn.${kind}(...) has no readable '${conversion.missing}'; it is left out and the model continues from its input`,
+      );
+    this.reportMismatches(conversion.mismatches, x, defNode);
+    for (const note of conversion.notes) source.report(defNode, note, 'info');
+    for (const approximation of conversion.approximations)
+      this.ctx.omissions.add(
+        defNode,
+        `nn.${kind} as written`,
+        approximation,
+        null,
+        `${approximation}; the analysis is marked partial`,
+      );
+    const layout: Layout =
+      conversion.layers.length > 0 && conversion.layers[conversion.layers.length - 1]!.outShape.length === 1
+        ? 'plain'
+        : wanted === 'channels-first'
+          ? 'channels-first'
+          : lastAxisKinds.has(kind)
+            ? 'plain'
+            : x.layout;
+    let out = x;
+    conversion.layers.forEach((draft, i) => {
+      const last = i === conversion.layers.length - 1;
+      out = this.emitDraft(
+        draft,
+        [out],
+        defNode,
+        site,
+        base,
+        !last,
+        last ? activationRange : null,
+        last ? layout : out.layout,
+      );
+    });
+    this.current = out;
+    return { kind: 'host', value: out };
+  }
+
+  /** One converted layer into the graph. */
+  emitDraft(
+    draft: TorchLayerDraft,
+    inputs: Tensor[],
+    defNode: SyntaxNode,
+    site: SyntaxNode,
+    base: string | null,
+    helper: boolean,
+    activationRange: SourceRange | null,
+    layout: Layout,
+  ): Tensor {
+    this.ctx.budget.layer(defNode);
+    for (const t of inputs) this.consume(t, site);
+    const name =
+      base === null
+        ? this.ctx.namer.auto(draft.className)
+        : this.ctx.namer.fromBase(helper ? `${base}_pad` : base);
+    const spec: LayerSpec = {
+      name,
+      className: draft.className,
+      activation: draft.activation,
+      kernelInitializer: draft.kernelInitializer,
+      source: { ...this.ctx.source.location(defNode), activationRange, initializerRange: null },
+    };
+    const built: BuiltLayer = { name, className: draft.className, config: draft.config, spec };
+    this.firstConsumer ??= draft.className;
+    const out = this.graph.add(built, inputs, draft.outShape, site, layout);
+    this.current = out;
+    return out;
+  }
+
+  /** A layer the trace adds for a tensor op (Add, Rescaling, Permute, Reshape …), located at `node`. */
+  emitOp(
+    className: string,
+    config: Record<string, unknown>,
+    inputs: Tensor[],
+    outShape: Shape,
+    layout: Layout,
+    node: SyntaxNode,
+    base: string,
+    activation: string | null = null,
+    activationRange: SourceRange | null = null,
+  ): Tensor {
+    const draft: TorchLayerDraft = {
+      className,
+      config: { trainable: true, dtype: 'float32', ...config },
+      activation,
+      kernelInitializer: null,
+      outShape,
+    };
+    return this.emitDraft(draft, inputs, node, node, base, false, activationRange, layout);
+  }
+
+  /**
+   * PyTorch's own axis order for a module that reads a specific axis: a tensor held in the other
+   * layout is permuted first (a Conv1d on an embedding output without `.permute(0, 2, 1)` reads
+   * the steps as channels, exactly as PyTorch does).
+   */
+  private ensureLayout(
+    input: Tensor,
+    wanted: Layout,
+    kind: string,
+    args: Argument[],
+    node: SyntaxNode,
+  ): Tensor {
+    if (input === this.graph.input && !input.shape) {
+      input.layout = wanted;
+      return input;
+    }
+    const shape = input.shape ?? this.shapeOf(input, kind, args, node);
+    if (shape.length < 2 || input.layout === wanted) {
+      input.layout = shape.length < 2 ? wanted : input.layout;
+      return input;
+    }
+    // channels-first ↔ plain: the channel axis moves between the end and the front of ours.
+    const rank = shape.length;
+    const dims =
+      wanted === 'plain'
+        ? [rank, ...Array.from({ length: rank - 1 }, (_, i) => i + 1)]
+        : [...Array.from({ length: rank - 1 }, (_, i) => i + 2), 1];
+    const outShape = dims.map((d) => shape[d - 1]!);
+    return this.emitOp(
+      'Permute',
+      { dims },
+      [input],
+      outShape,
+      wanted,
+      node,
+      `${input.layerName ?? 'input'}_permute`,
+    );
+  }
+
+  private emitRecurrent(
+    kind: string,
+    args: Argument[],
+    input: Tensor,
+    defNode: SyntaxNode,
+    site: SyntaxNode,
+    base: string | null,
+  ): PyValue {
+    const x = this.settleInput(this.ensureLayout(input, 'plain', kind, args, defNode), kind, args, defNode);
+    const conversion = convertRecurrent(kind, args, x.shape!);
+    if (conversion.missing)
+      return this.omit(defNode, `nn.${kind}`, `it has no readable '${conversion.missing}'`, x, null);
+    this.reportMismatches(conversion.mismatches, x, defNode);
+    for (const note of conversion.notes) this.ctx.source.report(defNode, note, 'info');
+    let out = x;
+    conversion.layers.forEach((draft, i) => {
+      out = this.emitDraft(
+        draft,
+        [out],
+        defNode,
+        site,
+        base === null ? null : i === 0 ? base : `${base}_l${i}`,
+        false,
+        null,
+        'plain',
+      );
+    });
+    const last = this.graph.layers[this.graph.layers.length - 1]!;
+    const app = new RnnApplication(
+      kind,
+      last,
+      out,
+      conversion.units,
+      conversion.directions,
+      conversion.timeMajor,
+      conversion.layerCount * conversion.directions,
+    );
+    this.rnnOf.set(out.ref[0], app);
+    const h: PyValue = { kind: 'host', value: new RnnState(app, 'h') };
+    const states: PyValue =
+      kind === 'LSTM' ? { kind: 'tuple', items: [h, { kind: 'host', value: new RnnState(app, 'c') }] } : h;
+    return { kind: 'tuple', items: [{ kind: 'host', value: out }, states] };
+  }
+
+  /** The last step of an RNN's output, as its last layer with `return_sequences=False`. */
+  lastStep(app: RnnApplication, node: SyntaxNode): PyValue {
+    const seq = app.sequence;
+    if (this.consumed.has(seq.ref[0]) && !app.finalTaken)
+      return this.omit(
+        node,
+        'the last step of the RNN output',
+        'the whole sequence is also used elsewhere',
+        seq,
+        null,
+      );
+    if (!app.finalTaken) {
+      app.returnLastStep();
+      seq.spent = `its RNN returns only the last step here (line ${this.ctx.source.position(node.from).line})`;
+    }
+    const width = app.units * app.directions;
+    const out = new Tensor(seq.ref, [width], 'plain', node, seq.layerName);
+    this.current = out;
+    return { kind: 'host', value: out };
+  }
+
+  private consume(t: Tensor, site: SyntaxNode): void {
+    if (t.spent) {
+      const line = this.ctx.source.position(site.from).line;
+      throw new UserError(
+        `${t.describe()} is used after ${t.spent}; the reader builds either the sequence or its last step`,
+        this.ctx.source.file,
+        line,
+        'take the last step once (out[:, -1, :] or h_n[-1]) and use that tensor',
+      );
+    }
+    this.consumed.add(t.ref[0]);
+  }
+
+  /** Leaves an op out: an error on its line, an entry in `omitted`, and the model goes on from `from`. */
+  omit(node: SyntaxNode, what: string, reason: string, from: Tensor, message: string | null): PyValue {
+    this.ctx.omissions.add(
+      node,
+      what,
+      reason,
+      null,
+      message ??
+        `${what} is not understood (${reason}); it is left out and the model continues from its input`,
+    );
+    return { kind: 'host', value: from };
+  }
+
+  private reportMismatches(mismatches: string[], input: Tensor, defNode: SyntaxNode): void {
+    const { source } = this.ctx;
+    const defLine = source.position(defNode.from).line;
+    for (const m of mismatches) {
+      const from = input.origin
+        ? `the incoming shape comes from line ${source.position(input.origin.from).line}`
+        : 'the incoming shape is the model input';
+      this.contradiction ??= `${m} (line ${defLine})`;
+      source.report(defNode, `${m}: declared at line ${defLine}, ${from}`, 'warning');
+    }
+  }
+
+  /**
+   * The tensor a layer reads, with its shape settled. For the model input of an nn.Linear whose
+   * in_features is the dataset's flattened image size, the script flattens in its transform: the
+   * TF.js model does it as its first layer.
+   */
+  settleInput(input: Tensor, kind: string, args: Argument[], at: SyntaxNode): Tensor {
+    if (input.shape) return input;
+    const { options, training } = this.ctx;
+    const fromData = datasetInputShape(training.dataset);
+    const features = asNumber(
+      args.find((a) => a.keyword === 'in_features')?.value ??
+        args.filter((a) => a.keyword === null)[0]?.value,
+    );
+    if (
+      kind === 'Linear' &&
+      !options.inputShape?.length &&
+      fromData &&
+      features === fromData.reduce((a, b) => a * b, 1)
+    ) {
+      input.shape = fromData;
+      input.layout = 'channels-first';
+      this.graph.inputShape = fromData;
+      const flat = this.emitOp(
+        'Flatten',
+        { data_format: 'channels_last' },
+        [input],
+        [features],
+        'plain',
+        at,
+        'flatten_input',
+      );
+      this.graph.layers[this.graph.layers.length - 1]!.spec.source = null;
+      return flat;
+    }
+    this.shapeOf(input, kind, args, at);
+    return input;
+  }
+
+  /** The shape reaching a layer; the model input's shape is settled by its first consumer. */
+  shapeOf(input: Tensor, kind: string, args: Argument[], at: SyntaxNode): Shape {
+    if (input.shape) return input.shape;
+    const { source, options, training } = this.ctx;
+    const settle = (shape: Shape): Shape => {
+      input.shape = shape;
+      this.graph.inputShape = shape;
+      return shape;
+    };
+    if (options.inputShape && options.inputShape.length > 0) return settle(options.inputShape);
+    const fromData = datasetInputShape(training.dataset);
+    const first = (name: string): number | null =>
+      asNumber(
+        args.find((a) => a.keyword === name)?.value ?? args.filter((a) => a.keyword === null)[0]?.value,
+      );
+    if (kind === 'Linear') {
+      const features = first('in_features');
+      if (features !== null) return settle([features]);
+    }
+    if (kind === 'Embedding' || recurrentModules.has(kind)) {
+      const length = training.sequenceLength;
+      const features = recurrentModules.has(kind) ? first('input_size') : null;
+      if (length !== undefined && (kind === 'Embedding' || features !== null))
+        return settle(kind === 'Embedding' ? [length] : [length, features!]);
+      const given = unstatedInputShape(
+        source,
+        at,
+        `nn.${kind} reads sequences, and the file does not say how many steps each has`,
+        options,
+      );
+      if (given) return settle(given);
+      return this.assume(at, kind === 'Embedding' ? [100] : [100, features ?? 1], input);
+    }
+    if (fromData) return settle(fromData);
+    if (kind === 'Conv2d') {
+      const channels = first('in_channels');
+      if (channels === 1 || channels === 3) {
+        const side = channels === 3 ? 32 : 28;
+        return this.assume(at, [side, side, channels], input, true);
+      }
+    }
+    const given = unstatedInputShape(
+      source,
+      at,
+      kind === 'Flatten' || kind === 'View'
+        ? 'the model flattens its input first, so the file never says what the input is'
+        : `no dataset, input layer or first-layer size gives it (the first layer is nn.${kind})`,
+      options,
+    );
+    if (given) return settle(given);
+    return this.assume(at, [28, 28, 1], input);
+  }
+
+  /**
+   * Assumes an input shape the file does not state. A conventional image size (28×28×1, 32×32×3)
+   * is kept when nothing later contradicts it (checked once the trace ends); otherwise only a
+   * lenient read (lenses) gets here.
+   */
+  private assume(at: SyntaxNode, shape: Shape, input: Tensor, conventional = false): Shape {
+    const text = shape.join('×');
+    this.assumed = { node: at, text };
+    this.ctx.source.report(
+      at,
+      `the input size is not stated; assuming ${text}${shape.length === 3 ? ' images' : ''}${conventional ? '' : ' (give it with --input-shape)'}`,
+      conventional ? 'info' : 'error',
+    );
+    input.shape = shape;
+    this.graph.inputShape = shape;
+    return shape;
+  }
+
+  /** After the trace: an assumed input that a declared size contradicts is refused (not guessed). */
+  checkAssumption(): void {
+    if (!this.assumed || !this.contradiction || this.ctx.options.lenient) return;
+    const { source } = this.ctx;
+    throw new UserError(
+      `the model's input shape is not stated in the file, and the assumed ${this.assumed.text} does not fit the sizes it declares: ${this.contradiction}`,
+      source.file,
+      source.position(this.assumed.node.from).line,
+      inputShapeHint,
+    );
+  }
+
+  /** The training setup the traced model implies (token input for an Embedding first). */
+  inputKindInto(training: TrainingSetup): void {
+    const first = this.graph.layers.find((l) => l.className !== 'InputLayer');
+    if (first?.className !== 'Embedding') return;
+    training.inputKind = 'int-sequence';
+    const vocabulary = first.config.input_dim;
+    if (typeof vocabulary === 'number') training.vocabularySize = vocabulary;
+    const length = this.graph.inputShape?.[0];
+    if (typeof length === 'number') training.sequenceLength = length;
+  }
+}
