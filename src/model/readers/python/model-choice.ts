@@ -27,15 +27,26 @@ export interface ModelChoice<T> {
   alternatives: NonNullable<ModelSpec['alternatives']>;
 }
 
-/** Makes shown names unique: a later candidate with a taken name uses its next name, else `name@line`. */
+/**
+ * Makes shown names unique: candidates that share their first name (two instances of one class)
+ * are shown by a name only they have (their variable), else `name@line`.
+ */
 export function uniqueNames<T>(candidates: ModelCandidate<T>[], source: SourceText): void {
+  const firsts = candidates.map((c) => c.names[0] ?? 'model');
+  const owners = (name: string): number => candidates.filter((c) => c.names.includes(name)).length;
   const taken = new Set<string>();
-  for (const c of candidates) {
-    const free = c.names.find((n) => !taken.has(n));
-    const shown = free ?? `${c.names[0] ?? 'model'}@${source.position(c.node.from).line}`;
+  candidates.forEach((c, i) => {
+    const first = firsts[i]!;
+    const shared = firsts.filter((f) => f === first).length > 1;
+    const own = shared
+      ? c.names.find((n) => owners(n) === 1 && !taken.has(n))
+      : taken.has(first)
+        ? undefined
+        : first;
+    const shown = own ?? `${first}@${source.position(c.node.from).line}`;
     c.names = [shown, ...c.names.filter((n) => n !== shown)];
     taken.add(shown);
-  }
+  });
 }
 
 export function chooseModel<T>(

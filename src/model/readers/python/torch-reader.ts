@@ -136,6 +136,9 @@ export class TorchReader {
   }
 
   private candidateList(): ModelCandidate<Candidate | ClassCandidate>[] {
+    // An instance is placed at its class, unless its class has several instances (then where it is built).
+    const instancesOf = (cls: ClassValue): number =>
+      this.candidates.filter((c) => c instanceof ModuleInstance && c.cls === cls).length;
     if (this.candidates.length > 0)
       return this.candidates.map((c) => ({
         value: c,
@@ -143,7 +146,7 @@ export class TorchReader {
           c instanceof ModuleInstance
             ? [c.cls.name, ...c.moduleVariables, ...(c.builtIn ? [c.builtIn] : []), ...c.localVariables]
             : [...this.sequentialNames(c), 'sequential'],
-        node: c instanceof ModuleInstance ? c.cls.node : c.node,
+        node: c instanceof ModuleInstance ? (instancesOf(c.cls) > 1 ? c.node : c.cls.node) : c.node,
         size: leafCount(c),
         trained: c instanceof ModuleInstance && c.trained,
       }));
@@ -556,9 +559,10 @@ export class TorchReader {
 
   private forward(instance: ModuleInstance, args: Argument[], site: SyntaxNode): PyValue {
     const forward = this.forwardOf(instance.cls);
+    const trace = this.trace!;
     if (!forward) {
-      const x = hostOf(args[0]?.value, Tensor) ?? this.trace!.current;
-      return this.trace!.omit(
+      const x = hostOf(args[0]?.value, Tensor) ?? trace.current;
+      return trace.omit(
         instance.cls.node,
         `${instance.cls.name}`,
         'it has no forward()',
@@ -566,7 +570,13 @@ export class TorchReader {
         `${instance.cls.name} has no forward(); it is left out`,
       );
     }
-    return this.interp.callFunction(forward, args, site, [{ kind: 'host', value: instance }]);
+    // Ops in a sub-module's forward are named under its path (`layer1_0_add`).
+    trace.scopes.push(this.root ? (instance.pathFrom(this.root) ?? []) : []);
+    try {
+      return this.interp.callFunction(forward, args, site, [{ kind: 'host', value: instance }]);
+    } finally {
+      trace.scopes.pop();
+    }
   }
 
   /** The tensor a module is called on; anything else is left out and the chain continues. */

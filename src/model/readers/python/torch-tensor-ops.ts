@@ -131,7 +131,7 @@ export class TorchTensorOps {
         node,
         `${r.layerName ?? 'input'}_negate`,
       );
-    const base = cls === 'Add' ? (op === '-' ? 'subtract' : 'add') : 'multiply';
+    const base = this.t.scoped(cls === 'Add' ? (op === '-' ? 'subtract' : 'add') : 'multiply');
     return { kind: 'host', value: this.t.emitOp(cls, {}, [l, right], ls, l.layout, node, base) };
   }
 
@@ -202,7 +202,7 @@ export class TorchTensorOps {
   functional(kind: string, fn: string, args: CallContext['args'], input: Tensor, ctx: CallContext): PyValue {
     const range = isActivationModule(kind) ? this.t.ctx.source.range(ctx.calleeNode) : null;
     // Activations are named for what they rectify (conv1_relu); other ops for themselves (max_pool2d).
-    const base = range && input.layerName ? `${input.layerName}_${fn}` : fn;
+    const base = range && input.layerName ? `${input.layerName}_${fn}` : this.t.scoped(fn);
     return this.t.emitModule(kind, args, input, ctx.node, ctx.node, range, base);
   }
 

@@ -68,6 +68,8 @@ export class TorchTrace {
   private readonly consumed = new Set<string>();
   /** The first layer that read the input (an Embedding makes the input token ids). */
   firstConsumer: string | null = null;
+  /** Paths of the modules whose forward runs, innermost last. */
+  readonly scopes: string[][] = [];
 
   constructor(
     readonly ctx: TraceContext,
@@ -171,6 +173,12 @@ export class TorchTrace {
     const out = this.graph.add(built, inputs, draft.outShape, site, layout);
     this.current = out;
     return out;
+  }
+
+  /** `base` under the path of the module whose forward runs (`layer1_0_add`). */
+  scoped(base: string): string {
+    const path = this.scopes[this.scopes.length - 1] ?? [];
+    return path.length > 0 ? `${path.join('_')}_${base}` : base;
   }
 
   /** A layer the trace adds for a tensor op (Add, Rescaling, Permute, Reshape …), located at `node`. */
