@@ -12,6 +12,10 @@ import type { SourceText } from './source-text';
 export const inputShapeHint =
   'give it with --input-shape, per sample and channels-last, e.g. --input-shape 28,28,1 for 28×28 grayscale images or --input-shape 784 for flat vectors';
 
+/** For models that read token ids: the shape is the number of tokens per sample. */
+export const sequenceShapeHint =
+  'give it with --input-shape: the number of tokens per sample, e.g. --input-shape 200 (or pad_sequences(..., maxlen=200) in the file)';
+
 /**
  * The input shape when the file does not state it: the person's, or null for a lenient read
  * (the caller assumes one and says so); otherwise a UserError on `node`'s line.
@@ -21,6 +25,7 @@ export function unstatedInputShape(
   node: SyntaxNode,
   detail: string,
   options: PythonReadOptions,
+  hint: string = inputShapeHint,
 ): number[] | null {
   if (options.inputShape && options.inputShape.length > 0) return options.inputShape;
   if (options.lenient) return null;
@@ -28,6 +33,6 @@ export function unstatedInputShape(
     `the model's input shape is not stated in the file (${detail})`,
     source.file,
     source.position(node.from).line,
-    inputShapeHint,
+    hint,
   );
 }

@@ -9,7 +9,7 @@ import type { SyntaxNode } from '@lezer/common';
 import { UserError } from '../../../errors';
 import type { ModelSpec, OmittedSourcePart, TrainingSetup } from '../../spec';
 import type { ReadBudget } from './budget';
-import { unstatedInputShape } from './input-shape';
+import { inputShapeHint, sequenceShapeHint, unstatedInputShape } from './input-shape';
 import { BoundMethod, Interpreter, type Argument, type CallContext } from './interpreter';
 import { kerasLayerClass } from './keras-aliases';
 import { recurrentClasses } from './keras-extra-layers';
@@ -115,6 +115,8 @@ export class KerasReader {
         node: m.node,
         size: m instanceof SequentialModel ? m.layers.length : functionalLayerCount(m),
         trained: m.trained,
+        unusable:
+          m instanceof FunctionalModel && m.inputs.length > 1 ? `takes ${m.inputs.length} inputs` : null,
       }))
       .filter((c) => c.size > 0);
     const choice = chooseModel(candidates, this.options.model, this.source);
@@ -123,6 +125,13 @@ export class KerasReader {
       return null;
     }
     const model = choice.chosen.value;
+    if (choice.chosen.unusable)
+      throw new UserError(
+        `the model ${choice.chosen.names[0]} ${choice.chosen.unusable}; the analysis feeds a model one input`,
+        this.source.file,
+        this.source.position(model.node.from).line,
+        'choose a single-input model of this file with --model NAME, or analyze a saved single-input model',
+      );
     const training: TrainingSetup = { ...this.data, ...model.training };
     const built =
       model instanceof SequentialModel
@@ -562,6 +571,7 @@ export class KerasReader {
           ? 'the Embedding layer has no input_length, and no pad_sequences(maxlen=…) or Input(shape=…) gives the sequence length'
           : 'the first layer has no input_shape, and no keras.Input or known dataset gives it',
         this.options,
+        embedding ? sequenceShapeHint : inputShapeHint,
       );
       shape = given ?? (embedding ? [100] : first.className === 'Dense' ? [784] : [28, 28, 1]);
       if (!given)

@@ -1,9 +1,9 @@
 /**
  * A file may define several models (a GAN's generator and discriminator, a siamese backbone and
  * head). One is analyzed, chosen the same way every time: the one the person names (`--model`),
- * else the one the script trains (compiled, fit, or given to an optimizer), else the largest, and
- * among equals the last defined. The others are listed as alternatives, so the person can see
- * which was taken and pick another.
+ * else among those the engine can feed (one input), the one the script trains (compiled, fit, or
+ * given to an optimizer), else the largest, and among equals the last defined. The others are
+ * listed as alternatives, so the person can see which was taken and pick another.
  */
 import type { SyntaxNode } from '@lezer/common';
 import { UserError } from '../../../errors';
@@ -20,6 +20,8 @@ export interface ModelCandidate<T> {
   size: number;
   /** Compiled, fit or handed to an optimizer in the file. */
   trained: boolean;
+  /** Why the engine cannot analyze it (several inputs), or null; chosen only when named. */
+  unusable?: string | null;
 }
 
 export interface ModelChoice<T> {
@@ -73,8 +75,10 @@ export function chooseModel<T>(
       );
     why = 'named with --model';
   } else {
-    const trained = candidates.filter((c) => c.trained);
-    const pool = trained.length > 0 ? trained : candidates;
+    const usable = candidates.filter((c) => !c.unusable);
+    const feedable = usable.length > 0 ? usable : candidates;
+    const trained = feedable.filter((c) => c.trained);
+    const pool = trained.length > 0 ? trained : feedable;
     let best = pool[0]!;
     for (const c of pool) if (c.size >= best.size) best = c;
     chosen = best;
@@ -84,6 +88,9 @@ export function chooseModel<T>(
         : trained.length > 1
           ? 'the largest the script trains'
           : 'the largest, defined last among equals';
+    const skipped = candidates.filter((c) => c.unusable);
+    if (skipped.length > 0 && usable.length > 0)
+      why += ` (${skipped.map((c) => `${c.names[0]} ${c.unusable}`).join('; ')})`;
   }
   const others = candidates.filter((c) => c !== chosen);
   if (others.length > 0)

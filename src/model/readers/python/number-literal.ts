@@ -46,10 +46,12 @@ export function trailingDotFloat(node: SyntaxNode, source: SourceText): number |
   const dot = int?.nextSibling ?? null;
   const rest = dot?.nextSibling ?? null;
   if (!isDecimalInteger(int, source) || dot?.name !== '.' || dot.from !== int.to) return null;
-  if (rest === null || rest.nextSibling !== null || rest.from !== dot.to) return null;
+  if (rest === null || rest.nextSibling !== null) return null;
   const mantissa = source.slice(int);
-  if (rest.type.isError && rest.from === rest.to) return numberValue(mantissa);
-  if (rest.name === 'PropertyName' && isExponent(source.slice(rest)))
+  // The empty error node sits where the missing property name would start (after any blanks).
+  if (rest.type.isError && rest.from === rest.to && source.text.slice(dot.to, rest.from).trim() === '')
+    return numberValue(mantissa);
+  if (rest.name === 'PropertyName' && rest.from === dot.to && isExponent(source.slice(rest)))
     return numberValue(`${mantissa}${source.slice(rest)}`);
   return null;
 }

@@ -149,6 +149,7 @@ export class TorchReader {
         node: c instanceof ModuleInstance ? (instancesOf(c.cls) > 1 ? c.node : c.cls.node) : c.node,
         size: leafCount(c),
         trained: c instanceof ModuleInstance && c.trained,
+        unusable: c instanceof ModuleInstance ? this.severalInputs(c.cls) : null,
       }));
     // Nothing instantiated: the nn.Module classes no other class of the file uses as a part.
     const classes: ClassValue[] = [];
@@ -167,6 +168,7 @@ export class TorchReader {
         node: cls.node,
         size: 0,
         trained: false,
+        unusable: this.severalInputs(cls),
       }));
   }
 
@@ -239,11 +241,8 @@ export class TorchReader {
     };
   }
 
-  /** A model with several inputs (`forward(self, a, b)`) is not one the engine can feed. */
-  private checkSingleInput(
-    forward: Extract<PyValue, { kind: 'function' }>,
-    root: ModuleInstance,
-  ): SyntaxNode | null {
+  /** The parameters of `forward` a caller must pass (after `self`): the model's inputs. */
+  private forwardInputs(forward: Extract<PyValue, { kind: 'function' }>): SyntaxNode[] {
     const params = forward.node.getChild('ParamList');
     const parts = params ? allChildren(params) : [];
     const required: SyntaxNode[] = [];
@@ -255,7 +254,22 @@ export class TorchReader {
       const next = parts[i + 1]?.name === 'TypeDef' ? parts[i + 2] : parts[i + 1];
       if (next?.name !== 'AssignOp') required.push(p);
     }
-    const inputs = required.slice(1);
+    return required.slice(1);
+  }
+
+  /** Why a model class cannot be fed by the engine (`forward(self, a, b)`), or null. */
+  private severalInputs(cls: ClassValue): string | null {
+    const forward = this.forwardOf(cls);
+    const inputs = forward ? this.forwardInputs(forward) : [];
+    return inputs.length > 1 ? `takes ${inputs.length} inputs` : null;
+  }
+
+  /** A model with several inputs (`forward(self, a, b)`) is not one the engine can feed. */
+  private checkSingleInput(
+    forward: Extract<PyValue, { kind: 'function' }>,
+    root: ModuleInstance,
+  ): SyntaxNode | null {
+    const inputs = this.forwardInputs(forward);
     if (inputs.length > 1)
       throw new UserError(
         `${root.cls.name}.forward() takes ${inputs.length} inputs (${inputs.map((n) => this.source.slice(n)).join(', ')}); the analysis feeds a model one input`,

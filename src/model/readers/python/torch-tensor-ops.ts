@@ -437,7 +437,12 @@ export class TorchTensorOps {
     const states = items.map((v) => hostOf(v, RnnState));
     if (states.length === 2 && states.every((s) => s?.which === 'h' && s.fromEnd !== null)) {
       const [a, b] = states as [RnnState, RnnState];
-      if (a.app === b.app && a.app.directions === 2 && [a.fromEnd, b.fromEnd].sort().join(',') === '-2,-1')
+      if (
+        a.app === b.app &&
+        a.app.directions === 2 &&
+        Math.min(a.fromEnd!, b.fromEnd!) === -2 &&
+        Math.max(a.fromEnd!, b.fromEnd!) === -1
+      )
         return this.t.lastStep(a.app, ctx.node);
     }
     const tensors = items.map((v) => hostOf(v, Tensor));

@@ -8,7 +8,7 @@ import type { SyntaxNode } from '@lezer/common';
 import { UserError } from '../../../errors';
 import type { LayerSpec, TrainingSetup } from '../../spec';
 import type { ReadBudget } from './budget';
-import { inputShapeHint, unstatedInputShape } from './input-shape';
+import { inputShapeHint, sequenceShapeHint, unstatedInputShape } from './input-shape';
 import type { Argument } from './interpreter';
 import type { SourceRange } from './keras-layer-config';
 import type { LayerNamer } from './layer-names';
@@ -257,17 +257,14 @@ export class TorchTrace {
     this.reportMismatches(conversion.mismatches, x, defNode);
     for (const note of conversion.notes) this.ctx.source.report(defNode, note, 'info');
     let out = x;
-    conversion.layers.forEach((draft, i) => {
-      out = this.emitDraft(
-        draft,
-        [out],
-        defNode,
-        site,
-        base === null ? null : i === 0 ? base : `${base}_l${i}`,
-        false,
-        null,
-        'plain',
-      );
+    // Stacked layers: lstm, lstm_l1 …; the dropout between them: lstm_dropout.
+    let stacked = 0;
+    conversion.layers.forEach((draft) => {
+      const recurrent = draft.className !== 'Dropout';
+      const name =
+        base === null ? null : !recurrent ? `${base}_dropout` : stacked === 0 ? base : `${base}_l${stacked}`;
+      if (recurrent) stacked++;
+      out = this.emitDraft(draft, [out], defNode, site, name, false, null, 'plain');
     });
     const last = this.graph.layers[this.graph.layers.length - 1]!;
     const app = new RnnApplication(
@@ -412,6 +409,7 @@ export class TorchTrace {
         at,
         `nn.${kind} reads sequences, and the file does not say how many steps each has`,
         options,
+        kind === 'Embedding' ? sequenceShapeHint : inputShapeHint,
       );
       if (given) return settle(given);
       return this.assume(at, kind === 'Embedding' ? [100] : [100, features ?? 1], input);
