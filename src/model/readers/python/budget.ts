@@ -41,7 +41,7 @@ export const defaultReadLimits: ReadLimits = {
   stringLength: 1_000_000,
   layers: 10_000,
   sideLoopSteps: 20_000,
-  sourceChars: 5_000_000,
+  sourceChars: 1_000_000,
 };
 
 const hint =

@@ -53,7 +53,7 @@ function readModel(text: string, file: string, options: PythonReadOptions): Mode
   let failure: UserError | null = null;
   let notNamed: UserError | null = null;
   for (const framework of order) {
-    const source = new SourceText(text, file);
+    const source = new SourceText(text, file, probe.tree);
     source.reportSyntaxErrors();
     const reader =
       framework === 'keras'

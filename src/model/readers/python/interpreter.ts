@@ -20,6 +20,7 @@ import {
   allChildren,
   callArguments,
   hasError,
+  maxRecoveredLines,
   namedChildren,
   simpleStatements,
   stringValue,
@@ -87,8 +88,6 @@ export interface InterpreterHooks {
   /** `name = value`: how a model gets the name the person sees. */
   assignName?(name: string, value: PyValue, node: SyntaxNode, scope: Scope): void;
 }
-
-const maxRecoveredLines = 200;
 
 function skipsTokens(node: SyntaxNode): boolean {
   const cursor = node.cursor();
@@ -525,8 +524,10 @@ export class Interpreter {
         return this.evaluateDict(node, scope);
       case 'MemberExpression':
         return this.evaluateMember(node, scope);
-      case 'BinaryExpression':
-        return this.evaluateBinary(node, scope);
+      case 'BinaryExpression': {
+        const float = signedExponentFloat(node, this.source);
+        return float !== null ? num(float) : this.evaluateBinary(node, scope);
+      }
       case 'UnaryExpression': {
         const [op, operand] = allChildren(node);
         if (!op || !operand) return unknown('an expression');
@@ -555,19 +556,37 @@ export class Interpreter {
     }
   }
 
+  /**
+   * `a + b + c …` is a left-leaning chain in the tree: it is walked down its left side and folded
+   * back up in a loop, so a 5,000-term sum is as shallow to read as a 2-term one.
+   */
   private evaluateBinary(node: SyntaxNode, scope: Scope): PyValue {
-    const float = signedExponentFloat(node, this.source);
-    if (float !== null) return num(float);
+    const chain: SyntaxNode[] = [];
+    let leftmost: SyntaxNode = node;
+    while (leftmost.name === 'BinaryExpression' && signedExponentFloat(leftmost, this.source) === null) {
+      chain.push(leftmost);
+      const first = leftmost.firstChild;
+      if (!first) return unknown('an expression');
+      leftmost = first;
+    }
+    let value = this.evaluate(leftmost, scope);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      this.budget.step(chain[i]!);
+      value = this.applyBinary(chain[i]!, value, scope);
+    }
+    return value;
+  }
+
+  /** One link of a chain: `left op right` with the left already folded. */
+  private applyBinary(node: SyntaxNode, l: PyValue, scope: Scope): PyValue {
     const children = allChildren(node);
-    const left = children[0];
     const right = children[children.length - 1];
-    if (!left || !right || children.length < 3) return unknown('an expression');
+    if (!right || children.length < 3) return unknown('an expression');
     // `is not` and `not in` are two keyword tokens.
     const opText = children
       .slice(1, -1)
       .map((c) => this.source.slice(c))
       .join(' ');
-    const l = this.evaluate(left, scope);
     if (opText === 'and' || opText === 'or') {
       const t = truthiness(l);
       if (t === null) return unknown('a condition');

@@ -12,12 +12,14 @@ export class SourceText {
   readonly issues: SourceIssue[] = [];
   private readonly lineStarts: number[] = [0];
 
+  /** `tree`: the file's tree when it is already parsed (each framework reader reads the same one). */
   constructor(
     readonly text: string,
     readonly file: string,
+    tree: Tree | null = null,
   ) {
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-    this.tree = parser.parse(text);
+    this.tree = tree ?? parser.parse(text);
   }
 
   /** 1-based line and column of a character offset. */
@@ -92,7 +94,7 @@ export class SourceText {
       const statement = enclosingSimpleStatement(cursor.node);
       const first = statement ? this.position(statement.from).line : 0;
       const last = statement ? this.position(statement.to).line : 0;
-      if (statement && last > first) {
+      if (statement && last > first && last - first <= maxRecoveredLines) {
         if (seenStatements.has(statement.from)) continue;
         seenStatements.add(statement.from);
         for (let line = first; line <= last; line++) {
@@ -125,6 +127,9 @@ export class SourceText {
     this.issues.push({ file: this.file, line, column, message, severity });
   }
 }
+
+/** A statement broken over more lines than this is not re-read line by line (it is not a typo). */
+export const maxRecoveredLines = 200;
 
 export const simpleStatements = new Set([
   'AssignStatement',
