@@ -192,3 +192,62 @@ test(
     );
   },
 );
+
+const kerasMissing = missingPythonModules(['keras', 'numpy']);
+
+/**
+ * Runs Keras fixtures with real Keras 3 (datasets stubbed, fit skipped): count_params() per model.
+ * `path:variable:shape` builds a model that has no input yet with that per-sample shape.
+ */
+const kerasScript = `
+import json, os, runpy, sys
+os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'
+import numpy as np
+import keras
+def stub(**kwargs):
+    x = np.zeros((4, 20), dtype='int32'); y = np.zeros((4,), dtype='int32')
+    return (x, y), (x, y)
+for dataset in (keras.datasets.imdb, keras.datasets.reuters, keras.datasets.mnist):
+    dataset.load_data = stub
+keras.Model.fit = lambda *a, **k: None
+out = {}
+for key in json.loads(sys.argv[1]):
+    path, name, shape = key.split(':')
+    m = runpy.run_path(path, run_name='fixture')[name]
+    if not m.built:
+        m.build(tuple([None] + [int(s) for s in shape.split(',')]))
+    out[key] = m.count_params()
+print(json.dumps(out))
+`;
+
+test(
+  'real Keras agrees: count_params() of the Keras fixtures equals the built TF.js model',
+  { skip: kerasMissing ?? false, timeout: 240_000 },
+  async () => {
+    const fixtures: [string, string, string][] = [
+      ['keras_comment_in_list.py', 'model', ''],
+      ['keras_augmented_residual.py', 'model', ''],
+      ['keras_layer_aliases.py', 'model', ''],
+      ['keras_loop_helper_add.py', 'model', ''],
+      ['keras_gan_two_models.py', 'combined', ''],
+      ['keras_imdb_bilstm.py', 'model', ''],
+      ['keras_reuters_conv1d.py', 'model', '300'],
+      ['keras_multi_output.py', 'model', ''],
+    ];
+    const keys = fixtures.map(([file, name, shape]) => `${resolve(fixtureDir, file)}:${name}:${shape}`);
+    const r = spawnSync(testPython(), ['-c', kerasScript, JSON.stringify(keys)], {
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    assert.equal(r.status, 0, r.stderr.slice(-2000));
+    const keras = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
+    for (const [i, [file]] of fixtures.entries()) {
+      const model = await buildModel(tf, readFixture(file).spec, 1);
+      try {
+        assert.equal(model.countParams(), keras[keys[i]!], file);
+      } finally {
+        model.dispose();
+      }
+    }
+  },
+);
