@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { kerasLayerAliases } from '../../../src/model/readers/python/keras-aliases';
 import { isSupportedKerasLayer } from '../../../src/model/readers/python/keras-layer-config';
 import { parsePythonModel } from '../../../src/model/readers/python/index';
+import { isUserError } from '../../../src/errors';
 import { assertLayers, issueAt, readFixture, textAt } from './python-fixtures';
 
 test('comment lines inside nn.Sequential(...) no longer take the place of the layer after them', () => {
@@ -235,4 +236,53 @@ test('a layer that cannot be built is never a quiet success: the model is partia
     ],
   );
   issueAt(torch, 7, 'nn.GroupNorm is not supported');
+});
+
+test('a Keras layer that does not fit what reaches it is refused at build time on its own line', async () => {
+  const tf = await import('@tensorflow/tfjs');
+  await tf.setBackend('cpu');
+  const { buildModel } = await import('../../../src/model/build/build');
+  const spec = parsePythonModel(
+    'from keras.models import Sequential\nfrom keras.layers import Dense, Conv2D\nm = Sequential()\nm.add(Dense(4, input_shape=(8,)))\nm.add(Conv2D(4, 3))\n',
+    'k.py',
+  );
+  await assert.rejects(
+    () => buildModel(tf, spec, 1),
+    (e: unknown) =>
+      isUserError(e) &&
+      e.file === 'k.py' &&
+      e.line === 5 &&
+      /^layer conv2d \(Conv2D\) cannot be built: Input 0 is incompatible/.test(e.message),
+  );
+});
+
+test('a PyTorch layer applied to a tensor of the wrong rank is refused on its line, naming where the tensor comes from', () => {
+  const text = [
+    'import torch.nn as nn',
+    'class Net(nn.Module):',
+    '    def __init__(self):',
+    '        super().__init__()',
+    '        self.fc = nn.Linear(784, 64)',
+    '        self.conv = nn.Conv2d(1, 8, 3)',
+    '    def forward(self, x):',
+    '        return self.conv(self.fc(x))',
+    'net = Net()',
+  ].join('\n');
+  assert.throws(
+    () => parsePythonModel(text, 'rank.py'),
+    (e: unknown) =>
+      isUserError(e) &&
+      e.line === 6 &&
+      /nn\.Conv2d cannot be applied here: it needs a 4-D input \(batch included\) but gets per-sample shape \(64\) \(the tensor comes from line 8\)/.test(
+        e.message,
+      ),
+  );
+  // A kernel larger than its input.
+  assert.throws(
+    () =>
+      parsePythonModel(text.replace('nn.Linear(784, 64)', 'nn.Identity()'), 'small.py', {
+        inputShape: [2, 2, 1],
+      }),
+    (e: unknown) => isUserError(e) && e.line === 6 && /input \(2×2×1\) is too small/.test(e.message),
+  );
 });

@@ -537,6 +537,9 @@ export class Interpreter {
           const t = truthiness(v);
           return t === null ? unknown('a condition') : { kind: 'bool', value: !t };
         }
+        // `-x` on a tensor is a scale by −1 (a layer), not an unknown that silently cuts the model.
+        if (v.kind === 'host' && opText === '-') return this.operate(num(-1), '*', v, node);
+        if (v.kind === 'host' && opText === '+') return v;
         const n = asNumber(v);
         if (n === null) return unknown(`${opText}${describe(v)}`);
         return num(opText === '-' ? -n : opText === '~' ? ~n : n);

@@ -114,7 +114,7 @@ export type KerasModel = SequentialModel | FunctionalModel;
 export function tensorsOf(value: PyValue): KerasTensor[] | null {
   const single = hostOf(value, KerasTensor);
   if (single) return [single];
-  if (value.kind !== 'tuple') return null;
+  if (value.kind !== 'tuple' || value.items.length === 0) return null;
   const out: KerasTensor[] = [];
   for (const item of value.items) {
     const t = hostOf(item, KerasTensor);

@@ -34,6 +34,8 @@ export interface TorchConversion {
   approximations: string[];
   /** A required size that is missing or unreadable: nothing can be built. */
   missing: string | null;
+  /** The tensor reaching the module cannot be fed to it (wrong rank): the file's model fails here too. */
+  invalid?: string;
 }
 
 /** Parameter order of each supported module class (functional forms use the same names). */
@@ -189,7 +191,7 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
           `${kind} with groups=${groups} (grouped convolution) is built as an ordinary convolution`,
         );
       if (input.length !== rank + 1)
-        out.mismatches.push(`${kind} expects a ${rank + 2}-D input but gets shape (${input.join(', ')})`);
+        out.invalid = `${kind} expects a ${rank + 2}-D input (batch included) but gets per-sample shape (${input.join(', ')})`;
       else if (inChannels !== channels)
         out.mismatches.push(
           `${kind} declares in_channels=${inChannels} but the tensor reaching it has ${channels} channels`,
@@ -296,7 +298,7 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
           `${kind} ceil_mode=True is built with floor rounding (its output can be one smaller)`,
         );
       if (input.length !== rank + 1)
-        out.mismatches.push(`${kind} expects a ${rank + 2}-D input but gets shape (${input.join(', ')})`);
+        out.invalid = `${kind} expects a ${rank + 2}-D input (batch included) but gets per-sample shape (${input.join(', ')})`;
       let current = spatial;
       if (pad.some((pd) => pd > 0) && input.length === rank + 1)
         current = zeroPad(pad, spatial, channels, push);

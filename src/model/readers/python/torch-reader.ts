@@ -214,7 +214,20 @@ export class TorchReader {
         : this.forward(root, [{ keyword: null, value: input, node: root.node }], root.node);
     this.trace = null;
     trace.checkAssumption();
-    if (trace.graph.layers.length === 0) return null;
+    if (trace.graph.layers.length === 0) {
+      // A model is there, but nothing in it could be built: say where, not "no model found".
+      const at = root instanceof ModuleInstance ? (forward?.node ?? root.cls.node) : root.node;
+      const line = this.source.position(at.from).line;
+      const why = this.source.issues.find((i) => i.severity !== 'info' && i.line >= line);
+      throw new UserError(
+        root instanceof ModuleInstance
+          ? `${root.cls.name}.forward() builds no layer the reader understands${why ? ` (line ${why.line}: ${why.message})` : ''}`
+          : `this nn.Sequential holds no layer the reader understands${why ? ` (line ${why.line}: ${why.message})` : ''}`,
+        this.source.file,
+        line,
+        'write the model with nn.Module layers applied in forward(), or save it and analyze the saved file',
+      );
+    }
     const outputs = this.outputsOf(output, trace, root);
     const { topology, layers, dropped } = trace.graph.topology(name, outputs, this.source);
     for (const layer of dropped)

@@ -35,6 +35,8 @@ export interface RecurrentConversion {
   notes: string[];
   mismatches: string[];
   missing: string | null;
+  /** The tensor reaching the module cannot be fed to it (wrong rank). */
+  invalid?: string;
 }
 
 function flag(p: Parameters, name: string, fallback: boolean): boolean {
@@ -62,9 +64,7 @@ export function convertRecurrent(kind: string, args: Argument[], input: Shape): 
   const features = input[input.length - 1] ?? 0;
   const declared = asNumber(p.get('input_size')?.value);
   if (input.length !== 2)
-    out.mismatches.push(
-      `nn.${kind} expects a sequence (steps, features) but gets shape (${input.join(', ')})`,
-    );
+    out.invalid = `nn.${kind} expects a sequence (steps, features) but gets per-sample shape (${input.join(', ')})`;
   else if (declared !== null && declared !== features)
     out.mismatches.push(
       `nn.${kind} declares input_size=${declared} but the sequence reaching it has ${features} features`,

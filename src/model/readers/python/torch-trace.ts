@@ -54,6 +54,27 @@ const channelsFirstKinds = new Set([
   'UpsamplingNearest2d',
 ]);
 const lastAxisKinds = new Set(['Linear', 'LSTM', 'GRU', 'RNN', 'LayerNorm', 'Embedding']);
+/** The per-sample rank a module needs (2-D modules take (C, H, W), 1-D ones (C, L)). */
+const ranks: Record<string, number[]> = {
+  Conv2d: [3],
+  ConvTranspose2d: [3],
+  MaxPool2d: [3],
+  AvgPool2d: [3],
+  AdaptiveAvgPool2d: [3],
+  AdaptiveMaxPool2d: [3],
+  BatchNorm2d: [3],
+  Dropout2d: [3],
+  ZeroPad2d: [3],
+  Upsample: [3],
+  UpsamplingNearest2d: [3],
+  Conv1d: [2],
+  MaxPool1d: [2],
+  AvgPool1d: [2],
+  AdaptiveAvgPool1d: [2],
+  AdaptiveMaxPool1d: [2],
+  Dropout1d: [2],
+  BatchNorm1d: [1, 2],
+};
 
 export class TorchTrace {
   readonly graph: TorchGraph;
@@ -68,6 +89,8 @@ export class TorchTrace {
   private readonly consumed = new Set<string>();
   /** The first layer that read the input (an Embedding makes the input token ids). */
   firstConsumer: string | null = null;
+  /** The first module that read the input fixed its layout (else images default to channels-first). */
+  private inputLayoutDecided = false;
   /** Paths of the modules whose forward runs, innermost last. */
   readonly scopes: string[][] = [];
 
@@ -108,6 +131,14 @@ export class TorchTrace {
         x,
         `nn.${kind}(...) has no readable '${conversion.missing}'; it is left out and the model continues from its input`,
       );
+    const rank = ranks[kind];
+    const unbuildable =
+      (rank && !rank.includes(shape.length)
+        ? `it needs a ${rank.map((r) => r + 1).join(' or ')}-D input (batch included) but gets per-sample shape (${shape.join(', ')})`
+        : null) ??
+      conversion.invalid ??
+      impossibleShape(conversion.layers, shape);
+    if (unbuildable) return this.unbuildable(defNode, `nn.${kind}`, unbuildable, x);
     this.reportMismatches(conversion.mismatches, x, defNode);
     for (const note of conversion.notes) source.report(defNode, note, 'info');
     for (const approximation of conversion.approximations)
@@ -217,6 +248,7 @@ export class TorchTrace {
   ): Tensor {
     if (input === this.graph.input && !input.shape) {
       input.layout = wanted;
+      this.inputLayoutDecided = true;
       return input;
     }
     const shape = input.shape ?? this.shapeOf(input, kind, args, node);
@@ -254,6 +286,7 @@ export class TorchTrace {
     const conversion = convertRecurrent(kind, args, x.shape!);
     if (conversion.missing)
       return this.omit(defNode, `nn.${kind}`, `it has no readable '${conversion.missing}'`, x, null);
+    if (conversion.invalid) return this.unbuildable(defNode, `nn.${kind}`, conversion.invalid, x);
     this.reportMismatches(conversion.mismatches, x, defNode);
     for (const note of conversion.notes) this.ctx.source.report(defNode, note, 'info');
     let out = x;
@@ -315,6 +348,31 @@ export class TorchTrace {
       );
     }
     this.consumed.add(t.ref[0]);
+  }
+
+  /**
+   * A layer the tensor reaching it cannot be fed to (wrong rank, smaller than its kernel): PyTorch
+   * would fail here too, so the read is refused on the layer's line, naming the shape and where it
+   * comes from. A lenient read (lenses) leaves the layer out instead.
+   */
+  unbuildable(node: SyntaxNode, what: string, why: string, input: Tensor): PyValue {
+    const { source, options } = this.ctx;
+    if (options.lenient) return this.omit(node, what, why, input, null);
+    const from = input.origin
+      ? `the tensor comes from line ${source.position(input.origin.from).line}`
+      : this.assumed
+        ? `the input shape ${this.assumed.text} was assumed`
+        : options.inputShape?.length
+          ? `the input shape is --input-shape ${options.inputShape.join(',')}`
+          : 'the tensor is the model input';
+    throw new UserError(
+      `${what} cannot be applied here: ${why} (${from})`,
+      source.file,
+      source.position(node.from).line,
+      input === this.graph.input || this.assumed
+        ? inputShapeHint
+        : 'check the shape of the tensor this layer is called on',
+    );
   }
 
   /** Leaves an op out: an error on its line, an entry in `omitted`, and the model goes on from `from`. */
@@ -387,6 +445,9 @@ export class TorchTrace {
     const settle = (shape: Shape): Shape => {
       input.shape = shape;
       this.graph.inputShape = shape;
+      // Images arrive channels-last and are PyTorch's (C, H, W), whatever reads them first.
+      if (input === this.graph.input && !this.inputLayoutDecided && shape.length === 3)
+        input.layout = 'channels-first';
       return shape;
     };
     if (options.inputShape && options.inputShape.length > 0) return settle(options.inputShape);
@@ -449,6 +510,8 @@ export class TorchTrace {
     );
     input.shape = shape;
     this.graph.inputShape = shape;
+    if (input === this.graph.input && !this.inputLayoutDecided && shape.length === 3)
+      input.layout = 'channels-first';
     return shape;
   }
 
@@ -474,4 +537,12 @@ export class TorchTrace {
     const length = this.graph.inputShape?.[0];
     if (typeof length === 'number') training.sequenceLength = length;
   }
+}
+
+/** Why a converted layer's output shape is impossible (a kernel larger than its input), or null. */
+function impossibleShape(layers: TorchLayerDraft[], input: Shape): string | null {
+  const bad = layers.find((l) => l.outShape.some((d) => !Number.isInteger(d) || d < 1));
+  return bad
+    ? `its input (${input.join('×')}) is too small: the ${bad.className} would output (${bad.outShape.join('×')})`
+    : null;
 }
