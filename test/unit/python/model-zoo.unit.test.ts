@@ -251,3 +251,43 @@ test(
     }
   },
 );
+
+test(
+  'real Keras agrees: every alias keras.layers exports for a class the reader knows is in the alias table',
+  { skip: kerasMissing ?? false, timeout: 240_000 },
+  async () => {
+    const { kerasLayerAliases, kerasLayerClass } =
+      await import('../../../src/model/readers/python/keras-aliases');
+    const { isSupportedKerasLayer } = await import('../../../src/model/readers/python/keras-layer-config');
+    const script = `
+import json, os
+os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'
+import keras
+groups = {}
+for name in dir(keras.layers):
+    if name[0].isupper():
+        groups.setdefault(id(getattr(keras.layers, name)), []).append(name)
+print(json.dumps([g for g in groups.values() if len(g) > 1]))
+`;
+    const r = spawnSync(testPython(), ['-c', script], { encoding: 'utf8', timeout: 240_000 });
+    assert.equal(r.status, 0, r.stderr.slice(-2000));
+    const groups = JSON.parse(r.stdout.trim().split('\n').pop()!) as string[][];
+    assert.ok(groups.length >= 20, JSON.stringify(groups));
+    for (const names of groups) {
+      // All spellings of one Keras class read as one class name …
+      const classes = new Set(names.map(kerasLayerClass));
+      assert.equal(classes.size, 1, `${names.join(' = ')} → ${[...classes].join(', ')}`);
+      // … which the reader builds, or refuses by that name (never as an unknown spelling).
+      const cls = [...classes][0]!;
+      assert.ok(names.includes(cls), `${cls} is one of ${names.join(', ')}`);
+      if (!isSupportedKerasLayer(cls))
+        assert.ok(
+          ['GlobalAveragePooling3D', 'GlobalMaxPooling3D', 'Conv1DTranspose', 'SeparableConv1D'].includes(
+            cls,
+          ),
+          cls,
+        );
+    }
+    assert.ok(Object.keys(kerasLayerAliases).length >= 20);
+  },
+);

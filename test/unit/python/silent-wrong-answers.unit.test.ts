@@ -286,3 +286,43 @@ test('a PyTorch layer applied to a tensor of the wrong rank is refused on its li
     (e: unknown) => isUserError(e) && e.line === 6 && /input \(2×2×1\) is too small/.test(e.message),
   );
 });
+
+test('Keras tensor arithmetic: a − b, −x and x / 255 are layers (Add, Rescaling), computing what the file says', async () => {
+  const tf = await import('@tensorflow/tfjs');
+  await tf.setBackend('cpu');
+  const { buildModel } = await import('../../../src/model/build/build');
+  const spec = parsePythonModel(
+    [
+      'import keras',
+      'from keras import layers',
+      'inp = keras.Input(shape=(3,))',
+      'a = inp / 255.0',
+      'b = layers.Dense(3, use_bias=False)(inp)',
+      'out = -(a - b)',
+      'model = keras.Model(inp, out)',
+    ].join('\n'),
+    'arith.py',
+  );
+  assert.deepEqual(
+    spec.layers.map((l) => [l.className, l.source?.line]),
+    [
+      ['InputLayer', 3],
+      ['Rescaling', 4],
+      ['Dense', 5],
+      ['Rescaling', 6],
+      ['Add', 6],
+      ['Rescaling', 6],
+    ],
+  );
+  const model = await buildModel(tf, spec, 1);
+  try {
+    const x = tf.tensor2d([[255, 510, -255]]);
+    const dense = model.getLayer('dense').apply(x) as import('@tensorflow/tfjs').Tensor;
+    const expected = dense.sub(x.div(255));
+    const got = model.predict(x) as import('@tensorflow/tfjs').Tensor;
+    assert.ok(got.sub(expected).abs().max().dataSync()[0]! < 1e-5);
+    tf.dispose([x, dense, expected, got]);
+  } finally {
+    model.dispose();
+  }
+});

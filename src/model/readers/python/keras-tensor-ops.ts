@@ -52,6 +52,17 @@ export class KerasTensorOps {
     if (l && r) {
       const cls = op === '+' ? 'Add' : op === '*' ? 'Multiply' : null;
       if (cls) return this.layerOn(cls, [], [l, r], node);
+      if (op === '-') {
+        // TF.js has no Subtract layer: a − b is a + (−1)·b.
+        const negated = this.layerOn(
+          'Rescaling',
+          [this.constant(-1, node), this.constant(0, node)],
+          [r],
+          node,
+        );
+        const b = hostOf(negated, KerasTensor);
+        if (b) return this.layerOn('Add', [], [l, b], node);
+      }
       return this.leaveOut(node, `'${op}' of two tensors`, 'TF.js has no layer that computes it', l);
     }
     const tensor = (l ?? r)!;
@@ -64,10 +75,13 @@ export class KerasTensorOps {
       else if (op === '+') scaleOffset = [1, c];
       else if (op === '-') scaleOffset = l ? [1, -c] : [-1, c];
     }
-    if (scaleOffset) {
-      const at = (value: number): Argument => ({ keyword: null, value: num(value), node });
-      return this.layerOn('Rescaling', [at(scaleOffset[0]), at(scaleOffset[1])], [tensor], node);
-    }
+    if (scaleOffset)
+      return this.layerOn(
+        'Rescaling',
+        [this.constant(scaleOffset[0], node), this.constant(scaleOffset[1], node)],
+        [tensor],
+        node,
+      );
     return this.leaveOut(
       node,
       `'${op}' between a tensor and ${describe(l ? right : left)}`,
@@ -160,6 +174,10 @@ export class KerasTensorOps {
     return model.outputs.map(rebuild);
   }
 
+  private constant(value: number, node: SyntaxNode): Argument {
+    return { keyword: null, value: num(value), node };
+  }
+
   private layerOn(cls: string, args: Argument[], inputs: KerasTensor[], node: SyntaxNode): PyValue {
     const layer = this.reader.createLayer(cls, args, node);
     if (layer.unsupported) return this.leaveOut(node, `the layer ${cls}`, layer.unsupported, inputs[0]!);
@@ -176,8 +194,4 @@ export class KerasTensorOps {
     );
     return { kind: 'host', value: from.withOmitted(part) };
   }
-}
-
-export function isFunctional(model: KerasModel): model is FunctionalModel {
-  return model instanceof FunctionalModel;
 }
