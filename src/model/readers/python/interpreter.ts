@@ -12,90 +12,36 @@ import type { ReadBudget } from './budget';
 import { builtinNames, foldBuiltin } from './builtins';
 import { foldCollectionMethod } from './collection-methods';
 import { BreakSignal, ContinueSignal, isControlSignal, ReturnSignal } from './control-flow';
+import { assignTarget, execAssign, execUpdate } from './assignment';
+import { classAttribute, execClass } from './class-values';
 import { bindImport, canonicalPath, starModuleExports } from './import-names';
+import {
+  BoundMethod,
+  type Argument,
+  type CallContext,
+  type ClassValue,
+  type FunctionValue,
+  type InterpreterHooks,
+} from './interpreter-types';
 import { LoopRunner } from './loops';
-import { numberValue, signedExponentFloat, trailingDotFloat } from './number-literal';
+import { evaluateDict, evaluateMember, subscriptParts } from './member-access';
+import { numberValue, signedExponentFloat } from './number-literal';
 import { binary, truthiness } from './operators';
+import { bindParameters } from './parameters';
 import {
   allChildren,
   callArguments,
-  hasError,
-  maxRecoveredLines,
   namedChildren,
   simpleStatements,
   stringValue,
   type SourceText,
 } from './source-text';
-import { foldSubscript, subscriptSyntax, type SubscriptPart } from './subscripts';
-import { asNumber, asString, describe, hostOf, num, Scope, unknown, type PyValue } from './values';
+import type { SubscriptPart } from './subscripts';
+import { recoverLines } from './syntax-recovery';
+import { asNumber, describe, hostOf, num, Scope, unknown, type PyValue } from './values';
 
-export { truthiness };
-
-/** An evaluated argument of a call. */
-export interface Argument {
-  keyword: string | null;
-  value: PyValue;
-  node: SyntaxNode;
-}
-
-export interface CallContext {
-  node: SyntaxNode;
-  callee: PyValue;
-  calleeNode: SyntaxNode;
-  args: Argument[];
-  scope: Scope;
-}
-
-/** `receiver.name` where the receiver is a folded or framework object: a method about to be called. */
-export class BoundMethod {
-  constructor(
-    readonly receiver: PyValue,
-    readonly name: string,
-    readonly node: SyntaxNode,
-  ) {}
-
-  describe(): string {
-    return `the method .${this.name}`;
-  }
-}
-
-export type FunctionValue = Extract<PyValue, { kind: 'function' }>;
-export type ClassValue = Extract<PyValue, { kind: 'class' }>;
-
-export interface InterpreterHooks {
-  /** A call; return undefined to let the interpreter fold it. */
-  call?(ctx: CallContext, interp: Interpreter): PyValue | undefined;
-  /** `object.name` on a framework object; undefined means "a method of it". */
-  member?(object: PyValue, name: string, node: SyntaxNode): PyValue | undefined;
-  /** `object.name = value` (PyTorch's `self.conv1 = nn.Conv2d(...)`). */
-  assignMember?(object: PyValue, name: string, value: PyValue, node: SyntaxNode): void;
-  /** `a + b` (and `a += b`) where an operand is a framework object (tensors: a skip connection). */
-  binary?(left: PyValue, op: string, right: PyValue, node: SyntaxNode): PyValue | undefined;
-  /** `object[...]` on a framework object (a ModuleList element, an RNN output's last step). */
-  subscript?(object: PyValue, parts: SubscriptPart[], node: SyntaxNode): PyValue | undefined;
-  /** The items of a framework object a `for` loop iterates (a ModuleList); undefined: not one. */
-  iterate?(value: PyValue): PyValue[] | undefined;
-  /** Whether calling `callee` builds layers (a loop that does is part of the model). */
-  buildsLayers?(callee: PyValue, method: string | null): boolean;
-  /** Whether a loop here is part of the model whatever it calls (PyTorch `__init__` / `forward`). */
-  insideModel?(): boolean;
-  /** A loop that was not followed; `buildsLayers` says whether the model misses what it builds. */
-  loopNotFollowed?(statement: SyntaxNode, reason: string, buildsLayers: boolean): void;
-  /** A loop that builds layers ran `iterations` times. */
-  loopFollowed?(statement: SyntaxNode, iterations: number): void;
-  /** A loop about to run (PyTorch scripts state their epochs in one). */
-  beforeLoop?(statement: SyntaxNode, scope: Scope): void;
-  /** `name = value`: how a model gets the name the person sees. */
-  assignName?(name: string, value: PyValue, node: SyntaxNode, scope: Scope): void;
-}
-
-function skipsTokens(node: SyntaxNode): boolean {
-  const cursor = node.cursor();
-  do {
-    if (cursor.type.isError && cursor.to > cursor.from) return true;
-  } while (cursor.next() && cursor.from <= node.to);
-  return false;
-}
+export { truthiness, BoundMethod };
+export type { Argument, CallContext, ClassValue, FunctionValue, InterpreterHooks };
 
 export class Interpreter {
   readonly module = new Scope();
@@ -172,16 +118,16 @@ export class Interpreter {
 
   execStatement(statement: SyntaxNode, scope: Scope): void {
     this.budget.step(statement);
-    if (simpleStatements.has(statement.name) && this.recoverLines(statement, scope)) return;
+    if (simpleStatements.has(statement.name) && recoverLines(this, statement, scope)) return;
     switch (statement.name) {
       case 'ImportStatement':
         bindImport(statement, this.source, scope);
         return;
       case 'AssignStatement':
-        this.execAssign(statement, scope);
+        execAssign(this, statement, scope);
         return;
       case 'UpdateStatement':
-        this.execUpdate(statement, scope);
+        execUpdate(this, statement, scope);
         return;
       case 'ExpressionStatement':
         for (const e of namedChildren(statement)) this.evaluate(e, scope);
@@ -226,7 +172,7 @@ export class Interpreter {
         return;
       }
       case 'ClassDefinition':
-        this.execClass(statement, scope);
+        execClass(this, statement, scope);
         return;
       case 'DecoratedStatement':
         for (const s of namedChildren(statement)) if (s.name !== 'Decorator') this.execStatement(s, scope);
@@ -236,84 +182,9 @@ export class Interpreter {
     }
   }
 
-  private functionValue(def: SyntaxNode, scope: Scope): FunctionValue | null {
+  functionValue(def: SyntaxNode, scope: Scope): FunctionValue | null {
     const name = def.getChild('VariableName');
     return name ? { kind: 'function', node: def, name: this.source.slice(name), scope } : null;
-  }
-
-  /**
-   * A class: its bases, and the attributes its body binds (`expansion = 1` in a ResNet block, its
-   * methods). Methods see the enclosing scope, not the class body, as in Python.
-   */
-  private execClass(statement: SyntaxNode, scope: Scope): void {
-    const name = statement.getChild('VariableName');
-    const argList = statement.getChild('ArgList');
-    const bases = argList
-      ? callArguments(argList, this.source)
-          .filter((a) => a.keyword === null)
-          .map((a) => this.evaluate(a.value, scope))
-      : [];
-    if (!name) return;
-    const cls: ClassValue = {
-      kind: 'class',
-      node: statement,
-      name: this.source.slice(name),
-      bases,
-      attributes: new Map(),
-    };
-    const body = statement.getChild('Body');
-    const classScope = new Scope(scope);
-    if (body) {
-      this.nested(body, () => {
-        for (const s of namedChildren(body)) {
-          const def = s.name === 'DecoratedStatement' ? s.getChild('FunctionDefinition') : s;
-          const fn = def?.name === 'FunctionDefinition' ? this.functionValue(def, scope) : null;
-          if (fn) cls.attributes.set(fn.name, fn);
-          else if (
-            s.name === 'AssignStatement' ||
-            s.name === 'UpdateStatement' ||
-            s.name === 'ClassDefinition'
-          )
-            this.execStatement(s, classScope);
-        }
-      });
-    }
-    for (const [key, value] of classScope.own()) if (!cls.attributes.has(key)) cls.attributes.set(key, value);
-    scope.set(cls.name, cls);
-  }
-
-  /** An attribute of a class defined in the file, looked up through its bases. */
-  classAttribute(cls: ClassValue, name: string, depth = 0): PyValue | undefined {
-    const own = cls.attributes.get(name);
-    if (own) return own;
-    if (depth >= 16) return undefined;
-    for (const base of cls.bases) {
-      if (base.kind !== 'class') continue;
-      const inherited = this.classAttribute(base, name, depth + 1);
-      if (inherited) return inherited;
-    }
-    return undefined;
-  }
-
-  /**
-   * A simple statement with a syntax error spanning several lines is usually an unclosed bracket
-   * that swallowed the lines after it: each line is parsed and run on its own instead.
-   */
-  private recoverLines(statement: SyntaxNode, scope: Scope): boolean {
-    const first = this.source.position(statement.from).line;
-    const last = this.source.position(statement.to).line;
-    // Only when the parser skipped tokens (lines swallowed); a merely unfinished statement at the
-    // end of the file reads better as it is.
-    if (last === first || last - first > maxRecoveredLines || !skipsTokens(statement)) return false;
-    for (let line = first; line <= last; line++) {
-      for (const s of namedChildren(this.source.parseLine(line))) {
-        if (simpleStatements.has(s.name) && !hasError(s, this.source)) this.execStatement(s, scope);
-        else if (s.name === 'ExpressionStatement')
-          // A broken one-line statement (`model.add(Dense(64)` ): its complete calls still count.
-          for (const e of namedChildren(s)) if (!e.type.isError) this.evaluate(e, scope);
-      }
-    }
-    return true;
   }
 
   private execIf(statement: SyntaxNode, scope: Scope): void {
@@ -347,37 +218,6 @@ export class Interpreter {
     }
   }
 
-  private execAssign(statement: SyntaxNode, scope: Scope): void {
-    const segments: SyntaxNode[][] = [[]];
-    for (const c of allChildren(statement)) {
-      if (c.name === 'AssignOp') segments.push([]);
-      else if (c.name !== 'TypeDef') segments[segments.length - 1]!.push(c);
-    }
-    if (segments.length < 2) return; // annotation only
-    const valueParts = segments.pop()!;
-    const value = this.evaluateList(valueParts, scope);
-    for (const target of segments) this.assignTarget(target, value, scope);
-  }
-
-  /** `x += y`: Python's in-place operators; on tensors this is a layer (`out += shortcut` is an Add). */
-  private execUpdate(statement: SyntaxNode, scope: Scope): void {
-    const [target, op, valueNode] = allChildren(statement);
-    if (!target || !op || !valueNode) return;
-    const opText = this.source.slice(op).slice(0, -1);
-    const current = this.evaluate(target, scope);
-    const operand = this.evaluate(valueNode, scope);
-    // A list grows in place (`layers += [nn.Conv2d(...)]`), so aliases of it see the new items.
-    if (opText === '+' && current.kind === 'tuple') {
-      const items = this.iterate(operand, statement);
-      if (items) {
-        this.budget.allocate(current.items.length + items.length, statement);
-        current.items.push(...items);
-        return;
-      }
-    }
-    this.assignOne(target, this.operate(current, opText, operand, statement), scope);
-  }
-
   /** Comma-separated expressions (with their commas): one value, or a tuple. */
   evaluateList(parts: SyntaxNode[], scope: Scope): PyValue {
     const exprs = parts.filter((p) => p.name !== ',');
@@ -402,61 +242,17 @@ export class Interpreter {
   }
 
   assignTarget(target: SyntaxNode[], value: PyValue, scope: Scope): void {
-    const exprs = target.filter((p) => p.name !== ',');
-    if (exprs.length === 1 && !target.some((p) => p.name === ',')) {
-      this.assignOne(exprs[0]!, value, scope);
-      return;
-    }
-    this.destructure(exprs, value, scope);
+    assignTarget(this, target, value, scope);
   }
 
-  private destructure(targets: SyntaxNode[], value: PyValue, scope: Scope): void {
-    const items = value.kind === 'tuple' ? value.items : (this.hooks.iterate?.(value) ?? null);
-    targets.forEach((t, i) => {
-      const item: PyValue =
-        items && items.length === targets.length
-          ? items[i]!
-          : unknown(`unpacking ${describe(value)} into ${targets.length} names`);
-      this.assignOne(t, item, scope);
-    });
+  /** An attribute of a class defined in the file, looked up through its bases. */
+  classAttribute(cls: ClassValue, name: string): PyValue | undefined {
+    return classAttribute(cls, name);
   }
 
-  assignOne(target: SyntaxNode, value: PyValue, scope: Scope): void {
-    if (target.name === 'VariableName') {
-      const name = this.source.slice(target);
-      scope.set(name, value);
-      this.hooks.assignName?.(name, value, target, scope);
-    } else if (
-      target.name === 'TupleExpression' ||
-      target.name === 'ArrayExpression' ||
-      target.name === 'ParenthesizedExpression'
-    ) {
-      const inner = namedChildren(target);
-      if (target.name === 'ParenthesizedExpression' && inner.length === 1)
-        this.assignOne(inner[0]!, value, scope);
-      else this.destructure(inner, value, scope);
-    } else if (target.name === 'MemberExpression') {
-      const objectNode = target.firstChild;
-      if (!objectNode) return;
-      const object = this.evaluate(objectNode, scope);
-      const property = target.getChild('PropertyName');
-      if (property) {
-        const name = this.source.slice(property);
-        if (object.kind === 'dict') object.entries.set(name, value);
-        else this.hooks.assignMember?.(object, name, value, target);
-        return;
-      }
-      const parts = this.subscriptParts(target, scope);
-      const index = parts?.length === 1 && parts[0]!.kind === 'index' ? parts[0]!.value : null;
-      if (!index) return;
-      const i = asNumber(index);
-      const k = asString(index) ?? (i !== null ? String(i) : null);
-      if (object.kind === 'dict' && k !== null) object.entries.set(k, value);
-      else if (object.kind === 'tuple' && i !== null) {
-        const at = i < 0 ? object.items.length + i : i;
-        if (at >= 0 && at < object.items.length) object.items[at] = value;
-      }
-    }
+  /** The evaluated parts of a subscript, or null when `node` is an attribute access. */
+  subscriptParts(node: SyntaxNode, scope: Scope): SubscriptPart[] | null {
+    return subscriptParts(this, node, scope);
   }
 
   /** A binary operator: the reader's hook first when a framework object is involved. */
@@ -521,9 +317,9 @@ export class Interpreter {
       case 'DictionaryComprehensionExpression':
         return this.loops.comprehension(node, scope, true);
       case 'DictionaryExpression':
-        return this.evaluateDict(node, scope);
+        return evaluateDict(this, node, scope);
       case 'MemberExpression':
-        return this.evaluateMember(node, scope);
+        return evaluateMember(this, node, scope);
       case 'BinaryExpression': {
         const float = signedExponentFloat(node, this.source);
         return float !== null ? num(float) : this.evaluateBinary(node, scope);
@@ -612,75 +408,6 @@ export class Interpreter {
     return unknown(`'${name}' is not defined in this file`);
   }
 
-  private evaluateDict(node: SyntaxNode, scope: Scope): PyValue {
-    const entries = new Map<string, PyValue>();
-    const parts = allChildren(node).filter((c) => c.name !== '{' && c.name !== '}');
-    let key: PyValue | null = null;
-    let spread = false;
-    for (const p of parts) {
-      if (p.name === ',' || p.name === ':') continue;
-      if (p.name === '**') {
-        spread = true;
-        continue;
-      }
-      if (spread) {
-        const other = this.evaluate(p, scope);
-        if (other.kind === 'dict') for (const [k, v] of other.entries) entries.set(k, v);
-        spread = false;
-      } else if (key === null) key = this.evaluate(p, scope);
-      else {
-        const n = asNumber(key);
-        const k = asString(key) ?? (n !== null ? String(n) : null);
-        if (k !== null) entries.set(k, this.evaluate(p, scope));
-        key = null;
-      }
-    }
-    this.budget.allocate(entries.size, node);
-    return { kind: 'dict', entries };
-  }
-
-  /** The evaluated parts of a subscript, or null when `node` is an attribute access. */
-  subscriptParts(node: SyntaxNode, scope: Scope): SubscriptPart[] | null {
-    const syntax = subscriptSyntax(node);
-    if (!syntax) return null;
-    return syntax.map((s): SubscriptPart => {
-      if (s.kind === 'index') return { kind: 'index', value: this.evaluate(s.node, scope) };
-      if (s.kind === 'ellipsis') return s;
-      const [start, stop, step] = s.parts.map((p) => (p ? this.evaluate(p, scope) : null));
-      return { kind: 'slice', start: start ?? null, stop: stop ?? null, step: step ?? null };
-    });
-  }
-
-  private evaluateMember(node: SyntaxNode, scope: Scope): PyValue {
-    const float = trailingDotFloat(node, this.source);
-    if (float !== null) return num(float);
-    const objectNode = node.firstChild;
-    if (!objectNode) return unknown('an attribute');
-    const object = this.evaluate(objectNode, scope);
-    const property = node.getChild('PropertyName');
-    if (!property) {
-      const parts = this.subscriptParts(node, scope) ?? [];
-      if (object.kind === 'host') {
-        const v = this.hooks.subscript?.(object, parts, node);
-        if (v) return v;
-      }
-      return foldSubscript(object, parts);
-    }
-    const name = this.source.slice(property);
-    if (object.kind === 'ref') return { kind: 'ref', path: canonicalPath(`${object.path}.${name}`) };
-    if (object.kind === 'dict')
-      return object.entries.get(name) ?? { kind: 'host', value: new BoundMethod(object, name, node) };
-    if (object.kind === 'class') {
-      const attribute = this.classAttribute(object, name);
-      if (attribute) return attribute;
-    }
-    if (object.kind === 'host') {
-      const v = this.hooks.member?.(object, name, node);
-      if (v) return v;
-    }
-    return { kind: 'host', value: new BoundMethod(object, name, node) };
-  }
-
   evaluateArguments(argList: SyntaxNode, scope: Scope): Argument[] {
     // `f(x for x in xs)`: a generator argument is a comprehension over the whole list.
     if (allChildren(argList).some((c) => c.name === 'for'))
@@ -763,7 +490,7 @@ export class Interpreter {
     if (this.callStack.length >= this.budget.limits.callDepth) this.budget.callDepthExceeded(site, fn.name);
     this.calledFunctions.add(fn.node);
     const scope = new Scope(fn.scope);
-    this.bindParameters(fn.node, scope, [
+    bindParameters(this, fn.node, scope, [
       ...bound.map((value) => ({ keyword: null, value, node: site })),
       ...args,
     ]);
@@ -781,54 +508,5 @@ export class Interpreter {
       this.callStack.pop();
     }
     return { kind: 'none' };
-  }
-
-  /** Python's binding of arguments to parameters, with defaults, `*args`, keyword-only and `**kwargs`. */
-  private bindParameters(def: SyntaxNode, scope: Scope, args: Argument[]): void {
-    const params = def.getChild('ParamList');
-    if (!params) return;
-    const positional = args.filter((a) => a.keyword === null);
-    const used = new Set<string>();
-    let index = 0;
-    let star: '*' | '**' | null = null;
-    let keywordOnly = false;
-    const parts = allChildren(params);
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]!;
-      if (p.name === '*' || p.name === '**') {
-        star = p.name;
-        // A bare `*,` only marks the parameters after it keyword-only.
-        if (p.name === '*' && parts[i + 1]?.name !== 'VariableName') {
-          keywordOnly = true;
-          star = null;
-        }
-        continue;
-      }
-      if (p.name !== 'VariableName') continue;
-      const name = this.source.slice(p);
-      if (star === '**') {
-        const entries = new Map<string, PyValue>();
-        for (const a of args) if (a.keyword && !used.has(a.keyword)) entries.set(a.keyword, a.value);
-        scope.set(name, { kind: 'dict', entries });
-        star = null;
-        continue;
-      }
-      if (star === '*') {
-        scope.set(name, { kind: 'tuple', items: positional.slice(index).map((a) => a.value) });
-        index = positional.length;
-        keywordOnly = true;
-        star = null;
-        continue;
-      }
-      used.add(name);
-      let value: PyValue | undefined =
-        args.find((a) => a.keyword === name)?.value ?? (keywordOnly ? undefined : positional[index]?.value);
-      if (!keywordOnly) index++;
-      let next = i + 1;
-      if (parts[next]?.name === 'TypeDef') next++;
-      if (!value && parts[next]?.name === 'AssignOp' && parts[next + 1])
-        value = this.evaluate(parts[next + 1]!, scope.parent ?? scope);
-      scope.set(name, value ?? unknown(`parameter '${name}' of a function`));
-    }
   }
 }

@@ -9,7 +9,7 @@ import type { SyntaxNode } from '@lezer/common';
 import { UserError } from '../../../errors';
 import type { ModelSpec, OmittedSourcePart, TrainingSetup } from '../../spec';
 import type { ReadBudget } from './budget';
-import { inputShapeHint, sequenceShapeHint, unstatedInputShape } from './input-shape';
+import { sequentialInputShape, settleFunctionalInputs } from './keras-input-shape';
 import { BoundMethod, Interpreter, type Argument, type CallContext } from './interpreter';
 import { kerasLayerClass } from './keras-aliases';
 import { recurrentClasses } from './keras-extra-layers';
@@ -37,7 +37,6 @@ import type { PythonReadOptions } from './read-options';
 import { markSourceInstances } from './source-instances';
 import type { SourceText } from './source-text';
 import {
-  datasetInputShape,
   datasetOfCall,
   LossValue,
   lossName,
@@ -135,8 +134,15 @@ export class KerasReader {
     const training: TrainingSetup = { ...this.data, ...model.training };
     const built =
       model instanceof SequentialModel
-        ? buildSequentialTopology(model, this.sequentialInputShape(model, training), this.source)
-        : this.buildFunctional(model, training);
+        ? buildSequentialTopology(
+            model,
+            sequentialInputShape(model, training, this.source, this.options),
+            this.source,
+          )
+        : buildFunctionalTopology(
+            settleFunctionalInputs(model, training, this.source, this.options),
+            this.source,
+          );
     markSourceInstances(built.layers);
     const omitted = this.omissions.of(model, built.carried);
     return {
@@ -528,116 +534,6 @@ export class KerasReader {
       default:
         return { kind: 'unknown', why: `the result of model.${method.name}()` };
     }
-  }
-
-  // ----- building the chosen model -----------------------------------------------------------
-
-  /**
-   * The input shape of a Sequential model: what the file states, else what its dataset or
-   * `pad_sequences(maxlen=…)` implies, else the person's `--input-shape`, else a refusal.
-   */
-  private sequentialInputShape(model: SequentialModel, training: TrainingSetup): (number | null)[] {
-    const first = model.layers[0]!;
-    const embedding = first.className === 'Embedding';
-    if (embedding) this.markTokenInput(first, training);
-    let shape = model.inputShape;
-    if (embedding && (!shape || shape[0] === null) && training.sequenceLength !== undefined)
-      shape = [training.sequenceLength];
-    if (this.options.inputShape && this.options.inputShape.length > 0) {
-      if (shape && shape.join(',') !== this.options.inputShape.join(','))
-        this.source.report(
-          model.inputNode ?? first.node,
-          `the file states input shape (${shape.join(', ')}); --input-shape ${this.options.inputShape.join(',')} is used instead`,
-          'info',
-        );
-      shape = this.options.inputShape;
-    }
-    if (!shape && !embedding) {
-      const fromData = datasetInputShape(training.dataset);
-      if (fromData) {
-        shape = first.className === 'Dense' ? [fromData.reduce((a, b) => a * b, 1)] : fromData;
-        this.source.report(
-          first.node,
-          `no input_shape on the first layer; assuming (${shape.join(', ')}) from ${training.dataset}`,
-          'info',
-        );
-      }
-    }
-    if (!shape) {
-      const given = unstatedInputShape(
-        this.source,
-        first.node,
-        embedding
-          ? 'the Embedding layer has no input_length, and no pad_sequences(maxlen=…) or Input(shape=…) gives the sequence length'
-          : 'the first layer has no input_shape, and no keras.Input or known dataset gives it',
-        this.options,
-        embedding ? sequenceShapeHint : inputShapeHint,
-      );
-      shape = given ?? (embedding ? [100] : first.className === 'Dense' ? [784] : [28, 28, 1]);
-      if (!given)
-        this.source.report(
-          first.node,
-          `the input shape is not stated; assuming (${shape.join(', ')})`,
-          'error',
-        );
-    }
-    if (embedding && typeof shape[0] === 'number') training.sequenceLength = shape[0];
-    return shape;
-  }
-
-  /** An Embedding first: the model reads token ids, not floats. */
-  private markTokenInput(embedding: KerasLayer, training: TrainingSetup): void {
-    training.inputKind = 'int-sequence';
-    const vocabulary = embedding.draft?.config.input_dim;
-    if (typeof vocabulary === 'number') training.vocabularySize = vocabulary;
-  }
-
-  private buildFunctional(
-    model: FunctionalModel,
-    training: TrainingSetup,
-  ): ReturnType<typeof buildFunctionalTopology> {
-    for (const input of model.inputs) {
-      const layer = input.layer;
-      const draft = layer.draft;
-      if (!draft || layer.className !== 'InputLayer') continue;
-      const embedding = this.consumersOf(model, layer).find((c) => c.className === 'Embedding');
-      if (embedding) this.markTokenInput(embedding, training);
-      if (this.options.inputShape && this.options.inputShape.length > 0)
-        draft.inputShape = this.options.inputShape;
-      if (!draft.inputShape && embedding && training.sequenceLength !== undefined)
-        draft.inputShape = [training.sequenceLength];
-      if (!draft.inputShape) {
-        const given = unstatedInputShape(
-          this.source,
-          layer.node,
-          'Input() has no shape the reader can fold to numbers',
-          this.options,
-        );
-        draft.inputShape = given ?? [28, 28, 1];
-        if (!given)
-          this.source.report(layer.node, 'Input() without a readable shape; assuming (28, 28, 1)', 'error');
-      }
-      if (embedding && typeof draft.inputShape[0] === 'number') training.sequenceLength = draft.inputShape[0];
-    }
-    return buildFunctionalTopology(model, this.source);
-  }
-
-  /** Layers of `model` called on the output of `layer`. */
-  private consumersOf(model: FunctionalModel, layer: KerasLayer): KerasLayer[] {
-    const out: KerasLayer[] = [];
-    const stack = [...model.outputs];
-    const seen = new Set<KerasLayer>();
-    while (stack.length > 0) {
-      const t = stack.pop()!;
-      if (seen.has(t.layer)) continue;
-      seen.add(t.layer);
-      for (const node of t.layer.inbound)
-        for (const input of node) {
-          if (input.layer === layer && !out.includes(t.layer)) out.push(t.layer);
-          stack.push(input);
-        }
-    }
-    return out;
   }
 
   /** For KerasTensorOps: a part left out, owned by the tensor path it was cut from. */

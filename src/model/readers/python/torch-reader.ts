@@ -15,13 +15,17 @@ import { chooseModel, type ModelCandidate } from './model-choice';
 import { Omissions } from './omissions';
 import type { PythonReadOptions } from './read-options';
 import { markSourceInstances } from './source-instances';
-import { allChildren, type SourceText } from './source-text';
+import type { SourceText } from './source-text';
 import { foldSubscript, type SubscriptPart } from './subscripts';
 import { isActivationModule, isSupportedTorchModule } from './torch-layer-config';
 import { isTorchLoss, readTorchLoss } from './torch-losses';
 import { recurrentModules, RnnState } from './torch-recurrent';
 import { TorchTensorOps } from './torch-tensor-ops';
 import { TorchTrace } from './torch-trace';
+import { forwardInputs, outputsOf } from './torch-forward-io';
+import { orderedModules } from './torch-named-modules';
+import { ClassCandidate, partOf, torchCandidates } from './torch-candidates';
+import { readEpochs, readLossFromTrainingCode } from './torch-training';
 import {
   ModuleDef,
   ModuleInstance,
@@ -32,7 +36,7 @@ import {
   TorchPart,
 } from './torch-values';
 import { datasetOfCall, optimizerFromCall, readOptimizer } from './training-setup';
-import { asNumber, asString, describe, hostOf, type PyValue, type Scope } from './values';
+import { asNumber, asString, describe, hostOf, type PyValue } from './values';
 
 type Candidate = ModuleInstance | SequentialDef;
 
@@ -109,7 +113,10 @@ export class TorchReader {
               'warning',
             );
         },
-        beforeLoop: (statement, scope) => this.readEpochs(statement, scope),
+        beforeLoop: (statement, scope) => {
+          if (this.initializing.length === 0 && !this.trace)
+            readEpochs(this.interp, statement, scope, this.training);
+        },
         assignName: (name, value) => this.nameModel(name, value),
       },
       budget,
@@ -119,7 +126,7 @@ export class TorchReader {
   read(): ModelSpec | null {
     this.interp.runModule();
     if (this.candidates.length === 0) this.interp.runUncalledFunctions();
-    this.readLossFromTrainingCode();
+    readLossFromTrainingCode(this.interp, this.training);
     const choice = chooseModel(this.candidateList(), this.options.model, this.source);
     if (!choice) return null;
     const chosen = choice.chosen.value;
@@ -136,47 +143,15 @@ export class TorchReader {
   }
 
   private candidateList(): ModelCandidate<Candidate | ClassCandidate>[] {
-    // An instance is placed at its class, unless its class has several instances (then where it is built).
-    const instancesOf = (cls: ClassValue): number =>
-      this.candidates.filter((c) => c instanceof ModuleInstance && c.cls === cls).length;
-    if (this.candidates.length > 0)
-      return this.candidates.map((c) => ({
-        value: c,
-        names:
-          c instanceof ModuleInstance
-            ? [c.cls.name, ...c.moduleVariables, ...(c.builtIn ? [c.builtIn] : []), ...c.localVariables]
-            : [...this.sequentialNames(c), 'sequential'],
-        node: c instanceof ModuleInstance ? (instancesOf(c.cls) > 1 ? c.node : c.cls.node) : c.node,
-        size: leafCount(c),
-        trained: c instanceof ModuleInstance && c.trained,
-        unusable: c instanceof ModuleInstance ? this.severalInputs(c.cls) : null,
-      }));
-    // Nothing instantiated: the nn.Module classes no other class of the file uses as a part.
-    const classes: ClassValue[] = [];
-    for (const node of this.source.tree.topNode.getChildren('ClassDefinition')) {
-      const name = node.getChild('VariableName');
-      const v = name ? this.interp.module.get(this.source.slice(name)) : undefined;
-      if (v?.kind === 'class' && this.isModuleClass(v)) classes.push(v);
-    }
-    const used = (cls: ClassValue): boolean =>
-      classes.some((other) => other !== cls && mentions(other.node, cls.name, this.source));
-    return classes
-      .filter((c) => !used(c))
-      .map((cls) => ({
-        value: new ClassCandidate(cls),
-        names: [cls.name],
-        node: cls.node,
-        size: 0,
-        trained: false,
-        unusable: this.severalInputs(cls),
-      }));
+    return torchCandidates(this.candidates, this.sequentialVariables, {
+      interp: this.interp,
+      source: this.source,
+      isModuleClass: (cls) => this.isModuleClass(cls),
+      severalInputs: (cls) => this.severalInputs(cls),
+    });
   }
 
   private readonly sequentialVariables = new Map<SequentialDef, string[]>();
-
-  private sequentialNames(seq: SequentialDef): string[] {
-    return this.sequentialVariables.get(seq) ?? [];
-  }
 
   /** Traces the chosen model and assembles its spec. */
   private build(
@@ -213,7 +188,7 @@ export class TorchReader {
         ? this.applySequential(root, trace.graph.input)
         : this.forward(root, [{ keyword: null, value: input, node: root.node }], root.node);
     this.trace = null;
-    trace.checkAssumption();
+    trace.input.checkAssumption();
     if (trace.graph.layers.length === 0) {
       // A model is there, but nothing in it could be built: say where, not "no model found".
       const at = root instanceof ModuleInstance ? (forward?.node ?? root.cls.node) : root.node;
@@ -228,7 +203,7 @@ export class TorchReader {
         'write the model with nn.Module layers applied in forward(), or save it and analyze the saved file',
       );
     }
-    const outputs = this.outputsOf(output, trace, root);
+    const outputs = outputsOf(output, trace, root, this.source, this.omissions);
     const { topology, layers, dropped } = trace.graph.topology(name, outputs, this.source);
     for (const layer of dropped)
       if (layer.spec.source)
@@ -239,7 +214,7 @@ export class TorchReader {
         );
     markSourceInstances(layers);
     const training = { ...this.training };
-    trace.inputKindInto(training);
+    trace.input.kindInto(training);
     const omitted = this.omissions.of(root);
     return {
       name,
@@ -254,26 +229,10 @@ export class TorchReader {
     };
   }
 
-  /** The parameters of `forward` a caller must pass (after `self`): the model's inputs. */
-  private forwardInputs(forward: Extract<PyValue, { kind: 'function' }>): SyntaxNode[] {
-    const params = forward.node.getChild('ParamList');
-    const parts = params ? allChildren(params) : [];
-    const required: SyntaxNode[] = [];
-    let star = false;
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]!;
-      if (p.name === '*' || p.name === '**') star = true;
-      if (p.name !== 'VariableName' || star) continue;
-      const next = parts[i + 1]?.name === 'TypeDef' ? parts[i + 2] : parts[i + 1];
-      if (next?.name !== 'AssignOp') required.push(p);
-    }
-    return required.slice(1);
-  }
-
   /** Why a model class cannot be fed by the engine (`forward(self, a, b)`), or null. */
   private severalInputs(cls: ClassValue): string | null {
     const forward = this.forwardOf(cls);
-    const inputs = forward ? this.forwardInputs(forward) : [];
+    const inputs = forward ? forwardInputs(forward) : [];
     return inputs.length > 1 ? `takes ${inputs.length} inputs` : null;
   }
 
@@ -282,7 +241,7 @@ export class TorchReader {
     forward: Extract<PyValue, { kind: 'function' }>,
     root: ModuleInstance,
   ): SyntaxNode | null {
-    const inputs = this.forwardInputs(forward);
+    const inputs = forwardInputs(forward);
     if (inputs.length > 1)
       throw new UserError(
         `${root.cls.name}.forward() takes ${inputs.length} inputs (${inputs.map((n) => this.source.slice(n)).join(', ')}); the analysis feeds a model one input`,
@@ -291,34 +250,6 @@ export class TorchReader {
         'choose a single-input model of this file with --model NAME, or analyze a saved single-input model',
       );
     return inputs[0] ?? null;
-  }
-
-  /** The output tensors of the traced forward. */
-  private outputsOf(output: PyValue, trace: TorchTrace, root: Candidate): Tensor[] {
-    const single = hostOf(output, Tensor);
-    if (single) return [single];
-    const tensors =
-      output.kind === 'tuple'
-        ? output.items.map((v) => hostOf(v, Tensor)).filter((t): t is Tensor => t !== null)
-        : [];
-    if (tensors.length > 0) {
-      if (output.kind === 'tuple' && tensors.length < output.items.length)
-        this.source.report(
-          root.node,
-          'forward() also returns values that are not tensors (RNN states …); only the tensors are outputs',
-          'info',
-        );
-      return tensors;
-    }
-    this.omissions.add(
-      root instanceof ModuleInstance ? root.cls.node : root.node,
-      'the return value of forward()',
-      `it is ${describe(output)}; the last layer computed is taken as the output`,
-      null,
-      `forward() returns ${describe(output)}; only tensors are understood, so the last layer computed is taken as the output`,
-      'warning',
-    );
-    return [trace.current];
   }
 
   // ----- the interpreter's hooks -------------------------------------------------------------
@@ -382,7 +313,7 @@ export class TorchReader {
       return { kind: 'unknown', why: 'a dataset' };
     }
     const last = path.slice(path.lastIndexOf('.') + 1);
-    if (path === 'collections.OrderedDict') return this.orderedModules(ctx);
+    if (path === 'collections.OrderedDict') return orderedModules(ctx);
     if (path === 'torch.nn.Sequential') return this.sequential(ctx);
     if (path === 'torch.nn.ModuleList') {
       const items = ctx.args[0] ? (this.interp.iterate(ctx.args[0].value, ctx.node) ?? null) : [];
@@ -496,7 +427,7 @@ export class TorchReader {
       return passThroughMethods.has(method.name) ? receiver : undefined;
     if (!this.trace) return undefined;
     const state = hostOf(receiver, RnnState);
-    if (state) return this.ops.stateMethod(state, method.name, ctx);
+    if (state) return this.ops.rnn.stateMethod(state, method.name, ctx);
     const tensor = hostOf(receiver, Tensor);
     return tensor ? this.ops.method(tensor, method.name, ctx) : undefined;
   }
@@ -523,7 +454,8 @@ export class TorchReader {
     }
     const tensor = hostOf(object, Tensor);
     if (tensor && this.trace) {
-      if (name === 'shape') return this.ops.shapeValue(tensor, tensor.origin ?? this.source.tree.topNode);
+      if (name === 'shape')
+        return this.ops.shapes.shapeValue(tensor, tensor.origin ?? this.source.tree.topNode);
       if (name === 'data') return object;
     }
     return undefined;
@@ -552,7 +484,7 @@ export class TorchReader {
       const sliced = list ? new ModuleListDef(value.items, node) : new SequentialDef(value.items, node);
       return { kind: 'host', value: sliced };
     }
-    return this.trace ? this.ops.subscript(object, parts, node) : undefined;
+    return this.trace ? this.ops.rnn.subscript(object, parts, node) : undefined;
   }
 
   // ----- modules ----------------------------------------------------------------------------
@@ -676,110 +608,4 @@ export class TorchReader {
     const base = path && path.length > 0 ? path.join('_') : null;
     return trace.emitModule(def.kind, def.args, input, def.node, site, range, base);
   }
-
-  /** `OrderedDict([('conv1', nn.Conv2d(...)), ...])` for a Sequential with named children. */
-  private orderedModules(ctx: CallContext): PyValue | undefined {
-    const list = ctx.args[0]?.value;
-    if (list?.kind !== 'tuple') return undefined;
-    const entries: [string, PyValue][] = [];
-    for (const item of list.items) {
-      const name =
-        item.kind === 'tuple' && item.items.length === 2 && item.items[0]!.kind === 'string'
-          ? item.items[0]!.value
-          : null;
-      if (name === null || item.kind !== 'tuple') return undefined;
-      entries.push([name, item.items[1]!]);
-    }
-    return { kind: 'host', value: new NamedModules(entries) };
-  }
-
-  // ----- training setup ---------------------------------------------------------------------
-
-  /** The loss usually sits in a `train()` nothing runs statically: find `F.nll_loss(...)` by name. */
-  private readLossFromTrainingCode(): void {
-    if (this.training.loss) return;
-    const cursor = this.source.tree.cursor();
-    do {
-      if (cursor.name !== 'CallExpression') continue;
-      const callee = cursor.node.firstChild;
-      if (!callee || (callee.name !== 'MemberExpression' && callee.name !== 'VariableName')) continue;
-      if (callee.name === 'MemberExpression' && callee.firstChild?.name !== 'VariableName') continue;
-      const v = this.interp.evaluate(callee, this.interp.module);
-      const last = v.kind === 'ref' ? v.path.slice(v.path.lastIndexOf('.') + 1) : '';
-      if (v.kind === 'ref' && v.path.startsWith('torch.nn.') && isTorchLoss(last)) {
-        readTorchLoss(last, this.training);
-        return;
-      }
-    } while (cursor.next());
-  }
-
-  /** `for epoch in range(1, args.epochs + 1):` states the epochs. */
-  private readEpochs(statement: SyntaxNode, scope: Scope): void {
-    if (
-      this.initializing.length > 0 ||
-      this.trace ||
-      statement.name !== 'ForStatement' ||
-      this.training.epochs !== undefined
-    )
-      return;
-    const target = statement.getChild('VariableName');
-    if (!target || !this.source.slice(target).toLowerCase().includes('epoch')) return;
-    const call = statement.getChild('CallExpression');
-    if (!call) return;
-    const range = this.interp.evaluate(call, scope);
-    if (range.kind === 'tuple') this.training.epochs = range.items.length;
-  }
-}
-
-/** A module class nothing instantiates: instantiated with its defaults only if it is chosen. */
-class ClassCandidate {
-  constructor(readonly cls: ClassValue) {}
-}
-
-function partOf(value: PyValue | undefined): TorchPart | null {
-  return value?.kind === 'host' && value.value instanceof TorchPart ? value.value : null;
-}
-
-/** Modules with weights or activations a candidate reaches (its size, to prefer the whole over a part). */
-function leafCount(root: TorchPart): number {
-  let count = 0;
-  const seen = new Set<TorchPart>();
-  const stack: TorchPart[] = [root];
-  while (stack.length > 0 && seen.size < 100_000) {
-    const part = stack.pop()!;
-    if (seen.has(part)) continue;
-    seen.add(part);
-    if (part instanceof ModuleDef) count++;
-    const children: PyValue[] =
-      part instanceof ModuleInstance
-        ? [...part.attributes.values()]
-        : part instanceof SequentialDef
-          ? part.children
-          : part instanceof ModuleListDef
-            ? part.items
-            : [];
-    for (const child of children) {
-      const items =
-        child.kind === 'tuple' ? child.items : child.kind === 'dict' ? [...child.entries.values()] : [child];
-      for (const item of items) {
-        const p = partOf(item);
-        if (p) stack.push(p);
-      }
-    }
-  }
-  return count;
-}
-
-/** Whether `name` appears as a name inside `node` (a class used as a part of another). */
-function mentions(node: SyntaxNode, name: string, source: SourceText): boolean {
-  const cursor = node.cursor();
-  do {
-    if (
-      cursor.name === 'VariableName' &&
-      source.slice(cursor.node) === name &&
-      cursor.from !== node.getChild('VariableName')?.from
-    )
-      return true;
-  } while (cursor.next() && cursor.from < node.to);
-  return false;
 }

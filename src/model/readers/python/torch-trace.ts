@@ -8,7 +8,7 @@ import type { SyntaxNode } from '@lezer/common';
 import { UserError } from '../../../errors';
 import type { LayerSpec, TrainingSetup } from '../../spec';
 import type { ReadBudget } from './budget';
-import { inputShapeHint, sequenceShapeHint, unstatedInputShape } from './input-shape';
+import { inputShapeHint } from './input-shape';
 import type { Argument } from './interpreter';
 import type { SourceRange } from './keras-layer-config';
 import type { LayerNamer } from './layer-names';
@@ -17,11 +17,11 @@ import type { PythonReadOptions } from './read-options';
 import type { SourceText } from './source-text';
 import type { BuiltLayer } from './topology';
 import { TorchGraph } from './torch-graph';
+import { InputSettlement } from './torch-input';
 import { convertTorchModule, type TorchLayerDraft } from './torch-layer-config';
 import { convertRecurrent, recurrentModules, RnnApplication, RnnState } from './torch-recurrent';
 import { Tensor, type Layout, type Shape } from './torch-values';
-import { datasetInputShape } from './training-setup';
-import { asNumber, type PyValue } from './values';
+import type { PyValue } from './values';
 
 export interface TraceContext {
   source: SourceText;
@@ -80,17 +80,13 @@ export class TorchTrace {
   readonly graph: TorchGraph;
   /** The last tensor produced (where a chain continues when an input is not understood). */
   current: Tensor;
-  /** The input shape was assumed, not stated: where, and what was assumed. */
-  private assumed: { node: SyntaxNode; text: string } | null = null;
-  /** A declared size contradicted what reached it (after an assumed input, the assumption is wrong). */
-  private contradiction: string | null = null;
+  /** How the model input's shape is settled (stated, given, or assumed and checked). */
+  readonly input: InputSettlement;
   /** The RNN application each sequence output comes from, by layer name. */
   readonly rnnOf = new Map<string, RnnApplication>();
   private readonly consumed = new Set<string>();
   /** The first layer that read the input (an Embedding makes the input token ids). */
   firstConsumer: string | null = null;
-  /** The first module that read the input fixed its layout (else images default to channels-first). */
-  private inputLayoutDecided = false;
   /** Paths of the modules whose forward runs, innermost last. */
   readonly scopes: string[][] = [];
 
@@ -100,6 +96,17 @@ export class TorchTrace {
   ) {
     this.graph = new TorchGraph(ctx.namer.auto('InputLayer', true), inputNode);
     this.current = this.graph.input;
+    this.input = new InputSettlement(this);
+  }
+
+  /** The tensor a layer reads, with its shape settled (see InputSettlement). */
+  settleInput(input: Tensor, kind: string, args: Argument[], at: SyntaxNode): Tensor {
+    return this.input.settle(input, kind, args, at);
+  }
+
+  /** The shape reaching a layer; the model input's shape is settled by its first consumer. */
+  shapeOf(input: Tensor, kind: string, args: Argument[], at: SyntaxNode): Shape {
+    return this.input.shapeOf(input, kind, args, at);
   }
 
   /** A module or functional op applied to `input`; `base` names its layers (`conv1`, `layer1_0_relu`). */
@@ -248,7 +255,7 @@ export class TorchTrace {
   ): Tensor {
     if (input === this.graph.input && !input.shape) {
       input.layout = wanted;
-      this.inputLayoutDecided = true;
+      this.input.layoutDecided = true;
       return input;
     }
     const shape = input.shape ?? this.shapeOf(input, kind, args, node);
@@ -360,8 +367,8 @@ export class TorchTrace {
     if (options.lenient) return this.omit(node, what, why, input, null);
     const from = input.origin
       ? `the tensor comes from line ${source.position(input.origin.from).line}`
-      : this.assumed
-        ? `the input shape ${this.assumed.text} was assumed`
+      : this.input.assumed
+        ? `the input shape ${this.input.assumed.text} was assumed`
         : options.inputShape?.length
           ? `the input shape is --input-shape ${options.inputShape.join(',')}`
           : 'the tensor is the model input';
@@ -369,7 +376,7 @@ export class TorchTrace {
       `${what} cannot be applied here: ${why} (${from})`,
       source.file,
       source.position(node.from).line,
-      input === this.graph.input || this.assumed
+      input === this.graph.input || this.input.assumed
         ? inputShapeHint
         : 'check the shape of the tensor this layer is called on',
     );
@@ -395,147 +402,9 @@ export class TorchTrace {
       const from = input.origin
         ? `the incoming shape comes from line ${source.position(input.origin.from).line}`
         : 'the incoming shape is the model input';
-      this.contradiction ??= `${m} (line ${defLine})`;
+      this.input.contradict(`${m} (line ${defLine})`);
       source.report(defNode, `${m}: declared at line ${defLine}, ${from}`, 'warning');
     }
-  }
-
-  /**
-   * The tensor a layer reads, with its shape settled. For the model input of an nn.Linear whose
-   * in_features is the dataset's flattened image size, the script flattens in its transform: the
-   * TF.js model does it as its first layer.
-   */
-  settleInput(input: Tensor, kind: string, args: Argument[], at: SyntaxNode): Tensor {
-    if (input.shape) return input;
-    const { options, training } = this.ctx;
-    const fromData = datasetInputShape(training.dataset);
-    const features = asNumber(
-      args.find((a) => a.keyword === 'in_features')?.value ??
-        args.filter((a) => a.keyword === null)[0]?.value,
-    );
-    if (
-      kind === 'Linear' &&
-      !options.inputShape?.length &&
-      fromData &&
-      features === fromData.reduce((a, b) => a * b, 1)
-    ) {
-      input.shape = fromData;
-      input.layout = 'channels-first';
-      this.graph.inputShape = fromData;
-      const flat = this.emitOp(
-        'Flatten',
-        { data_format: 'channels_last' },
-        [input],
-        [features],
-        'plain',
-        at,
-        'flatten_input',
-      );
-      this.graph.layers[this.graph.layers.length - 1]!.spec.source = null;
-      return flat;
-    }
-    this.shapeOf(input, kind, args, at);
-    return input;
-  }
-
-  /** The shape reaching a layer; the model input's shape is settled by its first consumer. */
-  shapeOf(input: Tensor, kind: string, args: Argument[], at: SyntaxNode): Shape {
-    if (input.shape) return input.shape;
-    const { source, options, training } = this.ctx;
-    const settle = (shape: Shape): Shape => {
-      input.shape = shape;
-      this.graph.inputShape = shape;
-      // Images arrive channels-last and are PyTorch's (C, H, W), whatever reads them first.
-      if (input === this.graph.input && !this.inputLayoutDecided && shape.length === 3)
-        input.layout = 'channels-first';
-      return shape;
-    };
-    if (options.inputShape && options.inputShape.length > 0) return settle(options.inputShape);
-    const fromData = datasetInputShape(training.dataset);
-    const first = (name: string): number | null =>
-      asNumber(
-        args.find((a) => a.keyword === name)?.value ?? args.filter((a) => a.keyword === null)[0]?.value,
-      );
-    if (kind === 'Linear') {
-      const features = first('in_features');
-      if (features !== null) return settle([features]);
-    }
-    if (kind === 'Embedding' || recurrentModules.has(kind)) {
-      const length = training.sequenceLength;
-      const features = recurrentModules.has(kind) ? first('input_size') : null;
-      if (length !== undefined && (kind === 'Embedding' || features !== null))
-        return settle(kind === 'Embedding' ? [length] : [length, features!]);
-      const given = unstatedInputShape(
-        source,
-        at,
-        `nn.${kind} reads sequences, and the file does not say how many steps each has`,
-        options,
-        kind === 'Embedding' ? sequenceShapeHint : inputShapeHint,
-      );
-      if (given) return settle(given);
-      return this.assume(at, kind === 'Embedding' ? [100] : [100, features ?? 1], input);
-    }
-    if (fromData) return settle(fromData);
-    if (kind === 'Conv2d') {
-      const channels = first('in_channels');
-      if (channels === 1 || channels === 3) {
-        const side = channels === 3 ? 32 : 28;
-        return this.assume(at, [side, side, channels], input, true);
-      }
-    }
-    const given = unstatedInputShape(
-      source,
-      at,
-      kind === 'Flatten' || kind === 'View'
-        ? 'the model flattens its input first, so the file never says what the input is'
-        : `no dataset, input layer or first-layer size gives it (the first layer is nn.${kind})`,
-      options,
-    );
-    if (given) return settle(given);
-    return this.assume(at, [28, 28, 1], input);
-  }
-
-  /**
-   * Assumes an input shape the file does not state. A conventional image size (28×28×1, 32×32×3)
-   * is kept when nothing later contradicts it (checked once the trace ends); otherwise only a
-   * lenient read (lenses) gets here.
-   */
-  private assume(at: SyntaxNode, shape: Shape, input: Tensor, conventional = false): Shape {
-    const text = shape.join('×');
-    this.assumed = { node: at, text };
-    this.ctx.source.report(
-      at,
-      `the input size is not stated; assuming ${text}${shape.length === 3 ? ' images' : ''}${conventional ? '' : ' (give it with --input-shape)'}`,
-      conventional ? 'info' : 'error',
-    );
-    input.shape = shape;
-    this.graph.inputShape = shape;
-    if (input === this.graph.input && !this.inputLayoutDecided && shape.length === 3)
-      input.layout = 'channels-first';
-    return shape;
-  }
-
-  /** After the trace: an assumed input that a declared size contradicts is refused (not guessed). */
-  checkAssumption(): void {
-    if (!this.assumed || !this.contradiction || this.ctx.options.lenient) return;
-    const { source } = this.ctx;
-    throw new UserError(
-      `the model's input shape is not stated in the file, and the assumed ${this.assumed.text} does not fit the sizes it declares: ${this.contradiction}`,
-      source.file,
-      source.position(this.assumed.node.from).line,
-      inputShapeHint,
-    );
-  }
-
-  /** The training setup the traced model implies (token input for an Embedding first). */
-  inputKindInto(training: TrainingSetup): void {
-    const first = this.graph.layers.find((l) => l.className !== 'InputLayer');
-    if (first?.className !== 'Embedding') return;
-    training.inputKind = 'int-sequence';
-    const vocabulary = first.config.input_dim;
-    if (typeof vocabulary === 'number') training.vocabularySize = vocabulary;
-    const length = this.graph.inputShape?.[0];
-    if (typeof length === 'number') training.sequenceLength = length;
   }
 }
 
