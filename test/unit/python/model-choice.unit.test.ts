@@ -125,3 +125,27 @@ test('sub-module classes defined after their user: the outer class is analyzed, 
   // 32 × 7 × 7 declared by the head agrees with the assumed 28×28×1 input.
   assert.ok(!spec.issues.some((i) => i.severity !== 'info'), JSON.stringify(spec.issues));
 });
+
+test('a Keras model that cannot be read is never silently replaced by another model of the file', () => {
+  const text = [
+    'import keras',
+    'from keras import layers',
+    'encoder = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4)])',
+    'inp = keras.Input(shape=(8,))',
+    'x = make_features(inp)',
+    'out = layers.Dense(2)(x)',
+    'model = keras.Model(inp, out)',
+  ].join('\n');
+  const spec = parsePythonModel(text, 'two.py');
+  assert.equal(spec.name, 'encoder');
+  assert.deepEqual(
+    spec.omitted?.map((o) => [o.what, o.line]),
+    [['the model built here', 7]],
+  );
+  issueAt(spec, 7, 'encoder is analyzed instead');
+  // Alone in its file, the same model is a refusal on its line.
+  assert.throws(
+    () => parsePythonModel(text.replace(/^encoder = .*$/m, ''), 'one.py'),
+    (e: unknown) => isUserError(e) && e.line === 7 && /the model built here cannot be read/.test(e.message),
+  );
+});

@@ -144,6 +144,16 @@ export class KerasReader {
             this.source,
           );
     markSourceInstances(built.layers);
+    // Another model of the file could not be read: what is analyzed may not be the one meant.
+    for (const failed of this.failedModels)
+      this.omissions.add(
+        failed.node,
+        'the model built here',
+        `${failed.why}; ${choice.chosen.names[0]} is analyzed instead`,
+        null,
+        `the model built here cannot be read (${failed.why}); ${choice.chosen.names[0]} is analyzed instead`,
+        'warning',
+      );
     const omitted = this.omissions.of(model, built.carried);
     return {
       name: choice.chosen.names[0]!,
@@ -493,7 +503,6 @@ export class KerasReader {
       const bad = !inTensors ? inputs : outputs;
       const why = `its ${inTensors ? 'outputs are' : 'inputs are'} ${bad ? describe(bad.value) : 'missing'}`;
       this.failedModels.push({ node: ctx.node, why });
-      this.source.report(ctx.node, `Model(inputs, outputs) is not understood: ${why}`, 'warning');
       return { kind: 'unknown', why: 'a model whose inputs/outputs are not understood' };
     }
     const model = new FunctionalModel(this.newNames(ctx, 'Model'), ctx.node, inTensors, outTensors);
