@@ -18,6 +18,7 @@ import { whatIfTable } from './whatif/what-if-table';
 import { seedGridCommand, SEED_GRID_USAGE } from './whatif/seed-grid-command';
 
 const USAGE = `usage: activation-lens analyze [FILE] [--example mnist-cnn] [--data digits|fashion|PATH]
+         [--model NAME] [--input-shape 28,28,1]
          [--steps N | --epochs N] [--batch N] [--probe N] [--every K]
          [--backend auto|tensorflow|webgpu|wasm|cpu] [--seed S] [--lr RATE]
          [--what-if elu [--layers a,b] [--alpha A]]
@@ -30,6 +31,24 @@ function integer(name: string, value: string | undefined, min: number): number |
   if (!Number.isInteger(n) || n < min)
     throw new UserError(`--${name} must be an integer ≥ ${min}, got '${value}'`);
   return n;
+}
+
+/** `--input-shape 28,28,1`: the per-sample shape, channels-last, as positive integers. */
+function shape(value: string | undefined): number[] | null {
+  if (value === undefined) return null;
+  const dims = value.split(',').map((d) => Number(d.trim()));
+  if (
+    dims.length === 0 ||
+    dims.length > 4 ||
+    dims.some((d) => !Number.isInteger(d) || d < 1 || d > 1_000_000)
+  )
+    throw new UserError(
+      `--input-shape must be 1 to 4 positive integers separated by commas, got '${value}'`,
+      null,
+      null,
+      'per sample and channels-last, e.g. --input-shape 28,28,1 (images), 784 (vectors) or 200 (tokens)',
+    );
+  return dims;
 }
 
 function number(name: string, value: string | undefined): number | null {
@@ -52,6 +71,8 @@ export function parseAnalyzeArgs(argv: string[]): {
     options: {
       example: { type: 'string' },
       data: { type: 'string' },
+      model: { type: 'string' },
+      'input-shape': { type: 'string' },
       steps: { type: 'string' },
       epochs: { type: 'string' },
       batch: { type: 'string' },
@@ -80,6 +101,19 @@ export function parseAnalyzeArgs(argv: string[]): {
   if (file && values.example) throw new UserError('give either a model FILE or --example, not both');
   config.file = file ? resolve(file) : null;
   config.example = file ? null : (values.example ?? 'mnist-cnn');
+  if ((values.model !== undefined || values['input-shape'] !== undefined) && !file)
+    throw new UserError(
+      '--model and --input-shape need a model FILE',
+      null,
+      null,
+      'give the model file to analyze',
+    );
+  if (values.model !== undefined) {
+    if (values.model.trim() === '') throw new UserError('--model needs a name, e.g. --model discriminator');
+    config.model = values.model.trim();
+  }
+  const inputShape = shape(values['input-shape']);
+  if (inputShape) config.inputShape = inputShape;
   if (values.data)
     config.data = ['digits', 'fashion', 'mnist', 'fashion_mnist'].includes(values.data)
       ? values.data

@@ -24,7 +24,9 @@ const MAX_VALIDATION = 1000;
 
 export async function prepare(config: RunConfig, emit: Emit): Promise<Prepared> {
   // The person's model and data first: a bad file fails fast, before any backend is started.
-  const spec = config.file ? await loadModelSpec(config.file) : loadExample(config.example ?? 'mnist-cnn');
+  const spec = config.file
+    ? await loadModelSpec(config.file, { model: config.model ?? null, inputShape: config.inputShape ?? null })
+    : loadExample(config.example ?? 'mnist-cnn');
   const data = await loadData(config.data);
   const { tf, info } = await initBackend(config.backend);
   emit({ type: 'log', level: 'info', message: `backend: ${info.name} — ${info.detail}` });

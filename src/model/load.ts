@@ -7,6 +7,7 @@ import { exampleSpec, EXAMPLES } from './example';
 import type { ModelSpec } from './spec';
 import { loadKerasFile } from './readers/saved/load-keras-file';
 import { isModelSource } from './readers/source-kind';
+import type { SourceReadOptions } from './readers/source';
 import { loadTfjsModelJson } from './readers/tfjs-json';
 
 /** Each source reader has its own, smaller budget; this only keeps the read itself bounded. */
@@ -16,7 +17,12 @@ const SOURCE_HINT =
 /** Saved models are read whole; weights beyond a few hundred million parameters are refused anyway. */
 const MAX_SAVED_BYTES = 2 * 1024 ** 3;
 
-export async function loadModelSpec(file: string): Promise<ModelSpec> {
+/**
+ * Reads the model in `file`. `options.model` picks one model of a Python file that defines several
+ * (`--model NAME`); `options.inputShape` gives the per-sample input shape a Python file does not
+ * state (`--input-shape 28,28,1`). Both are refused for files they do not apply to.
+ */
+export async function loadModelSpec(file: string, options: SourceReadOptions = {}): Promise<ModelSpec> {
   if (!existsSync(file)) throw new UserError('file not found', file, null, 'check the path');
   if (statSync(file).isDirectory()) {
     if (existsSync(`${file}/saved_model.pb`)) {
@@ -38,8 +44,10 @@ export async function loadModelSpec(file: string): Promise<ModelSpec> {
   // The parsers (and the TypeScript compiler) load only when a source file is analysed.
   if (isModelSource(file)) {
     const text = readNamedFile(file, 'the model source', MAX_SOURCE_BYTES, SOURCE_HINT).toString('utf8');
-    return (await import('./readers/source')).parseModelSourceOrThrow(file, text);
+    return (await import('./readers/source')).parseModelSourceOrThrow(file, text, options);
   }
+  if (options.model || options.inputShape?.length)
+    (await import('./readers/source')).refuseUnusedOptions(file, options);
   switch (ext) {
     case '.h5':
     case '.hdf5':

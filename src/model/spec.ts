@@ -39,6 +39,12 @@ export interface LayerSpec {
   /** Keras kernel initializer name where the layer has one (glorot_uniform, he_normal …). */
   kernelInitializer?: string | null;
   source: SourceLocation | null;
+  /**
+   * When one source definition builds several runtime layers (a ResNet block's `self.conv1` used in
+   * 8 blocks, `model.add(Dense(u))` in a loop): this layer is instance `index` (1-based) of `count`
+   * layers of the same class at the same `source` location. Absent when the definition builds one.
+   */
+  sourceInstances?: { index: number; count: number };
 }
 
 /** Training setup read from the person's script (defaults they can override). */
@@ -51,6 +57,16 @@ export interface TrainingSetup {
   validationSplit?: number;
   /** A dataset the script loads, e.g. "mnist" or "fashion_mnist". */
   dataset?: string;
+  /** The loss takes logits (PyTorch `nn.CrossEntropyLoss`/`BCEWithLogitsLoss`, Keras `from_logits=True`). */
+  lossFromLogits?: boolean;
+  /** One loss per output, in output order, for a model with several outputs. */
+  outputLosses?: string[];
+  /** What the model's input holds: images/vectors of floats, or integer token ids (an Embedding first). */
+  inputKind?: 'float' | 'int-sequence';
+  /** Token ids are below this (the first Embedding's input_dim / `num_words=`). */
+  vocabularySize?: number;
+  /** Tokens per sample, where the file says it (`maxlen=`, `input_length=`, `Input(shape=(200,))`). */
+  sequenceLength?: number;
 }
 
 /** Something in the source that could not be understood: it becomes a finding, never a crash. */

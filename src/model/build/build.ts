@@ -66,14 +66,24 @@ export async function buildModel(tf: Tf, spec: ModelSpec, seed: number): Promise
       );
     const message = e instanceof Error ? e.message : String(e);
     const unknown = /Unknown layer: (\w+)/.exec(message)?.[1];
-    const layer = unknown ? spec.layers.find((l) => l.className === unknown) : undefined;
+    // TF.js names the layer it failed on ("… incompatible with layer conv2d_1: …"): place the error on its line.
+    const named = unknown
+      ? undefined
+      : spec.layers.find((l) => new RegExp(`layer '?${escapeRegExp(l.name)}\\b`).test(message));
+    const layer = unknown ? spec.layers.find((l) => l.className === unknown) : named;
     throw new UserError(
       unknown
         ? `unsupported layer class '${unknown}'`
-        : `the model cannot be built: ${message.split('\n')[0]}`,
+        : named
+          ? `layer ${named.name} (${named.className}) cannot be built: ${message.split('\n')[0]}`
+          : `the model cannot be built: ${message.split('\n')[0]}`,
       layer?.source?.file ?? spec.file,
       layer?.source?.line ?? null,
-      unknown ? 'Activation Lens builds models with TF.js layers; replace or remove this layer' : null,
+      unknown
+        ? 'Activation Lens builds models with TF.js layers; replace or remove this layer'
+        : named
+          ? 'check the shape of what reaches this layer, or the input shape (--input-shape)'
+          : null,
     );
   }
   if (spec.weights) setSavedWeights(tf, model, spec);
@@ -122,4 +132,8 @@ function setSavedWeights(tf: Tf, model: tfType.LayersModel, spec: ModelSpec): vo
   const tensors = ordered.map((w) => tf.tensor(w.values, w.shape));
   model.setWeights(tensors);
   tensors.forEach((t) => t.dispose());
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -86,9 +86,11 @@ test('TF quickstart: tf.keras.models.Sequential([...]) with tf.keras.layers.*', 
     (spec.topology.config.layers as { config: Record<string, unknown> }[])[0]!.config.batch_input_shape,
     [null, 28, 28],
   );
+  // SparseCategoricalCrossentropy(from_logits=True): the last Dense(10) gives logits.
   assert.deepEqual(spec.training, {
     optimizer: 'adam',
     loss: 'sparse_categorical_crossentropy',
+    lossFromLogits: true,
     epochs: 5,
     dataset: 'mnist',
   });
@@ -137,6 +139,7 @@ test('functional MLP: Input, x = Dense(...)(x), keras.Model(inputs=, outputs=, n
   assert.deepEqual(spec.training, {
     optimizer: 'rmsprop',
     loss: 'sparse_categorical_crossentropy',
+    lossFromLogits: true,
     batchSize: 64,
     epochs: 2,
     validationSplit: 0.2,

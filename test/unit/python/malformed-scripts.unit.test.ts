@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isUserError } from '../../../src/errors';
 import { parsePythonModel } from '../../../src/model/readers/python/index';
-import { assertLayers, fixtureText, issueAt, readFixture } from './python-fixtures';
+import { assertLayers, fixtureText, issueAt, readFixture, textAt } from './python-fixtures';
 
 test('an unclosed bracket: the error is placed on its line and the swallowed lines are still read', () => {
   const { spec, text } = readFixture('malformed_syntax_error.py');
@@ -37,6 +37,15 @@ test('custom layer class, Lambda and an unknown layer class each become an error
       [21, 'error'],
     ],
   );
+  // Left out, so the analysis is partial (exit 3), never a quiet success.
+  assert.deepEqual(
+    spec.omitted?.map((o) => [o.what, o.line, o.column]),
+    [
+      ['the layer Antirectifier', 18, 9],
+      ['keras.layers.Lambda', 19, 9],
+      ['the layer SomethingNew', 21, 9],
+    ],
+  );
 });
 
 test('a loop whose length is only known at run time is reported, the rest of the model is read', () => {
@@ -47,6 +56,10 @@ test('a loop whose length is only known at run time is reported, the rest of the
   ]);
   issueAt(spec, 8, 'cannot be unrolled');
   assert.equal(spec.issues[0]!.severity, 'warning');
+  assert.deepEqual(
+    spec.omitted?.map((o) => [o.what, o.line]),
+    [['the layers this loop builds', 8]],
+  );
 });
 
 test('a file cut off inside nn.Sequential(: the complete layers are read, the cut one is reported', () => {
@@ -57,31 +70,54 @@ test('a file cut off inside nn.Sequential(: the complete layers are read, the cu
   ]);
   issueAt(spec, 6, "no readable 'out_features'");
   issueAt(spec, 3, 'syntax error');
+  assert.deepEqual(
+    spec.omitted?.map((o) => [o.what, o.line]),
+    [['nn.Linear', 6]],
+  );
 });
 
-test('nn.ModuleList iterated in forward: reported as not unrollable, the straight part is read', () => {
+test('nn.ModuleList built by a comprehension over zip(sizes, sizes[1:]) and iterated in forward is unrolled', () => {
   const { spec, text } = readFixture('torch_modulelist_loop.py');
   assertLayers(spec, text, [
     ['inp', 'Dense', null, 8, 'nn.Linear(784, sizes[0])'],
     ['inp_relu', 'Activation', 'relu', 13, 'torch.relu(self.inp(x))'],
+    ['hidden_0', 'Dense', null, 9, 'nn.Linear(a, b)'],
+    ['hidden_0_relu', 'Activation', 'relu', 15, 'torch.relu(layer(x))'],
     ['out', 'Dense', null, 10, 'nn.Linear(sizes[-1], 10)'],
   ]);
-  issueAt(spec, 14, 'nn.ModuleList');
+  issueAt(spec, 14, 'unrolled 1 time(s)');
+  assert.equal(spec.omitted, undefined);
+  assert.ok(!spec.issues.some((i) => i.severity !== 'info'), JSON.stringify(spec.issues));
 });
 
-test('a skip connection (out + identity) in forward is a warning on its line, not a crash', () => {
+test('a skip connection (out + identity) in forward is an Add layer: the model is a graph, not a chain', () => {
   const { spec, text } = readFixture('torch_branching.py');
-  assertLayers(spec, text, [
+  assert.equal(spec.topology.class_name, 'Model');
+  const [input, ...rest] = spec.layers;
+  assert.deepEqual([input!.name, input!.className, input!.source?.line], ['input_1', 'InputLayer', 14]);
+  const add = rest.find((l) => l.name === 'add')!;
+  assert.equal(textAt(text, add.source!, add.source!.end!), 'out + identity');
+  assertLayers({ ...spec, layers: rest.filter((l) => l !== add) }, text, [
     ['conv_in', 'Conv2D', null, 8, 'nn.Conv2d(1, 16, 3, padding=1)'],
     ['conv_in_relu', 'Activation', 'relu', 15, 'F.relu(self.conv_in(x))'],
     ['conv_a', 'Conv2D', null, 9, 'nn.Conv2d(16, 16'],
     ['conv_a_relu', 'Activation', 'relu', 17, 'F.relu(self.conv_a(x))'],
     ['conv_b', 'Conv2D', null, 10, 'nn.Conv2d(16, 16'],
-    ['conv_b_relu', 'Activation', 'relu', 19, 'F.relu(out + identity)'],
+    ['add_relu', 'Activation', 'relu', 19, 'F.relu(out + identity)'],
     ['pool', 'GlobalAveragePooling2D', null, 11, 'nn.AdaptiveAvgPool2d(1)'],
     ['head', 'Dense', null, 12, 'nn.Linear(16, 10)'],
   ]);
-  issueAt(spec, 19, 'skip connection');
+  const addJson = (spec.topology.config.layers as { name: string; inbound_nodes: unknown }[]).find(
+    (l) => l.name === 'add',
+  )!;
+  assert.deepEqual(addJson.inbound_nodes, [
+    [
+      ['conv_b', 0, 0, {}],
+      ['conv_in_relu', 0, 0, {}],
+    ],
+  ]);
+  assert.equal(spec.omitted, undefined);
+  issueAt(spec, 8, 'assuming 28×28×1');
 });
 
 test('a subclassed keras.Model is a UserError naming the class line and what to do', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { canonicalPath } from '../../../src/model/readers/python/import-names';
+import { ReadBudget } from '../../../src/model/readers/python/budget';
 import { Interpreter } from '../../../src/model/readers/python/interpreter';
 import { LayerNamer, snakeCase } from '../../../src/model/readers/python/layer-names';
 import { SourceText } from '../../../src/model/readers/python/source-text';
@@ -8,7 +9,8 @@ import { describe as describeValue } from '../../../src/model/readers/python/val
 
 /** Runs a snippet with no framework hooks and returns the folded module variables. */
 function fold(code: string, ...names: string[]): string[] {
-  const interp = new Interpreter(new SourceText(code, 'snippet.py'), {});
+  const source = new SourceText(code, 'snippet.py');
+  const interp = new Interpreter(source, {}, new ReadBudget(source));
   interp.runModule();
   return names.map((n) => describeValue(interp.module.get(n) ?? { kind: 'unknown', why: 'unset' }));
 }
@@ -133,14 +135,79 @@ test('positions are 1-based and count UTF-16 units; end columns are exclusive', 
 });
 
 test('an if whose condition cannot be known: the first branch is read, and said so', () => {
-  const interp = new Interpreter(
-    new SourceText('import sys\nif sys.argv[1] == "big":\n    width = 64\nelse:\n    width = 16\n', 's.py'),
-    {},
+  const source = new SourceText(
+    'import sys\nif sys.argv[1] == "big":\n    width = 64\nelse:\n    width = 16\n',
+    's.py',
   );
+  const interp = new Interpreter(source, {}, new ReadBudget(source));
   interp.runModule();
   assert.equal(describeValue(interp.module.get('width')!), '64');
   assert.deepEqual(
     interp.source.issues.map((i) => [i.line, i.severity]),
     [[2, 'info']],
   );
+});
+
+test('floats written with a trailing dot (100., 0., 1.e-5, 2.E+1) are numbers, not syntax errors', () => {
+  const code = [
+    'a = 100.',
+    'b = 0. + 1',
+    'c = 1.e-5',
+    'd = 2.E+1 - 10.',
+    'e = [0., 1.]',
+    'f = dict(lr=1., m=.5)["lr"]',
+    'g = 1.e5',
+    'h = 100. * 3',
+  ].join('\n');
+  assert.deepEqual(fold(code, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'), [
+    '100',
+    '1',
+    '0.00001',
+    '10',
+    '(0, 1)',
+    '1',
+    '100000',
+    '300',
+  ]);
+  const source = new SourceText(`${code}\n`, 'f.py');
+  source.reportSyntaxErrors();
+  assert.deepEqual(source.issues, []);
+});
+
+test('loops, comprehensions, slices, list and dict methods, class attributes and keyword-only parameters fold', () => {
+  const code = [
+    'sizes = [64, 32, 16]',
+    'pairs = [(a, b) for a, b in zip(sizes, sizes[1:]) if a > 16]',
+    'evens = {k: k * 2 for k in range(3)}',
+    'acc = []',
+    'for i, s in enumerate(sizes):',
+    '    if s == 32:',
+    '        continue',
+    '    if i > 1:',
+    '        break',
+    '    acc.append(s)',
+    'else:',
+    '    acc.append(-1)',
+    'n = 0',
+    'while n < 5:',
+    '    n += 2',
+    'layers = []',
+    'layers += [1, 2]',
+    'layers.extend([3])',
+    'class Block:',
+    '    expansion = 4',
+    'width = 16 * Block.expansion',
+    'def f(a, *, b=2, **kw):',
+    '    return a + b + kw.get("c", 0)',
+    'k = f(1, c=10)',
+    'rev = sizes[::-1]',
+    'flag = None is not None',
+    'member = 32 in sizes',
+    'total = sum(x for x in sizes)',
+  ].join('\n');
+  assert.deepEqual(
+    fold(code, 'pairs', 'acc', 'n', 'layers', 'width', 'k', 'rev', 'flag', 'member', 'total'),
+    ['((64, 32), (32, 16))', '(64)', '6', '(1, 2, 3)', '64', '13', '(16, 32, 64)', 'false', 'true', '112'],
+  );
+  assert.equal(fold(code, 'evens')[0], 'dict');
 });

@@ -69,6 +69,7 @@ test('PyTorch quickstart: self.flatten + nn.Sequential attribute, FashionMNIST, 
     dataset: 'fashion_mnist',
     batchSize: 64,
     loss: 'sparse_categorical_crossentropy',
+    lossFromLogits: true,
     optimizer: 'sgd',
     learningRate: 1e-3,
   });
@@ -104,6 +105,7 @@ test('module-level nn.Sequential CNN: padding=1 is "same", BatchNorm momentum co
     optimizer: 'adam',
     learningRate: 1e-3,
     loss: 'sparse_categorical_crossentropy',
+    lossFromLogits: true,
     epochs: 3,
   });
 });
@@ -171,6 +173,7 @@ test('constructor arguments, Sequential children named by attribute, stride-2 pa
     dataset: 'cifar10',
     batchSize: 32,
     loss: 'sparse_categorical_crossentropy',
+    lossFromLogits: true,
     optimizer: 'sgd',
     learningRate: 0.001,
   });
@@ -213,6 +216,7 @@ test('PyTorch CIFAR-10 tutorial: one pool module applied twice, torchvision.data
     dataset: 'cifar10',
     batchSize: 4,
     loss: 'sparse_categorical_crossentropy',
+    lossFromLogits: true,
     optimizer: 'sgd',
     learningRate: 0.001,
     epochs: 2,

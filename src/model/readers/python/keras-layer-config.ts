@@ -9,6 +9,7 @@ import { Parameters } from './call-parameters';
 import { initializerClassFromName, kerasInitializerName } from '../../initializer-names';
 import type { SourceText } from './source-text';
 import { asIntTuple, asNumber, asShape, asString, describe, hostOf, refName, type PyValue } from './values';
+import { draftExtraKerasLayer, extraPositionalParameters, extraRequired } from './keras-extra-layers';
 
 export type SourceRange = NonNullable<SourceLocation['activationRange']>;
 
@@ -67,6 +68,7 @@ const positionalParameters: Record<string, string[]> = {
   Multiply: [],
   Average: [],
   Maximum: [],
+  ...extraPositionalParameters,
 };
 
 export function isSupportedKerasLayer(className: string): boolean {
@@ -98,6 +100,25 @@ export interface DraftProblem {
   message: string;
 }
 
+/** What drafting one layer needs: its arguments, the config being filled, and setters that report unreadable values. */
+export interface DraftTools {
+  className: string;
+  p: Parameters;
+  config: Record<string, unknown>;
+  draft: LayerDraft;
+  rank: number;
+  call: SyntaxNode;
+  source: SourceText;
+  problems: DraftProblem[];
+  need(name: string, arg: Argument | undefined, v: unknown): void;
+  setNumber(key: string, names: string[], fallback: number | null): void;
+  setTuple(key: string, names: string[], fallback: number[] | null): void;
+  setString(key: string, names: string[], fallback: string): void;
+  readActivation(arg: Argument | undefined): void;
+  readInitializer(arg: Argument | undefined): void;
+  useBias(): boolean;
+}
+
 /** Reads a supported layer class's arguments; problems (unreadable arguments) go to `problems`. */
 export function draftKerasLayer(
   className: string,
@@ -119,7 +140,7 @@ export function draftKerasLayer(
     explicitName: asString(p.get('name')?.value),
     missing: null,
   };
-  const rank = className.endsWith('1D') ? 1 : 2;
+  const rank = className.endsWith('1D') ? 1 : className.endsWith('3D') ? 3 : 2;
   const need = (name: string, arg: Argument | undefined, v: unknown): void => {
     if (arg && (v === null || v === undefined))
       problems.push({
@@ -158,139 +179,159 @@ export function draftKerasLayer(
     const s = asShape(batchShapeArg.value);
     need('batch_input_shape', batchShapeArg, s);
     draft.inputShape = s ? s.slice(1) : null;
-  } else if (p.get('input_dim')) {
+  } else if (p.get('input_dim') && className !== 'Embedding') {
+    // `input_dim` is the vocabulary size of an Embedding, the feature count of anything else.
     const d = asNumber(p.get('input_dim')?.value);
     if (d !== null) draft.inputShape = [d];
   }
 
-  switch (className) {
-    case 'Dense':
-      setNumber('units', ['units', 'output_dim'], null);
-      readActivation(p.get('activation'), draft, source, problems);
-      readInitializer(p.get('kernel_initializer', 'init'), draft, source, problems);
-      config.use_bias = useBias(p);
-      break;
-    case 'Conv1D':
-    case 'Conv2D':
-    case 'Conv2DTranspose':
-      setNumber('filters', ['filters', 'nb_filter'], null);
-      setTuple('kernel_size', ['kernel_size'], null);
-      setTuple('strides', ['strides', 'subsample'], new Array<number>(rank).fill(1));
-      setString('padding', ['padding', 'border_mode'], 'valid');
-      setTuple('dilation_rate', ['dilation_rate'], new Array<number>(rank).fill(1));
-      config.data_format = 'channels_last';
-      readActivation(p.get('activation'), draft, source, problems);
-      readInitializer(p.get('kernel_initializer', 'init'), draft, source, problems);
-      config.use_bias = useBias(p);
-      break;
-    case 'MaxPooling1D':
-    case 'MaxPooling2D':
-    case 'AveragePooling1D':
-    case 'AveragePooling2D': {
-      const poolDefault = new Array<number>(rank).fill(2);
-      setTuple('pool_size', ['pool_size'], poolDefault);
-      setTuple('strides', ['strides'], (config.pool_size as number[] | undefined) ?? poolDefault);
-      setString('padding', ['padding'], 'valid');
-      if (rank === 1) {
-        config.pool_size = (config.pool_size as number[])[0];
-        config.strides = (config.strides as number[])[0];
+  const tools: DraftTools = {
+    className,
+    p,
+    config,
+    draft,
+    rank,
+    call,
+    source,
+    problems,
+    need,
+    setNumber,
+    setTuple,
+    setString,
+    readActivation: (arg) => readActivation(arg, draft, source, problems),
+    readInitializer: (arg) => readInitializer(arg, draft, source, problems),
+    useBias: () => useBias(p),
+  };
+  if (!draftExtraKerasLayer(tools))
+    switch (className) {
+      case 'Dense':
+        setNumber('units', ['units', 'output_dim'], null);
+        readActivation(p.get('activation'), draft, source, problems);
+        readInitializer(p.get('kernel_initializer', 'init'), draft, source, problems);
+        config.use_bias = useBias(p);
+        break;
+      case 'Conv1D':
+      case 'Conv2D':
+      case 'Conv2DTranspose':
+        setNumber('filters', ['filters', 'nb_filter'], null);
+        setTuple('kernel_size', ['kernel_size'], null);
+        setTuple('strides', ['strides', 'subsample'], new Array<number>(rank).fill(1));
+        setString('padding', ['padding', 'border_mode'], 'valid');
+        setTuple('dilation_rate', ['dilation_rate'], new Array<number>(rank).fill(1));
+        config.data_format = 'channels_last';
+        readActivation(p.get('activation'), draft, source, problems);
+        readInitializer(p.get('kernel_initializer', 'init'), draft, source, problems);
+        config.use_bias = useBias(p);
+        break;
+      case 'MaxPooling1D':
+      case 'MaxPooling2D':
+      case 'AveragePooling1D':
+      case 'AveragePooling2D': {
+        const poolDefault = new Array<number>(rank).fill(2);
+        setTuple('pool_size', ['pool_size'], poolDefault);
+        setTuple('strides', ['strides'], (config.pool_size as number[] | undefined) ?? poolDefault);
+        setString('padding', ['padding'], 'valid');
+        if (rank === 1) {
+          config.pool_size = (config.pool_size as number[])[0];
+          config.strides = (config.strides as number[])[0];
+        }
+        config.data_format = 'channels_last';
+        break;
       }
-      config.data_format = 'channels_last';
-      break;
+      case 'GlobalAveragePooling1D':
+      case 'GlobalAveragePooling2D':
+      case 'GlobalMaxPooling1D':
+      case 'GlobalMaxPooling2D':
+      case 'Flatten':
+        config.data_format = 'channels_last';
+        break;
+      case 'Reshape': {
+        const a = p.get('target_shape');
+        const shape = asIntTuple(a?.value);
+        need('target_shape', a, shape);
+        if (shape) config.target_shape = shape;
+        break;
+      }
+      case 'Dropout':
+        setNumber('rate', ['rate', 'p'], 0.5);
+        break;
+      case 'BatchNormalization':
+        setNumber('axis', ['axis'], -1);
+        setNumber('momentum', ['momentum'], 0.99);
+        setNumber('epsilon', ['epsilon'], 0.001);
+        config.center = true;
+        config.scale = true;
+        break;
+      case 'Activation':
+        readActivation(p.get('activation'), draft, source, problems);
+        draft.activationRange = source.range(call);
+        break;
+      case 'ReLU': {
+        const maxValue = asNumber(p.get('max_value')?.value);
+        if (maxValue !== null) config.max_value = maxValue;
+        const slope = asNumber(p.get('negative_slope')?.value) ?? 0;
+        const threshold = asNumber(p.get('threshold')?.value) ?? 0;
+        if (slope !== 0 || threshold !== 0)
+          problems.push({
+            node: call,
+            message:
+              'ReLU with negative_slope or threshold is not supported by TF.js; it is analyzed as a plain ReLU',
+          });
+        draft.activation = 'relu';
+        draft.activationRange = source.range(call);
+        break;
+      }
+      case 'ELU':
+        // Any alpha builds: src/model/build/elu-layer.ts replaces TF.js's alpha-1-only ELU.
+        setNumber('alpha', ['alpha'], 1.0);
+        draft.activation = 'elu';
+        draft.activationRange = source.range(call);
+        break;
+      case 'LeakyReLU':
+        setNumber('alpha', ['alpha', 'negative_slope'], 0.3);
+        draft.activation = 'leaky_relu';
+        draft.activationRange = source.range(call);
+        break;
+      case 'PReLU':
+        config.alpha_initializer = { class_name: 'Zeros', config: {} };
+        draft.activation = 'prelu';
+        draft.activationRange = source.range(call);
+        break;
+      case 'Softmax':
+        setNumber('axis', ['axis'], -1);
+        draft.activation = 'softmax';
+        draft.activationRange = source.range(call);
+        break;
+      case 'ZeroPadding2D': {
+        const a = p.get('padding');
+        const v = a ? a.value : null;
+        const flat = v ? asIntTuple(v, 2) : [1, 1];
+        if (flat && flat.length === 2)
+          config.padding = [
+            [flat[0], flat[0]],
+            [flat[1], flat[1]],
+          ];
+        else if (v?.kind === 'tuple') config.padding = v.items.map((item) => asIntTuple(item, 2));
+        config.data_format = 'channels_last';
+        break;
+      }
+      case 'UpSampling2D':
+        setTuple('size', ['size'], [2, 2]);
+        config.data_format = 'channels_last';
+        break;
+      case 'Concatenate':
+        setNumber('axis', ['axis'], -1);
+        break;
+      default:
+        break;
     }
-    case 'GlobalAveragePooling1D':
-    case 'GlobalAveragePooling2D':
-    case 'GlobalMaxPooling1D':
-    case 'GlobalMaxPooling2D':
-    case 'Flatten':
-      config.data_format = 'channels_last';
-      break;
-    case 'Reshape': {
-      const a = p.get('target_shape');
-      const shape = asIntTuple(a?.value);
-      need('target_shape', a, shape);
-      if (shape) config.target_shape = shape;
-      break;
-    }
-    case 'Dropout':
-      setNumber('rate', ['rate', 'p'], 0.5);
-      break;
-    case 'BatchNormalization':
-      setNumber('axis', ['axis'], -1);
-      setNumber('momentum', ['momentum'], 0.99);
-      setNumber('epsilon', ['epsilon'], 0.001);
-      config.center = true;
-      config.scale = true;
-      break;
-    case 'Activation':
-      readActivation(p.get('activation'), draft, source, problems);
-      draft.activationRange = source.range(call);
-      break;
-    case 'ReLU': {
-      const maxValue = asNumber(p.get('max_value')?.value);
-      if (maxValue !== null) config.max_value = maxValue;
-      const slope = asNumber(p.get('negative_slope')?.value) ?? 0;
-      const threshold = asNumber(p.get('threshold')?.value) ?? 0;
-      if (slope !== 0 || threshold !== 0)
-        problems.push({
-          node: call,
-          message:
-            'ReLU with negative_slope or threshold is not supported by TF.js; it is analyzed as a plain ReLU',
-        });
-      draft.activation = 'relu';
-      draft.activationRange = source.range(call);
-      break;
-    }
-    case 'ELU':
-      // Any alpha builds: src/model/build/elu-layer.ts replaces TF.js's alpha-1-only ELU.
-      setNumber('alpha', ['alpha'], 1.0);
-      draft.activation = 'elu';
-      draft.activationRange = source.range(call);
-      break;
-    case 'LeakyReLU':
-      setNumber('alpha', ['alpha', 'negative_slope'], 0.3);
-      draft.activation = 'leaky_relu';
-      draft.activationRange = source.range(call);
-      break;
-    case 'PReLU':
-      config.alpha_initializer = { class_name: 'Zeros', config: {} };
-      draft.activation = 'prelu';
-      draft.activationRange = source.range(call);
-      break;
-    case 'Softmax':
-      setNumber('axis', ['axis'], -1);
-      draft.activation = 'softmax';
-      draft.activationRange = source.range(call);
-      break;
-    case 'ZeroPadding2D': {
-      const a = p.get('padding');
-      const v = a ? a.value : null;
-      const flat = v ? asIntTuple(v, 2) : [1, 1];
-      if (flat && flat.length === 2)
-        config.padding = [
-          [flat[0], flat[0]],
-          [flat[1], flat[1]],
-        ];
-      else if (v?.kind === 'tuple') config.padding = v.items.map((item) => asIntTuple(item, 2));
-      config.data_format = 'channels_last';
-      break;
-    }
-    case 'UpSampling2D':
-      setTuple('size', ['size'], [2, 2]);
-      config.data_format = 'channels_last';
-      break;
-    case 'Concatenate':
-      setNumber('axis', ['axis'], -1);
-      break;
-    default:
-      break;
-  }
   const required: Record<string, string[]> = {
     Dense: ['units'],
     Conv1D: ['filters', 'kernel_size'],
     Conv2D: ['filters', 'kernel_size'],
     Conv2DTranspose: ['filters', 'kernel_size'],
     Reshape: ['target_shape'],
+    ...extraRequired,
   };
   draft.missing = (required[className] ?? []).find((key) => config[key] === undefined) ?? null;
   return draft;

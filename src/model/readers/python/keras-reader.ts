@@ -1,91 +1,51 @@
 /**
  * Keras scripts → ModelSpec: `Sequential()` + `model.add(...)`, `Sequential([...])` and the
- * functional API (`Input`, `x = Conv2D(...)(x)`, `Model(inputs, outputs)`), with the training
- * setup (`load_data`, `compile`, `fit`). Layers keep the line and column of their constructor call.
+ * functional API (`Input`, `x = Conv2D(...)(x)`, `x += shortcut`, `Model(inputs, outputs)`,
+ * models called as layers), with the training setup (`load_data`, `pad_sequences`, `compile`,
+ * `fit`). Layers keep the line and column of their constructor call; whatever is left out of the
+ * built model is recorded in `spec.omitted`.
  */
 import type { SyntaxNode } from '@lezer/common';
 import { UserError } from '../../../errors';
-import type { LayerSpec, ModelSpec, TrainingSetup } from '../../spec';
+import type { ModelSpec, OmittedSourcePart, TrainingSetup } from '../../spec';
+import type { ReadBudget } from './budget';
+import { sequentialInputShape, settleFunctionalInputs } from './keras-input-shape';
 import { BoundMethod, Interpreter, type Argument, type CallContext } from './interpreter';
+import { kerasLayerClass } from './keras-aliases';
+import { recurrentClasses } from './keras-extra-layers';
 import {
   draftKerasLayer,
   InitializerValue,
   isSupportedKerasLayer,
   type DraftProblem,
-  type LayerDraft,
 } from './keras-layer-config';
-import { LayerNamer } from './layer-names';
-import type { SourceText } from './source-text';
-import { functionalTopology, sequentialTopology, type BuiltLayer, type TensorRef } from './topology';
+import { KerasTensorOps } from './keras-tensor-ops';
+import { buildFunctionalTopology, buildSequentialTopology, functionalLayerCount } from './keras-topology';
 import {
-  datasetInputShape,
+  FunctionalModel,
+  KerasLayer,
+  KerasTensor,
+  ModelNames,
+  SequentialModel,
+  tensorsOf,
+  type KerasModel,
+} from './keras-values';
+import { LayerNamer } from './layer-names';
+import { chooseModel, type ModelCandidate } from './model-choice';
+import { Omissions } from './omissions';
+import type { PythonReadOptions } from './read-options';
+import { markSourceInstances } from './source-instances';
+import type { SourceText } from './source-text';
+import {
   datasetOfCall,
+  LossValue,
   lossName,
   optimizerFromCall,
+  readCompileLoss,
   readFit,
   readOptimizer,
 } from './training-setup';
-import { asString, describe, hostOf, refName, type PyValue, type Scope } from './values';
-
-/** A constructed layer; `unsupported` says why it cannot be part of the built model. */
-class KerasLayer {
-  /** Input tensors of each call of the layer (functional API). */
-  readonly inbound: KerasTensor[][] = [];
-  /** Order of first use, for a topological layer order. */
-  order = -1;
-
-  constructor(
-    readonly name: string,
-    readonly node: SyntaxNode,
-    readonly draft: LayerDraft | null,
-    readonly unsupported: string | null,
-    readonly className: string,
-  ) {}
-
-  describe(): string {
-    return `a ${this.className} layer`;
-  }
-}
-
-/** The output of one call of a layer. */
-class KerasTensor {
-  constructor(
-    readonly layer: KerasLayer,
-    readonly nodeIndex: number,
-  ) {}
-
-  describe(): string {
-    return `the output of ${this.layer.name}`;
-  }
-}
-
-class SequentialModel {
-  readonly layers: KerasLayer[] = [];
-  inputShape: (number | null)[] | null = null;
-  readonly training: TrainingSetup = {};
-  trained = false;
-
-  constructor(
-    readonly name: string,
-    readonly node: SyntaxNode,
-  ) {}
-
-  describe(): string {
-    return `the Sequential model ${this.name}`;
-  }
-}
-
-class FunctionalModel {
-  readonly training: TrainingSetup = {};
-  trained = false;
-
-  constructor(
-    readonly name: string,
-    readonly node: SyntaxNode,
-    readonly inputs: KerasTensor[],
-    readonly outputs: KerasTensor[],
-  ) {}
-}
+import { asNumber, asString, describe, hostOf, type PyValue } from './values';
 
 const mergeFunctions: Record<string, string> = {
   add: 'Add',
@@ -93,72 +53,142 @@ const mergeFunctions: Record<string, string> = {
   multiply: 'Multiply',
   average: 'Average',
   maximum: 'Maximum',
+  minimum: 'Minimum',
 };
-/** Activation functions that, applied to a tensor, become an Activation layer. */
-const activationFunctionPrefixes = [
-  'keras.activations.',
-  'tensorflow.nn.',
-  'keras.ops.',
-  'tensorflow.keras.activations.',
-];
 
 export class KerasReader {
   private readonly interp: Interpreter;
   private readonly namer = new LayerNamer();
-  private readonly models: (SequentialModel | FunctionalModel)[] = [];
-  private dataset: string | undefined;
+  readonly omissions: Omissions;
+  private readonly ops: KerasTensorOps;
+  private readonly models: KerasModel[] = [];
+  /** `Model(inputs, outputs)` calls whose tensors were not understood: named if nothing else is read. */
+  private readonly failedModels: { node: SyntaxNode; why: string }[] = [];
+  /** What the script says about its data, whichever model trains on it. */
+  private readonly data: TrainingSetup = {};
   private order = 0;
   private subclassedModel: SyntaxNode | null = null;
   /** Why no model could be read, when the file has a recognisable but unsupported one. */
   failure: UserError | null = null;
 
-  constructor(private readonly source: SourceText) {
-    this.interp = new Interpreter(source, {
-      call: (ctx) => this.call(ctx),
-      loop: (statement, scope) => this.loop(statement, scope),
-      binary: (left, op, right, node) => this.binary(left, op, right, node),
-    });
+  constructor(
+    private readonly source: SourceText,
+    budget: ReadBudget,
+    private readonly options: PythonReadOptions = {},
+  ) {
+    this.omissions = new Omissions(source);
+    this.interp = new Interpreter(
+      source,
+      {
+        call: (ctx) => this.call(ctx),
+        binary: (left, op, right, node) => this.ops.binary(left, op, right, node),
+        buildsLayers: (callee, method) => this.buildsLayers(callee, method),
+        loopFollowed: (statement, n) =>
+          source.report(statement, `this loop builds layers; it was unrolled ${n} time(s)`, 'info'),
+        loopNotFollowed: (statement, reason, builds) => {
+          if (builds)
+            this.omissions.add(
+              statement,
+              'the layers this loop builds',
+              `the loop cannot be followed without running the script (${reason})`,
+              null,
+              `this loop builds layers but cannot be unrolled (${reason}); the layers it adds are missing from the analysis`,
+              'warning',
+            );
+        },
+        assignName: (name, value) => this.nameModel(name, value),
+      },
+      budget,
+    );
+    this.ops = new KerasTensorOps(this, source);
   }
 
+  /** The model the file defines (the chosen one when several), or null when there is none. */
   read(): ModelSpec | null {
     this.interp.runModule();
     if (this.models.length === 0) this.interp.runUncalledFunctions();
-    const model = this.chooseModel();
-    if (!model) {
-      if (this.subclassedModel) {
-        this.failure = new UserError(
-          'a subclassed keras.Model is not understood (its call() runs arbitrary Python)',
-          this.source.file,
-          this.source.position(this.subclassedModel.from).line,
-          'write the model with Sequential or the functional API, or save it and analyze the .keras file',
-        );
-      }
+    const candidates: ModelCandidate<KerasModel>[] = this.models
+      .map((m) => ({
+        value: m,
+        names: m.names.all(),
+        node: m.node,
+        size: m instanceof SequentialModel ? m.layers.length : functionalLayerCount(m),
+        trained: m.trained,
+        unusable:
+          m instanceof FunctionalModel && m.inputs.length > 1 ? `takes ${m.inputs.length} inputs` : null,
+      }))
+      .filter((c) => c.size > 0);
+    const choice = chooseModel(candidates, this.options.model, this.source);
+    if (!choice) {
+      this.failure = this.noModelReason();
       return null;
     }
-    const training: TrainingSetup = { ...model.training };
-    if (this.dataset) training.dataset = this.dataset;
-    return model instanceof SequentialModel
-      ? this.buildSequential(model, training)
-      : this.buildFunctional(model, training);
+    const model = choice.chosen.value;
+    if (choice.chosen.unusable)
+      throw new UserError(
+        `the model ${choice.chosen.names[0]} ${choice.chosen.unusable}; the analysis feeds a model one input`,
+        this.source.file,
+        this.source.position(model.node.from).line,
+        'choose a single-input model of this file with --model NAME, or analyze a saved single-input model',
+      );
+    const training: TrainingSetup = { ...this.data, ...model.training };
+    const built =
+      model instanceof SequentialModel
+        ? buildSequentialTopology(
+            model,
+            sequentialInputShape(model, training, this.source, this.options),
+            this.source,
+          )
+        : buildFunctionalTopology(
+            settleFunctionalInputs(model, training, this.source, this.options),
+            this.source,
+          );
+    markSourceInstances(built.layers);
+    // Another model of the file could not be read: what is analyzed may not be the one meant.
+    for (const failed of this.failedModels)
+      this.omissions.add(
+        failed.node,
+        'the model built here',
+        `${failed.why}; ${choice.chosen.names[0]} is analyzed instead`,
+        null,
+        `the model built here cannot be read (${failed.why}); ${choice.chosen.names[0]} is analyzed instead`,
+        'warning',
+      );
+    const omitted = this.omissions.of(model, built.carried);
+    return {
+      name: choice.chosen.names[0]!,
+      origin: 'keras-py',
+      file: this.source.file,
+      topology: built.topology,
+      layers: built.layers,
+      training,
+      issues: this.source.issues,
+      ...(omitted.length > 0 ? { omitted } : {}),
+      ...(choice.alternatives.length > 0 ? { alternatives: choice.alternatives } : {}),
+    };
   }
 
-  private chooseModel(): SequentialModel | FunctionalModel | null {
-    const size = (m: SequentialModel | FunctionalModel): number =>
-      m instanceof SequentialModel ? m.layers.length : this.functionalLayers(m).length;
-    const candidates = this.models.filter((m) => size(m) > 0);
-    const trained = candidates.filter((m) => m.trained);
-    const pool = trained.length > 0 ? trained : candidates;
-    let best: SequentialModel | FunctionalModel | null = null;
-    for (const m of pool) if (!best || size(m) > size(best)) best = m;
-    if (best && candidates.length > 1) {
-      this.source.report(
-        best.node,
-        `${candidates.length} models are built in this file; analyzing '${best.name}' (line ${this.source.position(best.node.from).line})`,
-        'info',
+  private noModelReason(): UserError | null {
+    const line = (n: SyntaxNode): number => this.source.position(n.from).line;
+    if (this.subclassedModel)
+      return new UserError(
+        'a subclassed keras.Model is not understood (its call() runs arbitrary Python)',
+        this.source.file,
+        line(this.subclassedModel),
+        'write the model with Sequential or the functional API, or save it and analyze the .keras file',
       );
-    }
-    return best;
+    const failed = this.failedModels[0];
+    if (failed)
+      return new UserError(
+        `the model built here cannot be read: ${failed.why}`,
+        this.source.file,
+        line(failed.node),
+        'build the model from keras.Input and keras.layers calls the reader understands, or save it and analyze the .keras file',
+      );
+    return null;
   }
+
+  // ----- the interpreter's hooks -------------------------------------------------------------
 
   private call(ctx: CallContext): PyValue | undefined {
     const { callee } = ctx;
@@ -166,38 +196,65 @@ export class KerasReader {
     if (callee.kind === 'class') return this.callClass(callee, ctx);
     const layer = hostOf(callee, KerasLayer);
     if (layer) return this.apply(layer, ctx);
-    if (hostOf(callee, SequentialModel) || hostOf(callee, FunctionalModel)) {
-      this.source.report(
-        ctx.node,
-        'calling a model as a layer (a nested model) is not understood; its layers are left out',
-        'warning',
-      );
-      return { kind: 'unknown', why: 'the output of a nested model' };
-    }
+    const model = hostOf(callee, SequentialModel) ?? hostOf(callee, FunctionalModel);
+    if (model) return this.ops.applyModel(model, ctx);
     const method = hostOf(callee, BoundMethod);
     if (method) return this.callMethod(method, ctx);
     return undefined;
   }
 
+  private buildsLayers(callee: PyValue, method: string | null): boolean {
+    if (method === 'add') return true;
+    if (callee.kind === 'ref')
+      return callee.path.startsWith('keras.layers.') || callee.path.startsWith('keras.models.');
+    if (callee.kind === 'class')
+      return callee.bases.some(
+        (b) => b.kind === 'ref' && (b.path === 'keras.layers.Layer' || b.path === 'keras.models.Model'),
+      );
+    return false;
+  }
+
+  /** `generator = build_generator()`: the names a model is known by. */
+  private nameModel(name: string, value: PyValue): void {
+    const model = hostOf(value, SequentialModel) ?? hostOf(value, FunctionalModel);
+    if (!model) return;
+    const list =
+      this.interp.callStack.length === 0 ? model.names.moduleVariables : model.names.localVariables;
+    if (!list.includes(name)) list.push(name);
+  }
+
+  private newNames(ctx: CallContext, kind: 'Sequential' | 'Model'): ModelNames {
+    const explicit = asString(ctx.args.find((a) => a.keyword === 'name')?.value);
+    const inFunction = this.interp.callStack[this.interp.callStack.length - 1]?.name ?? null;
+    return new ModelNames(explicit, inFunction, this.namer.auto(kind === 'Model' ? 'Model' : 'Sequential'));
+  }
+
   private callLibrary(path: string, ctx: CallContext): PyValue | undefined {
     const dataset = datasetOfCall(path);
     if (dataset) {
-      this.dataset = dataset;
+      this.data.dataset = dataset;
+      const words = asNumber(ctx.args.find((a) => a.keyword === 'num_words')?.value);
+      if (words !== null) this.data.vocabularySize = words;
       const pair = (): PyValue => ({
         kind: 'tuple',
         items: [
-          { kind: 'unknown', why: 'images' },
+          { kind: 'unknown', why: 'samples' },
           { kind: 'unknown', why: 'labels' },
         ],
       });
       return { kind: 'tuple', items: [pair(), pair()] };
     }
+    if (path.endsWith('.pad_sequences')) {
+      const maxlen = asNumber(ctx.args.find((a) => a.keyword === 'maxlen')?.value);
+      if (maxlen !== null) this.data.sequenceLength = maxlen;
+      return { kind: 'unknown', why: 'padded sequences' };
+    }
     if (path === 'keras.models.Sequential') return this.sequential(ctx);
     if (path === 'keras.models.Model') return this.functionalModel(ctx);
     if (path.startsWith('keras.layers.')) {
-      const cls = path.slice('keras.layers.'.length);
-      if (cls === 'Input') return this.input(ctx);
-      const merge = mergeFunctions[cls];
+      const name = path.slice('keras.layers.'.length);
+      if (name === 'Input') return this.input(ctx);
+      const merge = mergeFunctions[name];
       if (merge)
         return this.apply(
           this.createLayer(
@@ -207,8 +264,8 @@ export class KerasReader {
           ),
           ctx,
         );
-      if (cls[0] && cls[0] === cls[0].toUpperCase())
-        return { kind: 'host', value: this.createLayer(cls, ctx.args, ctx.node) };
+      if (name[0] && name[0] === name[0].toUpperCase())
+        return { kind: 'host', value: this.createLayer(kerasLayerClass(name), ctx.args, ctx.node) };
     }
     if (path.startsWith('keras.initializers.')) {
       const config: Record<string, unknown> = {};
@@ -218,38 +275,18 @@ export class KerasReader {
     }
     if (path.startsWith('keras.optimizers.'))
       return { kind: 'host', value: optimizerFromCall(path.slice('keras.optimizers.'.length), ctx.args, 0) };
-    if (path.startsWith('keras.losses.'))
-      return { kind: 'string', value: lossName({ kind: 'ref', path }) ?? path, node: null };
-    const tensorArg = ctx.args.find((a) => hostOf(a.value, KerasTensor));
-    if (tensorArg && activationFunctionPrefixes.some((p) => path.startsWith(p)))
-      return this.activationFunction(path, ctx);
-    if (tensorArg) {
-      this.source.report(
-        ctx.node,
-        `${path}(...) on a tensor is not understood; the model continues from its input`,
-        'warning',
-      );
-      return tensorArg.value;
+    if (path.startsWith('keras.losses.')) {
+      const name = path.slice('keras.losses.'.length);
+      const fromLogits = ctx.args.find((a) => a.keyword === 'from_logits')?.value;
+      return {
+        kind: 'host',
+        value: new LossValue(
+          lossName({ kind: 'ref', path }) ?? name,
+          fromLogits?.kind === 'bool' && fromLogits.value,
+        ),
+      };
     }
-    return undefined;
-  }
-
-  /** `tf.nn.relu(x)` in a functional model: an Activation layer whose quick-fix range is the callee. */
-  private activationFunction(path: string, ctx: CallContext): PyValue {
-    const name = refName({ kind: 'ref', path })!.toLowerCase();
-    const args = [
-      {
-        keyword: 'activation',
-        value: { kind: 'string' as const, value: name, node: null },
-        node: ctx.calleeNode,
-      },
-    ];
-    const layer = this.createLayer('Activation', args, ctx.node);
-    if (layer.draft) layer.draft.activationRange = this.source.range(ctx.calleeNode);
-    return this.apply(layer, {
-      ...ctx,
-      args: ctx.args.filter((a) => hostOf(a.value, KerasTensor)).slice(0, 1),
-    });
+    return this.ops.libraryCallOnTensor(path, ctx);
   }
 
   private callClass(cls: Extract<PyValue, { kind: 'class' }>, ctx: CallContext): PyValue | undefined {
@@ -277,7 +314,8 @@ export class KerasReader {
     return undefined;
   }
 
-  private createLayer(cls: string, args: Argument[], node: SyntaxNode): KerasLayer {
+  createLayer(cls: string, args: Argument[], node: SyntaxNode): KerasLayer {
+    this.interp.budget.layer(node);
     if (!isSupportedKerasLayer(cls)) {
       const why =
         cls === 'Lambda'
@@ -292,47 +330,64 @@ export class KerasReader {
       ? this.namer.explicit(draft.explicitName)
       : this.namer.auto(cls, cls === 'InputLayer');
     if (draft.missing)
-      return new KerasLayer(name, node, null, `${cls}(...) has no readable '${draft.missing}'`, cls);
+      return new KerasLayer(
+        name,
+        node,
+        null,
+        `${cls}(...) has no readable '${draft.missing}'`,
+        cls,
+        draft.inputShape,
+      );
+    if (
+      recurrentClasses.has(cls) &&
+      args.some((a) => a.keyword === 'return_state' && a.value.kind === 'bool' && a.value.value)
+    )
+      return new KerasLayer(
+        name,
+        node,
+        null,
+        `${cls}(return_state=True) returns several tensors, which the reader does not follow`,
+        cls,
+      );
+    if (cls === 'Bidirectional') return this.bidirectional(name, draft, args, node);
     return new KerasLayer(name, node, draft, null, cls);
   }
 
-  /** `x + y` / `x * y` on tensors is what Add / Multiply layers compute. */
-  private binary(left: PyValue, op: string, right: PyValue, node: SyntaxNode): PyValue | undefined {
-    const l = hostOf(left, KerasTensor);
-    const r = hostOf(right, KerasTensor);
-    if (!l && !r) return undefined;
-    const cls = op === '+' ? 'Add' : op === '*' ? 'Multiply' : null;
-    if (!l || !r || !cls) {
-      this.source.report(
+  /** `Bidirectional(LSTM(64))`: the wrapped layer's config goes inside the wrapper's. */
+  private bidirectional(
+    name: string,
+    draft: NonNullable<KerasLayer['draft']>,
+    args: Argument[],
+    node: SyntaxNode,
+  ): KerasLayer {
+    const wrapped = hostOf(args.find((a) => a.keyword === 'layer' || a.keyword === null)?.value, KerasLayer);
+    if (!wrapped?.draft || !recurrentClasses.has(wrapped.className))
+      return new KerasLayer(
+        name,
         node,
-        `'${op}' on a tensor is not understood; the model continues from ${l ? 'the left' : 'the right'} operand`,
-        'warning',
+        null,
+        wrapped?.unsupported ?? 'Bidirectional(...) of something other than an LSTM, GRU or SimpleRNN layer',
+        'Bidirectional',
       );
-      return l ? left : right;
-    }
-    const layer = this.createLayer(cls, [], node);
-    if (layer.order < 0) layer.order = this.order++;
-    layer.inbound.push([l, r]);
-    return { kind: 'host', value: new KerasTensor(layer, layer.inbound.length - 1) };
+    draft.config.layer = {
+      class_name: wrapped.className,
+      config: { ...wrapped.draft.config, name: wrapped.name },
+    };
+    draft.activation = wrapped.draft.activation;
+    return new KerasLayer(name, node, draft, null, 'Bidirectional');
   }
 
   /** `Input(shape=(28, 28, 1))`: an InputLayer and its output tensor. */
   private input(ctx: CallContext): PyValue {
     const args = ctx.args.map((a) => (a.keyword === null ? { ...a, keyword: 'shape' } : a));
     const layer = this.createLayer('InputLayer', args, ctx.node);
-    if (!layer.draft?.inputShape)
-      this.source.report(
-        ctx.node,
-        'Input() without a readable shape; the model cannot be built from it',
-        'error',
-      );
     layer.order = this.order++;
     layer.inbound.push([]);
     return { kind: 'host', value: new KerasTensor(layer, 0) };
   }
 
   /** `layer(x)`: one more node of the functional graph. */
-  private apply(layer: KerasLayer, ctx: CallContext): PyValue {
+  apply(layer: KerasLayer, ctx: CallContext): PyValue {
     const input = ctx.args.find((a) => a.keyword === null || a.keyword === 'inputs');
     const tensors = input ? tensorsOf(input.value) : null;
     if (!tensors || tensors.length === 0) {
@@ -342,34 +397,41 @@ export class KerasReader {
         `the input of this layer is ${why}; the layer is left out of the functional model`,
         'warning',
       );
-      return { kind: 'unknown', why: `the output of ${layer.name}` };
+      return { kind: 'unknown', why: `the output of ${layer.name}, whose input is not understood` };
     }
     if (layer.unsupported) {
-      this.source.report(
+      const part = this.omissions.add(
         layer.node,
+        layer.className === 'Lambda' ? 'keras.layers.Lambda' : `the layer ${layer.className}`,
+        layer.unsupported,
+        tensors[0],
         `${layer.unsupported}; it is left out and the model continues from its input`,
-        'error',
       );
-      return { kind: 'host', value: tensors[0]! };
+      return { kind: 'host', value: tensors[0]!.withOmitted(part) };
     }
     if (layer.className === 'InputLayer') return { kind: 'host', value: tensors[0]! };
+    return { kind: 'host', value: this.connect(layer, tensors) };
+  }
+
+  /** Adds a call of `layer` on `inputs` to the graph. */
+  connect(layer: KerasLayer, inputs: KerasTensor[]): KerasTensor {
     if (layer.order < 0) layer.order = this.order++;
-    layer.inbound.push(tensors);
-    return { kind: 'host', value: new KerasTensor(layer, layer.inbound.length - 1) };
+    layer.inbound.push(inputs);
+    return new KerasTensor(layer, layer.inbound.length - 1);
   }
 
   private sequential(ctx: CallContext): PyValue {
-    const name = asString(ctx.args.find((a) => a.keyword === 'name')?.value);
-    const model = new SequentialModel(name ?? this.namer.auto('Sequential'), ctx.node);
+    const model = new SequentialModel(this.newNames(ctx, 'Sequential'), ctx.node);
     this.models.push(model);
     const list = ctx.args.find((a) => a.keyword === null || a.keyword === 'layers');
     if (list) {
       if (list.value.kind === 'tuple') for (const item of list.value.items) this.add(model, item, list.node);
       else
-        this.source.report(
+        this.omissions.add(
           list.node,
-          `the layer list of Sequential is ${describe(list.value)}; its layers are not understood`,
-          'warning',
+          'the layer list of Sequential',
+          `it is ${describe(list.value)}, which the reader cannot follow`,
+          model,
         );
     }
     return { kind: 'host', value: model };
@@ -379,24 +441,55 @@ export class KerasReader {
     const tensor = hostOf(value, KerasTensor);
     if (tensor && tensor.layer.className === 'InputLayer') {
       model.inputShape = tensor.layer.draft?.inputShape ?? null;
+      model.inputNode = tensor.layer.node;
+      return;
+    }
+    const inner = hostOf(value, SequentialModel);
+    if (inner) {
+      // A Sequential inside a Sequential computes its layers in order: they are added as they are.
+      if (model.layers.length === 0 && !model.inputShape && inner.inputShape) {
+        model.inputShape = inner.inputShape;
+        model.inputNode = inner.inputNode;
+      }
+      for (const layer of inner.layers) model.layers.push(layer);
+      for (const part of this.omissions.of(inner)) this.omissions.attach(part, model);
       return;
     }
     const layer = hostOf(value, KerasLayer);
     if (!layer) {
-      const what = hostOf(value, SequentialModel) ? 'a nested Sequential model' : describe(value);
-      this.source.report(at, `model.add() of ${what} is not understood; it is left out`, 'warning');
+      this.omissions.add(
+        at,
+        `model.add() of ${describe(value)}`,
+        'the reader does not understand what is added',
+        model,
+        `model.add() of ${describe(value)} is not understood; it is left out`,
+      );
       return;
     }
     if (layer.unsupported) {
-      this.source.report(layer.node, `${layer.unsupported}; it is left out of the analysis`, 'error');
+      this.omissions.add(
+        layer.node,
+        layer.className === 'Lambda' ? 'keras.layers.Lambda' : `the layer ${layer.className}`,
+        layer.unsupported,
+        model,
+        `${layer.unsupported}; it is left out of the analysis`,
+      );
+      // The layer left out read the model's input: what it says about it still holds.
+      if (model.layers.length === 0 && !model.inputShape && layer.statedInputShape) {
+        model.inputShape = layer.statedInputShape;
+        model.inputNode = layer.node;
+      }
       return;
     }
     if (layer.className === 'InputLayer') {
       model.inputShape = layer.draft?.inputShape ?? null;
+      model.inputNode = layer.node;
       return;
     }
-    if (model.layers.length === 0 && !model.inputShape && layer.draft?.inputShape)
+    if (model.layers.length === 0 && !model.inputShape && layer.draft?.inputShape) {
       model.inputShape = layer.draft.inputShape;
+      model.inputNode = layer.node;
+    }
     model.layers.push(layer);
   }
 
@@ -407,15 +500,12 @@ export class KerasReader {
     const inTensors = inputs ? tensorsOf(inputs.value) : null;
     const outTensors = outputs ? tensorsOf(outputs.value) : null;
     if (!inTensors || !outTensors) {
-      this.source.report(
-        ctx.node,
-        `Model(inputs, outputs) with ${inTensors ? 'outputs' : 'inputs'} that are not understood`,
-        'warning',
-      );
+      const bad = !inTensors ? inputs : outputs;
+      const why = `its ${inTensors ? 'outputs are' : 'inputs are'} ${bad ? describe(bad.value) : 'missing'}`;
+      this.failedModels.push({ node: ctx.node, why });
       return { kind: 'unknown', why: 'a model whose inputs/outputs are not understood' };
     }
-    const name = asString(ctx.args.find((a) => a.keyword === 'name')?.value) ?? this.namer.auto('Model');
-    const model = new FunctionalModel(name, ctx.node, inTensors, outTensors);
+    const model = new FunctionalModel(this.newNames(ctx, 'Model'), ctx.node, inTensors, outTensors);
     this.models.push(model);
     return { kind: 'host', value: model };
   }
@@ -438,153 +528,31 @@ export class KerasReader {
         if (opt) readOptimizer(opt.value, model.training);
         const loss =
           ctx.args.find((a) => a.keyword === 'loss') ?? ctx.args.filter((a) => a.keyword === null)[1];
-        const l = loss ? lossName(loss.value) : null;
-        if (l) model.training.loss = l;
+        const outputs = model instanceof FunctionalModel ? model.outputs.map((t) => t.layer.name) : [];
+        if (loss) readCompileLoss(loss.value, outputs, model.training);
         return { kind: 'none' };
       }
       case 'fit':
+      case 'fit_generator':
+      case 'train_on_batch':
         model.trained = true;
         readFit(ctx.args, model.training);
         return { kind: 'unknown', why: 'a training history' };
+      case 'summary':
+        return { kind: 'none' };
       default:
         return { kind: 'unknown', why: `the result of model.${method.name}()` };
     }
   }
 
-  /** Loops that build layers are unrolled when their sequence is known; otherwise reported. */
-  private loop(statement: SyntaxNode, scope: Scope): void {
-    if (!this.buildsLayers(statement, scope)) return;
-    const result = this.interp.unrollFor(statement, scope);
-    if (typeof result === 'number')
-      this.source.report(statement, `this loop builds layers; it was unrolled ${result} time(s)`, 'info');
-    else
-      this.source.report(
-        statement,
-        `this loop builds layers but cannot be unrolled (${result}); the layers it adds are missing from the analysis`,
-        'warning',
-      );
+  /** For KerasTensorOps: a part left out, owned by the tensor path it was cut from. */
+  omit(
+    node: SyntaxNode,
+    what: string,
+    reason: string,
+    message: string,
+    owner: KerasTensor,
+  ): OmittedSourcePart {
+    return this.omissions.add(node, what, reason, owner, message);
   }
-
-  private buildsLayers(statement: SyntaxNode, scope: Scope): boolean {
-    const cursor = statement.cursor();
-    do {
-      if (cursor.name !== 'CallExpression') continue;
-      const callee = cursor.node.firstChild;
-      if (!callee) continue;
-      if (callee.name === 'MemberExpression' && this.source.slice(callee).endsWith('.add')) return true;
-      if (isPureName(callee)) {
-        const v = this.interp.evaluate(callee, scope);
-        if (v.kind === 'ref' && (v.path.startsWith('keras.layers.') || v.path.startsWith('keras.models.')))
-          return true;
-      }
-    } while (cursor.next() && cursor.from < statement.to);
-    return false;
-  }
-
-  private layerSpec(layer: KerasLayer): LayerSpec {
-    const draft = layer.draft!;
-    return {
-      name: layer.name,
-      className: layer.className,
-      activation: draft.activation,
-      kernelInitializer: draft.kernelInitializer,
-      source: {
-        ...this.source.location(layer.node),
-        activationRange: draft.activationRange,
-        initializerRange: draft.initializerRange,
-      },
-    };
-  }
-
-  private buildSequential(model: SequentialModel, training: TrainingSetup): ModelSpec {
-    let inputShape = model.inputShape;
-    if (!inputShape) {
-      const first = model.layers[0]!;
-      const guess = datasetInputShape(training.dataset) ?? [28, 28, 1];
-      inputShape = first.className === 'Dense' ? [guess.reduce((a, b) => a * b, 1)] : guess;
-      this.source.report(
-        first.node,
-        `no input_shape on the first layer; assuming (${inputShape.join(', ')}) from ${training.dataset ?? 'the bundled digits'}`,
-        'info',
-      );
-    }
-    const built: BuiltLayer[] = model.layers.map((layer) => ({
-      name: layer.name,
-      className: layer.className,
-      config: layer.draft!.config,
-      spec: this.layerSpec(layer),
-    }));
-    return {
-      name: model.name,
-      origin: 'keras-py',
-      file: this.source.file,
-      topology: sequentialTopology(model.name, built, inputShape),
-      layers: built.map((b) => b.spec),
-      training,
-      issues: this.source.issues,
-    };
-  }
-
-  /** Layers the outputs depend on, in the order they were first used. */
-  private functionalLayers(model: FunctionalModel): KerasLayer[] {
-    const seen = new Set<KerasLayer>();
-    const visit = (t: KerasTensor): void => {
-      if (seen.has(t.layer)) return;
-      seen.add(t.layer);
-      for (const node of t.layer.inbound) for (const input of node) visit(input);
-    };
-    for (const t of model.outputs) visit(t);
-    return [...seen].sort((a, b) => a.order - b.order);
-  }
-
-  private buildFunctional(model: FunctionalModel, training: TrainingSetup): ModelSpec {
-    const layers = this.functionalLayers(model);
-    const ref = (t: KerasTensor): TensorRef => [t.layer.name, t.nodeIndex, 0];
-    const built: BuiltLayer[] = layers.map((layer) => {
-      const config = { ...layer.draft!.config };
-      if (layer.className === 'InputLayer') {
-        delete config.trainable;
-        Object.assign(config, {
-          batch_input_shape: [null, ...(layer.draft!.inputShape ?? [])],
-          sparse: false,
-        });
-      }
-      return {
-        name: layer.name,
-        className: layer.className,
-        config,
-        spec: this.layerSpec(layer),
-        inboundNodes: layer.className === 'InputLayer' ? [] : layer.inbound.map((node) => node.map(ref)),
-      };
-    });
-    return {
-      name: model.name,
-      origin: 'keras-py',
-      file: this.source.file,
-      topology: functionalTopology(model.name, built, model.inputs.map(ref), model.outputs.map(ref)),
-      layers: built.map((b) => b.spec),
-      training,
-      issues: this.source.issues,
-    };
-  }
-}
-
-function tensorsOf(value: PyValue): KerasTensor[] | null {
-  const single = hostOf(value, KerasTensor);
-  if (single) return [single];
-  if (value.kind !== 'tuple') return null;
-  const out: KerasTensor[] = [];
-  for (const item of value.items) {
-    const t = hostOf(item, KerasTensor);
-    if (!t) return null;
-    out.push(t);
-  }
-  return out;
-}
-
-/** A name or dotted name (`Dense`, `layers.Dense`): evaluating it has no effects. */
-function isPureName(node: SyntaxNode): boolean {
-  if (node.name === 'VariableName') return true;
-  if (node.name !== 'MemberExpression' || !node.getChild('PropertyName')) return false;
-  return node.firstChild !== null && isPureName(node.firstChild);
 }

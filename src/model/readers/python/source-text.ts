@@ -3,20 +3,23 @@
  * line/column conversion (columns count UTF-16 code units, as VS Code does).
  */
 import { parser } from '@lezer/python';
-import type { SyntaxNode, Tree } from '@lezer/common';
+import { NodeType, Tree, type SyntaxNode } from '@lezer/common';
 import type { SourceIssue, SourceLocation, SourcePosition } from '../../spec';
+import { isTrailingDotError } from './number-literal';
 
 export class SourceText {
   readonly tree: Tree;
   readonly issues: SourceIssue[] = [];
   private readonly lineStarts: number[] = [0];
 
+  /** `tree`: the file's tree when it is already parsed (each framework reader reads the same one). */
   constructor(
     readonly text: string,
     readonly file: string,
+    tree: Tree | null = null,
   ) {
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-    this.tree = parser.parse(text);
+    this.tree = tree ?? parser.parse(text);
   }
 
   /** 1-based line and column of a character offset. */
@@ -37,15 +40,25 @@ export class SourceText {
   }
 
   /**
-   * The tree of one line parsed on its own, at its real offsets (everything before it blanked):
-   * how a statement swallowed by an unclosed bracket is read again line by line.
+   * One line parsed on its own, placed at its real offsets (its Script node): how a statement
+   * swallowed by an unclosed bracket is read again line by line. Only the line is parsed (a prefix
+   * of blanks before it made a broken 200 KB file quadratic); the tree is mounted at its offset.
    */
-  parseLine(line: number): Tree {
+  parseLine(line: number): SyntaxNode {
     const from = this.lineStart(line);
     const to = line < this.lineStarts.length ? this.lineStart(line + 1) : this.text.length;
-    let prefix = '';
-    for (let i = 0; i < from; i++) prefix += this.text.charCodeAt(i) === 10 ? '\n' : ' ';
-    return parser.parse(prefix + this.text.slice(from, to));
+    const placed = new Tree(
+      NodeType.none,
+      [parser.parse(this.text.slice(from, to))],
+      [from],
+      this.text.length,
+    );
+    return placed.topNode.firstChild ?? placed.topNode;
+  }
+
+  /** A syntax error node, except the empty one after a float like `100.` (valid Python). */
+  isSyntaxError(node: SyntaxNode): boolean {
+    return node.type.isError && !isTrailingDotError(node, this);
   }
 
   slice(node: SyntaxNode): string {
@@ -77,15 +90,15 @@ export class SourceText {
     const seenStatements = new Set<number>();
     const cursor = this.tree.cursor();
     do {
-      if (!cursor.type.isError) continue;
+      if (!cursor.type.isError || !this.isSyntaxError(cursor.node)) continue;
       const statement = enclosingSimpleStatement(cursor.node);
       const first = statement ? this.position(statement.from).line : 0;
       const last = statement ? this.position(statement.to).line : 0;
-      if (statement && last > first) {
+      if (statement && last > first && last - first <= maxRecoveredLines) {
         if (seenStatements.has(statement.from)) continue;
         seenStatements.add(statement.from);
         for (let line = first; line <= last; line++) {
-          if (seenLines.has(line) || !hasError(this.parseLine(line).topNode)) continue;
+          if (seenLines.has(line) || !hasError(this.parseLine(line), this)) continue;
           seenLines.add(line);
           this.reportAt(
             this.lineStart(line),
@@ -115,6 +128,9 @@ export class SourceText {
   }
 }
 
+/** A statement broken over more lines than this is not re-read line by line (it is not a typo). */
+export const maxRecoveredLines = 200;
+
 export const simpleStatements = new Set([
   'AssignStatement',
   'ExpressionStatement',
@@ -128,29 +144,33 @@ function enclosingSimpleStatement(node: SyntaxNode): SyntaxNode | null {
   return null;
 }
 
-/** Whether a subtree holds a syntax error node. */
-export function hasError(node: SyntaxNode): boolean {
+/** Whether a subtree holds a syntax error node (not counting the one a `100.` float leaves). */
+export function hasError(node: SyntaxNode, source: SourceText): boolean {
   const cursor = node.cursor();
   do {
-    if (cursor.type.isError) return true;
+    if (cursor.type.isError && source.isSyntaxError(cursor.node)) return true;
   } while (cursor.next() && cursor.from <= node.to);
   return false;
 }
 
-/** The named children of a node, without punctuation and keywords. */
+/**
+ * The named children of a node, without punctuation, keywords and comments. Comments sit in the
+ * tree wherever they are written (between two arguments of `nn.Sequential(...)`); they must never
+ * take the place of the expression after them.
+ */
 export function namedChildren(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   for (let c = node.firstChild; c; c = c.nextSibling) {
-    if (isPunctuation(c)) continue;
+    if (isPunctuation(c) || c.name === 'Comment') continue;
     out.push(c);
   }
   return out;
 }
 
-/** Every child, punctuation included (assignment and argument lists need the commas and `=`). */
+/** Every child but comments, punctuation included (assignment and argument lists need the commas and `=`). */
 export function allChildren(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) out.push(c);
+  for (let c = node.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') out.push(c);
   return out;
 }
 

@@ -5,10 +5,16 @@
  */
 import { Parameters } from './call-parameters';
 import type { Argument } from './interpreter';
+import {
+  convertExtraTorchModule,
+  extraModuleParameters,
+  extraFunctionalModules,
+  extraActivations,
+} from './torch-extra-modules';
+import type { Shape } from './torch-values';
 import { asIntTuple, asNumber, asString, describe } from './values';
 
-/** Per-sample shape, channels-last: [H, W, C] for images, [L, C] for sequences, [F] for features. */
-export type Shape = number[];
+export type { Shape };
 
 export interface TorchLayerDraft {
   className: string;
@@ -22,10 +28,14 @@ export interface TorchConversion {
   layers: TorchLayerDraft[];
   /** Mismatches between declared sizes and the incoming shape (the reader adds both lines). */
   mismatches: string[];
-  /** Other things approximated or not understood. */
+  /** Details worth knowing that do not change what the model computes. */
   notes: string[];
+  /** Where the built layers compute something other than the file's module (the model is then partial). */
+  approximations: string[];
   /** A required size that is missing or unreadable: nothing can be built. */
   missing: string | null;
+  /** The tensor reaching the module cannot be fed to it (wrong rank): the file's model fails here too. */
+  invalid?: string;
 }
 
 /** Parameter order of each supported module class (functional forms use the same names). */
@@ -57,6 +67,7 @@ const moduleParameters: Record<string, string[]> = {
   Softmax: ['dim'],
   LogSoftmax: ['dim'],
   Identity: [],
+  ...extraModuleParameters,
 };
 
 export function isSupportedTorchModule(kind: string): boolean {
@@ -85,6 +96,7 @@ const functionalModules: Record<string, string> = {
   dropout: 'Dropout',
   dropout2d: 'Dropout2d',
   flatten: 'Flatten',
+  ...extraFunctionalModules,
 };
 
 export function moduleForFunction(name: string): string | null {
@@ -106,6 +118,7 @@ const activations: Record<string, string> = {
   Softplus: 'softplus',
   Softmax: 'softmax',
   LogSoftmax: 'softmax',
+  ...extraActivations,
 };
 
 export function isActivationModule(kind: string): boolean {
@@ -123,11 +136,12 @@ const torchDefaultKernelInit = {
 
 export function convertTorchModule(kind: string, args: Argument[], input: Shape): TorchConversion {
   const p = new Parameters(args, moduleParameters[kind] ?? []);
-  const out: TorchConversion = { layers: [], mismatches: [], notes: [], missing: null };
+  const out: TorchConversion = { layers: [], mismatches: [], notes: [], approximations: [], missing: null };
   const required: Record<string, string> = {
     Conv1d: 'out_channels',
     Conv2d: 'out_channels',
     Linear: 'out_features',
+    Embedding: 'embedding_dim',
   };
   const requiredName = required[kind];
   if (requiredName && asNumber(p.get(requiredName)?.value) === null) {
@@ -170,10 +184,14 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
       const kernel = tuple('kernel_size', null) ?? new Array<number>(rank).fill(1);
       const strides = tuple('stride', null) ?? new Array<number>(rank).fill(1);
       const dilation = tuple('dilation', null) ?? new Array<number>(rank).fill(1);
-      if (n('groups', 1) !== 1)
-        out.notes.push(`${kind} with groups > 1 (grouped convolution) is built as an ordinary convolution`);
+      const groups = n('groups', 1);
+      const depthwise = rank === 2 && groups > 1 && groups === inChannels && filters % groups === 0;
+      if (groups !== 1 && !depthwise)
+        out.approximations.push(
+          `${kind} with groups=${groups} (grouped convolution) is built as an ordinary convolution`,
+        );
       if (input.length !== rank + 1)
-        out.mismatches.push(`${kind} expects a ${rank + 2}-D input but gets shape (${input.join(', ')})`);
+        out.invalid = `${kind} expects a ${rank + 2}-D input (batch included) but gets per-sample shape (${input.join(', ')})`;
       else if (inChannels !== channels)
         out.mismatches.push(
           `${kind} declares in_channels=${inChannels} but the tensor reaching it has ${channels} channels`,
@@ -192,26 +210,34 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
         pad = pad.map(() => 0);
       }
       let current = spatial;
-      if (pad.some((pd) => pd > 0) && input.length === rank + 1) {
-        current = current.map((s, i) => s + 2 * pad[i]!);
-        const config =
-          rank === 2
-            ? {
-                padding: [
-                  [pad[0], pad[0]],
-                  [pad[1], pad[1]],
-                ],
-                data_format: 'channels_last',
-              }
-            : { padding: [pad[0], pad[0]] };
-        push(rank === 2 ? 'ZeroPadding2D' : 'ZeroPadding1D', config, [...current, channels]);
-      }
+      if (pad.some((pd) => pd > 0) && input.length === rank + 1)
+        current = zeroPad(pad, spatial, channels, push);
       const outSpatial = current.map((s, i) =>
         padding === 'same'
           ? Math.ceil(s / strides[i]!)
           : Math.floor((s - dilation[i]! * (kernel[i]! - 1) - 1) / strides[i]!) + 1,
       );
       const bias = p.get('bias')?.value;
+      if (depthwise) {
+        // groups == in_channels: each channel convolved on its own, as DepthwiseConv2D does.
+        push(
+          'DepthwiseConv2D',
+          {
+            kernel_size: kernel,
+            strides,
+            dilation_rate: dilation,
+            padding,
+            depth_multiplier: filters / groups,
+            data_format: 'channels_last',
+            activation: 'linear',
+            use_bias: bias?.kind === 'bool' ? bias.value : true,
+            depthwise_initializer: torchDefaultKernelInit,
+            bias_initializer: { class_name: 'Zeros', config: {} },
+          },
+          [...outSpatial, filters],
+        );
+        break;
+      }
       push(
         rank === 2 ? 'Conv2D' : 'Conv1D',
         {
@@ -268,26 +294,14 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
         out.notes.push(`${kind} padding=${pad.join(',')} is built as zero padding`);
       const ceil = p.get('ceil_mode')?.value;
       if (ceil?.kind === 'bool' && ceil.value)
-        out.notes.push(`${kind} ceil_mode=True is built with floor rounding`);
-      if (input.length !== rank + 1)
-        out.mismatches.push(`${kind} expects a ${rank + 2}-D input but gets shape (${input.join(', ')})`);
-      let current = spatial;
-      if (pad.some((pd) => pd > 0)) {
-        current = current.map((s, i) => s + 2 * pad[i]!);
-        push(
-          rank === 2 ? 'ZeroPadding2D' : 'ZeroPadding1D',
-          rank === 2
-            ? {
-                padding: [
-                  [pad[0], pad[0]],
-                  [pad[1], pad[1]],
-                ],
-                data_format: 'channels_last',
-              }
-            : { padding: [pad[0], pad[0]] },
-          [...current, channels],
+        out.approximations.push(
+          `${kind} ceil_mode=True is built with floor rounding (its output can be one smaller)`,
         );
-      }
+      if (input.length !== rank + 1)
+        out.invalid = `${kind} expects a ${rank + 2}-D input (batch included) but gets per-sample shape (${input.join(', ')})`;
+      let current = spatial;
+      if (pad.some((pd) => pd > 0) && input.length === rank + 1)
+        current = zeroPad(pad, spatial, channels, push);
       const outSpatial = current.map((s, i) => Math.floor((s - kernel[i]!) / strides[i]!) + 1);
       const cls = `${kind.startsWith('Max') ? 'Max' : 'Average'}Pooling${rank}D`;
       push(
@@ -305,7 +319,9 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
     case 'AdaptiveAvgPool2d': {
       const size = tuple('output_size', [1, 1]);
       if (!size || size.some((s) => s !== 1))
-        out.notes.push('AdaptiveAvgPool2d to a size other than 1 is built as global average pooling');
+        out.approximations.push(
+          'AdaptiveAvgPool2d to a size other than 1 is built as global average pooling',
+        );
       push('GlobalAveragePooling2D', { data_format: 'channels_last' }, [channels]);
       break;
     }
@@ -334,32 +350,42 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
       break;
     }
     case 'ELU':
-      {
-        const alpha = n('alpha', 1.0);
-        if (alpha !== 1)
-          out.notes.push(
-            `ELU alpha=${alpha}: TF.js 4.22 builds ELU layers with alpha=1 only; the analysis uses alpha=1`,
-          );
-        push('ELU', { alpha: 1 }, input, 'elu');
-        break;
-      }
+      // Any alpha builds: src/model/build/elu-layer.ts replaces TF.js's alpha-1-only ELU.
+      push('ELU', { alpha: n('alpha', 1.0) }, input, 'elu');
       break;
     case 'LeakyReLU':
       push('LeakyReLU', { alpha: n('negative_slope', 0.01) }, input, 'leaky_relu');
       break;
-    case 'PReLU':
-      if (n('num_parameters', 1) === 1)
-        out.notes.push('nn.PReLU shares one slope across channels; the TF.js PReLU learns one per unit');
+    case 'PReLU': {
+      // nn.PReLU() learns one slope, nn.PReLU(C) one per channel: TF.js shares the slope over those axes.
+      const perChannel = n('num_parameters', 1) !== 1;
+      const shared = input.map((_, i) => i + 1).filter((axis) => !perChannel || axis !== input.length);
       push(
         'PReLU',
-        { alpha_initializer: { class_name: 'Constant', config: { value: n('init', 0.25) } } },
+        {
+          alpha_initializer: { class_name: 'Constant', config: { value: n('init', 0.25) } },
+          ...(shared.length > 0 ? { shared_axes: shared } : {}),
+        },
         input,
         'prelu',
       );
       break;
+    }
     case 'Identity':
       break;
     default: {
+      if (
+        convertExtraTorchModule(kind, {
+          p,
+          input,
+          out,
+          n,
+          tuple,
+          push,
+          zeroPad: (pad, sp, ch) => zeroPad(pad, sp, ch, push),
+        })
+      )
+        break;
       const activation = activations[kind];
       if (activation) {
         if (kind === 'LogSoftmax')
@@ -371,4 +397,42 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
     }
   }
   return out;
+}
+
+type Push = (className: string, config: Record<string, unknown>, outShape: Shape) => void;
+
+/**
+ * PyTorch's symmetric zero padding before a convolution or pooling; returns the padded spatial
+ * size. TF.js has ZeroPadding2D only, so a sequence is padded as a one-pixel-wide image.
+ */
+function zeroPad(pad: number[], spatial: number[], channels: number, push: Push): number[] {
+  const padded = spatial.map((s, i) => s + 2 * pad[i]!);
+  if (spatial.length === 2) {
+    push(
+      'ZeroPadding2D',
+      {
+        padding: [
+          [pad[0], pad[0]],
+          [pad[1], pad[1]],
+        ],
+        data_format: 'channels_last',
+      },
+      [...padded, channels],
+    );
+    return padded;
+  }
+  push('Reshape', { target_shape: [spatial[0], 1, channels] }, [spatial[0]!, 1, channels]);
+  push(
+    'ZeroPadding2D',
+    {
+      padding: [
+        [pad[0], pad[0]],
+        [0, 0],
+      ],
+      data_format: 'channels_last',
+    },
+    [padded[0]!, 1, channels],
+  );
+  push('Reshape', { target_shape: [padded[0], channels] }, [padded[0]!, channels]);
+  return padded;
 }

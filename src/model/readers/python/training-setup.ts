@@ -15,6 +15,18 @@ export class OptimizerValue {
   ) {}
 }
 
+/** `keras.losses.SparseCategoricalCrossentropy(from_logits=True)`: a loss with its options. */
+export class LossValue {
+  constructor(
+    readonly name: string,
+    readonly fromLogits: boolean,
+  ) {}
+
+  describe(): string {
+    return `the loss ${this.name}`;
+  }
+}
+
 const datasetsByName: Record<string, string> = {
   mnist: 'mnist',
   fashion_mnist: 'fashion_mnist',
@@ -25,6 +37,9 @@ const datasetsByName: Record<string, string> = {
   KMNIST: 'kmnist',
   CIFAR10: 'cifar10',
   CIFAR100: 'cifar100',
+  imdb: 'imdb',
+  reuters: 'reuters',
+  IMDB: 'imdb',
 };
 
 /** The dataset a call loads: `keras.datasets.mnist.load_data`, `torchvision.datasets.MNIST`. */
@@ -69,11 +84,46 @@ export function readOptimizer(value: PyValue, into: TrainingSetup): void {
 
 /** 'categorical_crossentropy', keras.losses.categorical_crossentropy, CategoricalCrossentropy(). */
 export function lossName(value: PyValue): string | null {
+  const loss = hostOf(value, LossValue);
+  if (loss) return loss.name;
   const s = asString(value);
   if (s) return s;
   const name = refName(value);
   if (!name) return null;
   return name[0] === name[0]?.toUpperCase() ? snakeCase(name) : name;
+}
+
+/** Keras' short names for losses, as `compile(loss='mse')` may write them. */
+const lossAliases: Record<string, string> = {
+  mse: 'mean_squared_error',
+  mae: 'mean_absolute_error',
+  bce: 'binary_crossentropy',
+  MSE: 'mean_squared_error',
+  MAE: 'mean_absolute_error',
+};
+
+/**
+ * `compile(loss=…)`: one loss, a list (one per output) or a dict keyed by output layer name;
+ * `outputNames` orders a dict. Sets `loss` (the first) and, for several, `outputLosses`.
+ */
+export function readCompileLoss(value: PyValue, outputNames: string[], into: TrainingSetup): void {
+  const one = (v: PyValue): string | null => {
+    const name = lossName(v);
+    if (hostOf(v, LossValue)?.fromLogits) into.lossFromLogits = true;
+    return name === null ? null : (lossAliases[name] ?? name);
+  };
+  let losses: (string | null)[];
+  if (value.kind === 'tuple') losses = value.items.map(one);
+  else if (value.kind === 'dict')
+    losses = outputNames.map((n) => {
+      const v = value.entries.get(n);
+      return v ? one(v) : null;
+    });
+  else losses = [one(value)];
+  const known = losses.filter((l): l is string => l !== null);
+  if (known.length === 0) return;
+  into.loss = known[0];
+  if (losses.length > 1 && known.length === losses.length) into.outputLosses = known;
 }
 
 /** `fit(..., batch_size=250, epochs=25, validation_split=0.2)`. */

@@ -16,8 +16,8 @@ export type PyValue =
   | { kind: 'ref'; path: string }
   /** A function defined in the file (called by inlining its body). */
   | { kind: 'function'; node: SyntaxNode; name: string; scope: Scope }
-  /** A class defined in the file. */
-  | { kind: 'class'; node: SyntaxNode; name: string; bases: PyValue[] }
+  /** A class defined in the file; `attributes` are what its body binds (`expansion = 1`, methods). */
+  | { kind: 'class'; node: SyntaxNode; name: string; bases: PyValue[]; attributes: Map<string, PyValue> }
   | { kind: 'host'; value: object }
   | { kind: 'unknown'; why: string };
 
@@ -86,17 +86,21 @@ export function refName(v: PyValue | undefined): string | null {
   return v.path.slice(dot + 1);
 }
 
-export function describe(v: PyValue): string {
+/** How a value reads in a message; nested and long lists are cut (a message is one line). */
+export function describe(v: PyValue, depth = 0): string {
   switch (v.kind) {
     case 'number':
     case 'bool':
       return String(v.value);
     case 'string':
-      return `'${v.value}'`;
+      return v.value.length > 40 ? `'${v.value.slice(0, 40)}…'` : `'${v.value}'`;
     case 'none':
       return 'None';
-    case 'tuple':
-      return `(${v.items.map(describe).join(', ')})`;
+    case 'tuple': {
+      if (depth >= 3) return '(…)';
+      const shown = v.items.slice(0, 8).map((item) => describe(item, depth + 1));
+      return `(${shown.join(', ')}${v.items.length > 8 ? `, … ${v.items.length} items` : ''})`;
+    }
     case 'ref':
       return v.path;
     case 'unknown':
@@ -105,6 +109,10 @@ export function describe(v: PyValue): string {
       const d = (v.value as { describe?: () => string }).describe;
       return typeof d === 'function' ? d.call(v.value) : 'a framework object';
     }
+    case 'function':
+      return `the function ${v.name}`;
+    case 'class':
+      return `the class ${v.name}`;
     default:
       return v.kind;
   }
@@ -124,6 +132,11 @@ export class Scope {
 
   set(name: string, value: PyValue): void {
     this.vars.set(name, value);
+  }
+
+  /** The variables bound in this scope itself (not its parents). */
+  own(): [string, PyValue][] {
+    return [...this.vars];
   }
 
   stars(): string[] {
