@@ -65,10 +65,12 @@ export function formatEvidence(value: number | string | number[], key = ''): str
   return value;
 }
 
-/** The message without the "layer: " it starts with (the title names the layer). */
+/** The message without the "layer: " it starts with (the title names the layer), as a sentence. */
 export function messageBody(f: Finding): string {
   const prefix = f.layer ? `${f.layer}: ` : '';
-  return prefix && f.message.startsWith(prefix) ? f.message.slice(prefix.length) : f.message;
+  if (!prefix || !f.message.startsWith(prefix)) return f.message;
+  const rest = f.message.slice(prefix.length);
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
 
 /** The suggestion's reasoning without the message it opens with. */
