@@ -456,6 +456,8 @@ export interface SavedRun {
   schema: typeof SAVED_RUN_SCHEMA;
   /** File-name safe: letters, digits, `.`, `_`, `-`. */
   id: string;
+  /** The run's own id while it ran (the dashboard state's runId). */
+  runId: string;
   savedAt: string;
   report: Report;
   probes: ProbeEvent[];
@@ -464,6 +466,7 @@ export interface SavedRun {
 /** What the Runs view lists, kept beside each saved run so the list never reads the whole files. */
 export interface SavedRunSummary {
   id: string;
+  runId: string;
   savedAt: string;
   model: string;
   file: string | null;
@@ -1304,6 +1307,7 @@ const savedRun: Check<SavedRun> = (x) => {
   return {
     schema: f.get('schema', oneOf([SAVED_RUN_SCHEMA] as const)),
     id: f.get('id', savedRunId),
+    runId: f.get('runId', runIdOf),
     savedAt: f.get('savedAt', text(L.name)),
     report: f.get('report', report),
     probes: f.get('probes', array(stateProbeEvent, L.stateEvents)),
@@ -1314,6 +1318,7 @@ const savedRunSummary: Check<SavedRunSummary> = (x) => {
   const f = new Fields(x);
   return {
     id: f.get('id', savedRunId),
+    runId: f.get('runId', runIdOf),
     savedAt: f.get('savedAt', text(L.name)),
     model: f.get('model', text(L.name)),
     file: f.get('file', nullable(text(L.path))),

@@ -75,10 +75,12 @@ function stamp(date: Date): string {
 /** The run as saved, or null while it has no report (running, or failed before one). */
 export function savedRunFromState(state: DashboardState, savedAt: Date = new Date()): SavedRun | null {
   if (!state.report) return null;
-  const run = (state.runId ?? 'run').replace(/[^\w-]/g, '').slice(0, 12) || 'run';
+  const runId = state.runId ?? 'run';
+  const run = runId.replace(/[^\w-]/g, '').slice(0, 12) || 'run';
   return {
     schema: SAVED_RUN_SCHEMA,
     id: `${stamp(savedAt)}-${run}`,
+    runId,
     savedAt: savedAt.toISOString(),
     report: state.report,
     probes: probesForSaving(state.probes),
@@ -189,6 +191,7 @@ export function summarize(saved: SavedRun, bytes: number): SavedRunSummary {
   const r = saved.report;
   return {
     id: saved.id,
+    runId: saved.runId,
     savedAt: saved.savedAt,
     model: r.model.name,
     file: r.model.file,
