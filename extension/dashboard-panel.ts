@@ -38,7 +38,8 @@ export class DashboardPanels implements vscode.WebviewPanelSerializer, vscode.Di
         vscode.window.createWebviewPanel(
           DASHBOARD_PANEL_TYPE,
           TITLE,
-          { viewColumn: vscode.ViewColumn.Active, preserveFocus },
+          // Beside the code: the lenses stay in view, and Analyze still finds the model's editor.
+          { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
           dashboardWebviewOptions(this.extensionUri),
         ),
       );

@@ -8,7 +8,8 @@ import { clearComparison, compareWithPrevious } from './runs';
 export function answerWebview(ctx: Ctx, request: WebviewRequest): void {
   switch (request.type) {
     case 'analyze':
-      return void startRun(ctx, undefined);
+      // Analyze again the model the dashboard shows; with none, the active editor's (startRun).
+      return void startRun(ctx, ctx.dashboard.state.started?.model.file ?? undefined);
     case 'stop':
       return ctx.run.stop();
     case 'apply-fix':

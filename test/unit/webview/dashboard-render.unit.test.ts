@@ -389,9 +389,20 @@ test(
       assert.equal(await p.locator('section[data-layer][data-open="true"]').count(), 0);
       assert.equal(await p.locator('section[data-layer] canvas.histogram').count(), 0, 'closed: no charts');
       const canvas = p.locator('.overview-canvas');
-      // The focus-layer above scrolled the page down to a section.
+      // The focus-layer above scrolls the page smoothly down to a section: back to the top, at once
+      // (an instant scroll ends a smooth one still under way), and stay there.
+      await p.waitForFunction(
+        () => {
+          const w = globalThis as unknown as { scrollY: number; scrollTo(o: object): void };
+          w.scrollTo({ top: 0, behavior: 'instant' });
+          return w.scrollY === 0;
+        },
+        undefined,
+        { polling: 100 },
+      );
+      await p.waitForTimeout(400);
       await p.evaluate(() =>
-        (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0),
+        (globalThis as unknown as { scrollTo(o: object): void }).scrollTo({ top: 0, behavior: 'instant' }),
       );
       const box = (await canvas.boundingBox())!;
       const rowHeight = box.height / 12;
