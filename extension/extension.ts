@@ -14,7 +14,7 @@ import { ShowLayerActionProvider } from './show-layer-actions';
 import { EluCodeActionProvider } from './elu-code-actions';
 import { loadParsers } from './load-parsers';
 import { appendTestRecord } from './test-log';
-import { registerWelcomeView } from './welcome-view';
+import { markRunStarted, registerWelcomeView } from './welcome-view';
 
 const SELECTOR: vscode.DocumentSelector = [
   { language: 'python', scheme: 'file' },
@@ -66,6 +66,11 @@ export function activate(context: vscode.ExtensionContext): void {
     ),
   );
   loadParsers(ctx);
+  // Runs kept from earlier sessions: the Get Started view gives way to them.
+  void ctx.history.list().then(
+    (runs) => runs.length > 0 && markRunStarted(),
+    () => undefined,
+  );
 
   appendTestRecord({ kind: 'activated' });
   ctx.log.info(`Activation Lens ${ctx.version} activated`);

@@ -377,7 +377,7 @@ export class Dashboard {
             'p',
             { class: 'comparison' },
             el('span', { class: 'ghost-key', 'aria-hidden': 'true' }),
-            `Dotted grey lines: ${comparison.label}`,
+            `Ghost lines (dotted): ${comparison.label}`,
             this.readOnly
               ? null
               : (() => {

@@ -36,6 +36,15 @@ export function hexToRgb(hex: string): [number, number, number] | null {
   return Number.isNaN(n) ? null : [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
+/**
+ * A hex colour at `alpha`: the ghost lines are the theme's text colour, lighter, so they read as
+ * behind this run's series (a dark grey series stays apart by lightness as well as by dash).
+ */
+export function translucent(color: string, alpha: number): string {
+  const rgb = hexToRgb(color);
+  return rgb ? `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${alpha})` : color;
+}
+
 export function isHighContrast(): boolean {
   const c = document.body.classList;
   return c.contains('vscode-high-contrast') || c.contains('vscode-high-contrast-light');
@@ -53,7 +62,7 @@ export function themeColors(): ThemeColors {
     yellow: cssVar('--al-chart-yellow', '#f0e442'),
     green: cssVar('--al-chart-green', '#009e73'),
     purple: cssVar('--al-chart-purple', '#cc79a7'),
-    ghost: cssVar('--al-ghost', '#9d9d9d'),
+    ghost: translucent(cssVar('--al-ghost', '#9d9d9d'), 0.6),
     heat: hexToRgb(orange) ?? [230, 159, 0],
     background: cssVar('--al-background', '#252526'),
     highContrast: isHighContrast(),

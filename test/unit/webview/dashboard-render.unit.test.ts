@@ -353,7 +353,7 @@ test(
       assert.equal(await p.getAttribute('.training', 'data-ghost'), 'true');
       assert.match(
         (await p.textContent('.run-view')) ?? '',
-        /Dotted grey lines: previous run · 12 Mar 14:02/,
+        /Ghost lines \(dotted\): previous run · 12 Mar 14:02/,
       );
       await p.click('.run-view [data-action="clear-comparison"]');
       // A lens or a Problems entry: the host names a layer, its section opens and scrolls into view.
