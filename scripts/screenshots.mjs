@@ -12,8 +12,6 @@ const images = join(root, 'docs/images');
 const CHOSEN = {
   'dashboard-editor.png': 'dashboard-editor.png',
   'dashboard-compare.png': 'dashboard-compare.png',
-  'dashboard.png': 'dashboard-sidebar.png',
-  'editor-after-run.png': 'lenses.png',
   'overview-50-layers.png': 'overview-50-layers.png',
 };
 
