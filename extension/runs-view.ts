@@ -11,13 +11,22 @@ import type { RunHistory } from './run-history';
 export const RUNS_VIEW_ID = 'activationLens.runs';
 export const RUN_ITEM_CONTEXT = 'activationLens.run';
 
-/** "mnist_cnn · 12 Mar 2025, 14:02" in the person's locale. */
-export function runLabel(r: Pick<SavedRunSummary, 'model' | 'savedAt'>): string {
+/** What a run is of: its file's name ("mnist_cnn.py"), else the model's (the built-in example). */
+export function runName(r: Pick<SavedRunSummary, 'model' | 'file'>): string {
+  return r.file ? (r.file.split(/[\\/]/).pop() ?? r.file) : r.model;
+}
+
+/** When it was saved, in the person's locale: "12 Mar 2025, 14:02". */
+export function runDate(r: Pick<SavedRunSummary, 'savedAt'>): string {
   const when = new Date(r.savedAt);
-  const date = Number.isNaN(when.getTime())
+  return Number.isNaN(when.getTime())
     ? r.savedAt
     : when.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-  return `${r.model} · ${date}`;
+}
+
+/** "mnist_cnn.py · 12 Mar 2025, 14:02". */
+export function runLabel(r: Pick<SavedRunSummary, 'model' | 'file' | 'savedAt'>): string {
+  return `${runName(r)} · ${runDate(r)}`;
 }
 
 /** "wasm · 40 steps", "live torch · 1,200 steps". */

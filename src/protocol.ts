@@ -1367,9 +1367,6 @@ export const checkHostMessage = (raw: unknown): Parsed<HostMessage> =>
   parseWith(hostMessageOf, raw, 'message');
 export const parseHostMessage = (raw: unknown): HostMessage | null => valueOrNull(checkHostMessage(raw));
 
-/** A report read back from a file (a saved run, an export): checked like one from the engine. */
-export const checkReport = (raw: unknown): Parsed<Report> => parseWith(report, raw, 'report');
-
 /** Saved runs and their summaries come from disk, where anything may have been written. */
 export const checkSavedRun = (raw: unknown): Parsed<SavedRun> => parseWith(savedRun, raw, 'saved run');
 export const checkSavedRunSummary = (raw: unknown): Parsed<SavedRunSummary> =>

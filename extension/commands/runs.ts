@@ -8,7 +8,7 @@ import { isSavedRunId, type SavedRunSummary } from '../../src/protocol';
 import { comparisonFromReport, stateFromSavedRun } from '../../src/saved-run';
 import { isUserError } from '../../src/errors';
 import type { Command, Ctx } from '../ctx';
-import { runLabel, runWhere } from '../runs-view';
+import { runDate, runLabel, runName, runWhere } from '../runs-view';
 
 /** The saved-run id a command was given: a Runs-view item or the id itself. */
 function runId(arg: unknown): string | null {
@@ -123,11 +123,7 @@ export const compareWithPrevious: Command = (ctx) => async () => {
     );
     return false;
   }
-  return ghost(
-    ctx,
-    previous.id,
-    () => `previous run of ${model.name} · ${runLabel(previous).split(' · ').pop()}`,
-  );
+  return ghost(ctx, previous.id, () => `previous run of ${runName(previous)} · ${runDate(previous)}`);
 };
 
 export const clearComparison: Command = (ctx) => () => {

@@ -74,7 +74,7 @@ test('finished runs are saved in the workspace storage, listed newest first, ope
       ['dense 5% dead', 'dense 41% dead'],
     );
     const item = tree.getTreeItem(runs[1]!) as vscode.TreeItem;
-    assert.match(String(item.label), /^mnist_cnn · /);
+    assert.match(String(item.label), /^model\.py · /);
     assert.match(String(item.description), /^dense 41% dead · wasm · 40 steps$/);
     assert.deepEqual(item.command?.arguments, [runs[1]]);
 
@@ -84,7 +84,7 @@ test('finished runs are saved in the workspace storage, listed newest first, ope
     const state = messages(panel).find((m) => m.type === 'state');
     assert.ok(state?.type === 'state' && state.state.report?.layers[1]?.dead.count === 26);
     const view = messages(panel).find((m) => m.type === 'run-view');
-    assert.ok(view?.type === 'run-view' && view.view.saved?.startsWith('mnist_cnn · '));
+    assert.ok(view?.type === 'run-view' && view.view.saved?.startsWith('model.py · '));
     assert.match(String((tree.getTreeItem(runs[1]!) as vscode.TreeItem).description), / · shown$/);
     // An id from outside the view that is not a saved-run id is refused before any file access.
     assert.equal(await run('openRun', '../../etc/passwd'), false);
@@ -114,7 +114,7 @@ test('compare with the previous run of this model: the run before is drawn as gh
       .at(-1);
     assert.ok(view?.type === 'run-view');
     assert.equal(view.view.saved, null, 'the current run stays the subject');
-    assert.match(view.view.comparison?.label ?? '', /^previous run of mnist_cnn · /);
+    assert.match(view.view.comparison?.label ?? '', /^previous run of model\.py · /);
     const dense = view.view.comparison?.layers.find((l) => l.name === 'dense');
     assert.equal(dense?.deadFraction.at(-1)?.fraction, 26 / 64, 'the 41% run is the ghost');
     const [, older] = (await tree.getChildren()) ?? [];
@@ -164,7 +164,7 @@ test('delete asks first; the cap from the settings drops the oldest', async () =
     assert.equal(await run('deleteRun', runs[2]), false);
     assert.equal(((await tree.getChildren()) ?? []).length, 3);
     const ask = recorded.messages.at(-1);
-    assert.match(ask?.text ?? '', /^Delete the saved run mnist_cnn · /);
+    assert.match(ask?.text ?? '', /^Delete the saved run model\.py · /);
     assert.deepEqual(ask?.items, ['Delete']);
     recorded.messageAnswer = 'Delete';
     assert.equal(await run('deleteRun', runs[2]), true);
