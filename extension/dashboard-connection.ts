@@ -83,6 +83,15 @@ export class DashboardConnection implements vscode.Disposable {
     this.post(hostMessage({ type: 'run-view', view: this.host.view() }));
   }
 
+  /**
+   * The webview was hidden: VS Code drops a hidden webview's page (no retainContextWhenHidden) and
+   * loads it again when shown, so messages wait for its next `ready` instead of being lost.
+   */
+  hidden(): void {
+    this.ready = false;
+    this.batcher.dispose();
+  }
+
   focusLayer(layer: string): void {
     if (this.ready) this.post(hostMessage({ type: 'focus-layer', layer }));
     else this.pendingFocus = layer;

@@ -70,11 +70,15 @@ export class DashboardPanels implements vscode.WebviewPanelSerializer, vscode.Di
     panel.title = TITLE;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'activity.svg');
     const connection = new DashboardConnection(panel.webview, this.extensionUri, 'full', this.host);
+    const visibility = panel.onDidChangeViewState(() => {
+      if (!panel.visible) connection.hidden();
+    });
     const current = {
       panel,
       connection,
       dispose: panel.onDidDispose(() => {
         connection.dispose();
+        visibility.dispose();
         current.dispose.dispose();
         if (this.current === current) this.current = null;
       }),

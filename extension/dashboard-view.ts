@@ -12,7 +12,7 @@ export const DASHBOARD_VIEW_ID = 'activationLens.dashboard';
 export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | null = null;
   private connection: DashboardConnection | null = null;
-  private disposeSubscription: vscode.Disposable | null = null;
+  private viewSubscriptions: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -22,13 +22,19 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
   resolveWebviewView(view: vscode.WebviewView): void {
     this.disposeView();
     this.view = view;
-    this.connection = new DashboardConnection(view.webview, this.extensionUri, 'compact', this.host);
-    this.disposeSubscription = view.onDidDispose(() => {
-      if (this.view === view) {
-        this.view = null;
-        this.disposeView();
-      }
-    });
+    const connection = new DashboardConnection(view.webview, this.extensionUri, 'compact', this.host);
+    this.connection = connection;
+    this.viewSubscriptions = [
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) connection.hidden();
+      }),
+      view.onDidDispose(() => {
+        if (this.view === view) {
+          this.view = null;
+          this.disposeView();
+        }
+      }),
+    ];
   }
 
   pushEvent(event: EngineEvent): void {
@@ -59,8 +65,7 @@ export class DashboardViewProvider implements vscode.WebviewViewProvider, vscode
   private disposeView(): void {
     this.connection?.dispose();
     this.connection = null;
-    this.disposeSubscription?.dispose();
-    this.disposeSubscription = null;
+    for (const s of this.viewSubscriptions.splice(0)) s.dispose();
   }
 
   dispose(): void {

@@ -84,6 +84,19 @@ test('focus-layer waits for the webview to be ready, then follows the state and 
   assert.equal(panel.revealed, 1);
 });
 
+test('a tab hidden behind another loses its page: a lens click then waits for the page to be back', () => {
+  const { dashboards } = setup();
+  dashboards.openEditor();
+  const panel = recorded.panels[0]!;
+  panel.webview.send({ v: 1, type: 'ready' });
+  panel.setVisible(false);
+  const before = posted(panel).length;
+  dashboards.focusLayer('dense'); // reveals the tab; its page loads again
+  assert.equal(posted(panel).length, before, 'nothing posted to a page that is not there yet');
+  panel.webview.send({ v: 1, type: 'ready' });
+  assert.deepEqual(types(panel).slice(before), ['state', 'run-view', 'focus-layer']);
+});
+
 test('the serializer gives a tab restored after a reload the same wiring as a new one', async () => {
   const { dashboards, requests, logs } = setup();
   const restored = fakeWebviewPanel(DASHBOARD_PANEL_TYPE, 'Activation Lens');

@@ -24,6 +24,7 @@ function fakeView() {
     webview,
     visible: true,
     show: () => undefined,
+    onDidChangeVisibility: new EventEmitter<void>().event,
     onDidDispose: new EventEmitter<void>().event,
   };
   return { view, posted, send: (m: unknown) => fromWebview.fire(m) };

@@ -161,6 +161,7 @@ export type FakeWebview = ReturnType<typeof fakeWebview>;
 /** An editor-tab webview; `close()` is the person closing the tab. */
 export function fakeWebviewPanel(viewType: string, title = '') {
   const disposed = new EventEmitter<void>();
+  const viewState = new EventEmitter<void>();
   const panel = {
     viewType,
     title,
@@ -168,9 +169,18 @@ export function fakeWebviewPanel(viewType: string, title = '') {
     webview: fakeWebview(),
     revealed: 0,
     disposed: false,
+    visible: true,
     reveal() {
       panel.revealed++;
+      panel.setVisible(true);
     },
+    /** Test helper: another tab covers this one (or it comes back). */
+    setVisible(visible: boolean) {
+      if (panel.visible === visible) return;
+      panel.visible = visible;
+      viewState.fire();
+    },
+    onDidChangeViewState: viewState.event,
     onDidDispose: disposed.event,
     dispose() {
       if (panel.disposed) return;
