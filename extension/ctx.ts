@@ -11,7 +11,10 @@ import type { ModelSpec } from '../src/model/spec';
 import { ModelDocuments } from './model-documents';
 import { LayerLensProvider, sameFile } from './layer-lenses';
 import { FindingDiagnostics } from './finding-diagnostics';
-import { DashboardViewProvider } from './dashboard-view';
+import { Dashboards } from './dashboards';
+import { RunHistory, RUNS_DEFAULT_CAP } from './run-history';
+import { RunsTreeProvider, runLabel } from './runs-view';
+import { stateFromSavedRun } from '../src/saved-run';
 import { RunController, type EngineLaunch } from './run-controller';
 import { engineEnvironment } from './engine-environment';
 import { installedTfjsNodeFolders } from './tfjs-node-install';
@@ -25,7 +28,11 @@ export class Ctx {
   readonly documents: ModelDocuments;
   readonly diagnostics: FindingDiagnostics;
   readonly run: RunController;
-  readonly dashboard: DashboardViewProvider;
+  /** The sidebar's summary and the editor tab, and which run they show. */
+  readonly dashboard: Dashboards;
+  /** Finished runs, kept in the workspace's storage; the Runs view lists them. */
+  readonly history: RunHistory;
+  readonly runsTree: RunsTreeProvider;
   readonly lenses: LayerLensProvider;
   readonly version: string;
   /** nodePath / tfjsNodePath: from the user's settings only (extension/machine-settings.ts). */
@@ -46,16 +53,56 @@ export class Ctx {
       onEvent: (event) => this.onEngineEvent(event),
       onTransition: () => this.dashboard.sendState(),
     });
-    this.dashboard = new DashboardViewProvider(
-      context.extensionUri,
-      () => this.run.state,
-      (request) => answerWebview(this, request),
-      (m) => this.log.warn(m),
+    this.history = new RunHistory(
+      join((context.storageUri ?? context.globalStorageUri).fsPath, 'runs'),
+      (level, m) => this.log[level](m),
+      () => this.runsCap(),
     );
+    this.dashboard = new Dashboards({
+      extensionUri: context.extensionUri,
+      live: () => this.run.state,
+      onRequest: (request) => answerWebview(this, request),
+      log: (m) => this.log.warn(m),
+      latestSaved: async () => {
+        const [latest] = await this.history.list();
+        return latest
+          ? {
+              id: latest.id,
+              label: runLabel(latest),
+              state: stateFromSavedRun(await this.history.load(latest.id)),
+            }
+          : null;
+      },
+    });
+    this.runsTree = new RunsTreeProvider(this.history, () => ({
+      shown: this.dashboard.shownSaved?.id ?? null,
+      compared: this.dashboard.comparedId,
+    }));
     this.lenses = new LayerLensProvider(this.documents, this.run, () =>
       this.settings().get<boolean>('lenses.enabled', true),
     );
     this.push(this.log, this.documents, this.diagnostics, this.run, this.dashboard, this.lenses);
+    this.push(
+      this.history,
+      this.runsTree,
+      this.run.onDidFinishRun((state) => void this.history.record(state)),
+    );
+  }
+
+  /** activationLens.runs.*: how much the Runs view may keep (the oldest runs go first). */
+  runsCap(): { maxRuns: number; maxBytes: number } {
+    const maxRuns = this.settings().get<number>('runs.maxRuns', RUNS_DEFAULT_CAP.maxRuns);
+    const maxMegabytes = this.settings().get<number>(
+      'runs.maxMegabytes',
+      RUNS_DEFAULT_CAP.maxBytes / 2 ** 20,
+    );
+    return {
+      maxRuns: Number.isInteger(maxRuns) && maxRuns >= 1 ? maxRuns : RUNS_DEFAULT_CAP.maxRuns,
+      maxBytes:
+        Number.isFinite(maxMegabytes) && maxMegabytes > 0
+          ? maxMegabytes * 2 ** 20
+          : RUNS_DEFAULT_CAP.maxBytes,
+    };
   }
 
   /** `activationLens.*`, read fresh each time: the person may change settings between runs. */

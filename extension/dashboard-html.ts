@@ -11,6 +11,8 @@ export interface DashboardResources {
   scriptUri: string;
   styleUris: string[];
   codiconUri: string;
+  /** The sidebar's summary or the editor tab's whole dashboard (webview/dashboard.ts). */
+  layout?: 'compact' | 'full';
 }
 
 /** 128 bits from the OS CSPRNG, as CSP nonces should be. */
@@ -44,7 +46,7 @@ ${styles}
   <title>Activation Lens</title>
 </head>
 <body>
-  <main id="app" aria-live="polite"><p id="status" data-status="idle">Loading the dashboard…</p></main>
+  <main id="app" data-layout="${r.layout ?? 'full'}"><p id="status" data-status="idle">Loading the dashboard…</p></main>
   <script nonce="${escapeAttr(nonce)}" src="${escapeAttr(r.scriptUri)}"></script>
 </body>
 </html>`;

@@ -1,18 +1,42 @@
 /**
- * activationLens.exportReport: the last run's report as JSON, or its findings as SARIF 2.1.0.
- * Arguments (for tests and keybindings): format 'json' | 'sarif', and a target path; without them
- * the person picks both.
+ * activationLens.exportReport: the run's report as JSON, its findings as SARIF 2.1.0, or the whole
+ * dashboard as one self-contained HTML page (src/report-html.ts) to share. Arguments (for tests and
+ * keybindings): format 'json' | 'sarif' | 'html', and a target path; without them the person picks
+ * both.
  */
 import * as vscode from 'vscode';
-import type { DashboardState } from '../src/protocol';
+import type { DashboardState, RunComparison } from '../src/protocol';
+import { reportHtml, reportMessages } from '../src/report-html';
+import { readReportAssets, reportNonce } from '../src/report-assets';
 import { findingsToSarif } from './sarif';
 import { asUri } from './model-target';
+
+type Format = 'json' | 'sarif' | 'html';
+
+const FILE_NAME: Record<Format, string> = {
+  json: 'activation-lens-report.json',
+  sarif: 'activation-lens.sarif',
+  html: 'activation-lens-report.html',
+};
+const FILTERS: Record<Format, Record<string, string[]>> = {
+  json: { JSON: ['json'] },
+  sarif: { SARIF: ['sarif', 'json'] },
+  html: { HTML: ['html', 'htm'] },
+};
+
+export interface HtmlExport {
+  /** Where dist/ and media/ are (the extension's folder). */
+  extensionPath: string;
+  /** The run drawn behind this one, kept in the page. */
+  comparison: RunComparison | null;
+}
 
 export async function exportReport(
   state: DashboardState,
   version: string,
   formatArg?: unknown,
   targetArg?: unknown,
+  html?: HtmlExport,
 ): Promise<vscode.Uri | null> {
   if (!state.report && state.findings.length === 0) {
     void vscode.window.showWarningMessage(
@@ -20,7 +44,8 @@ export async function exportReport(
     );
     return null;
   }
-  let format = formatArg === 'json' || formatArg === 'sarif' ? formatArg : null;
+  let format: Format | null =
+    formatArg === 'json' || formatArg === 'sarif' || (formatArg === 'html' && html) ? formatArg : null;
   if (!format) {
     const pick = await vscode.window.showQuickPick(
       [
@@ -30,6 +55,15 @@ export async function exportReport(
           description: 'the findings, for code-scanning tools',
           format: 'sarif' as const,
         },
+        ...(html
+          ? [
+              {
+                label: 'HTML report',
+                description: 'the dashboard in one file that opens in any browser, for pull requests and CI',
+                format: 'html' as const,
+              },
+            ]
+          : []),
       ],
       { title: 'Export the Activation Lens report as' },
     );
@@ -39,22 +73,35 @@ export async function exportReport(
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   let target = asUri(targetArg);
   if (!target) {
-    const name = format === 'json' ? 'activation-lens-report.json' : 'activation-lens.sarif';
     target =
       (await vscode.window.showSaveDialog({
-        ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
-        filters: format === 'json' ? { JSON: ['json'] } : { SARIF: ['sarif', 'json'] },
+        ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, FILE_NAME[format]) } : {}),
+        filters: FILTERS[format],
       })) ?? null;
     if (!target) return null;
   }
-  const body =
-    format === 'json'
-      ? (state.report ?? { partial: true, status: state.status, findings: state.findings })
-      : findingsToSarif(state.report?.findings ?? state.findings, {
-          toolVersion: version,
-          workspaceFolder: folder?.fsPath ?? null,
-        });
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(body, null, 2)}\n`));
+  let text: string;
+  if (format === 'html' && html) {
+    let assets;
+    try {
+      assets = readReportAssets(html.extensionPath);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Activation Lens: ${(e as Error).message}`);
+      return null;
+    }
+    const title = `Activation Lens — ${state.started?.model.name ?? 'run'}${state.report ? ` · ${state.report.createdAt}` : ''}`;
+    text = reportHtml(assets, reportMessages(state, html.comparison), { title, nonce: reportNonce() });
+  } else {
+    const body =
+      format === 'json'
+        ? (state.report ?? { partial: true, status: state.status, findings: state.findings })
+        : findingsToSarif(state.report?.findings ?? state.findings, {
+            toolVersion: version,
+            workspaceFolder: folder?.fsPath ?? null,
+          });
+    text = `${JSON.stringify(body, null, 2)}\n`;
+  }
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
   void vscode.window.showInformationMessage(`Activation Lens: wrote ${target.fsPath}`, 'Open').then((c) => {
     if (c === 'Open') void vscode.window.showTextDocument(target);
   });

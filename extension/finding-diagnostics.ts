@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Finding } from '../src/protocol';
 import type { ModelSpec } from '../src/model/spec';
 import { appendTestRecord } from './test-log';
+import { showLayerUri } from './show-layer-link';
 
 export const DIAGNOSTIC_SOURCE = 'Activation Lens';
 
@@ -68,6 +69,14 @@ export class FindingDiagnostics implements vscode.Disposable {
     this.publish(file);
   }
 
+  /** The layers whose findings sit on `line` (0-based) of `file`: the Problems entries' layers. */
+  layersAt(file: string, line: number): string[] {
+    const layers = (this.tracked.get(file) ?? [])
+      .filter((t) => t.finding.layer && (t.finding.source?.line ?? 0) - 1 === line)
+      .map((t) => t.finding.layer as string);
+    return [...new Set(layers)];
+  }
+
   clear(): void {
     this.collection.clear();
     this.tracked.clear();
@@ -84,16 +93,17 @@ export class FindingDiagnostics implements vscode.Disposable {
         severityOf(finding),
       );
       d.source = DIAGNOSTIC_SOURCE;
-      d.code = finding.kind;
+      // The kind, as a link that opens the layer in the dashboard (extension/show-layer-actions.ts).
+      d.code = finding.layer ? { value: finding.kind, target: showLayerUri(finding.layer) } : finding.kind;
       return d;
     });
     this.collection.set(vscode.Uri.file(file), diagnostics);
     appendTestRecord({
       kind: 'diagnostics',
       file,
-      items: diagnostics.map((d) => ({
+      items: diagnostics.map((d, i) => ({
         line: d.range.start.line + 1,
-        code: String(d.code),
+        code: list[i]!.finding.kind,
         message: d.message,
       })),
     });

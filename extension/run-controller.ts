@@ -43,6 +43,13 @@ export class RunController implements vscode.Disposable {
   /** Fires at most 10 times a second while a run reports. */
   readonly onDidChangeState = this.stateChanged.event;
 
+  private readonly finished = new vscode.EventEmitter<DashboardState>();
+  /**
+   * Fires once for each run that ends with a report (finished or stopped), whatever brought its
+   * events (the engine, the live taps), with the state it ended in: the Runs view saves it.
+   */
+  readonly onDidFinishRun = this.finished.event;
+
   constructor(private readonly deps: RunControllerDeps) {
     this.statusBar = vscode.window.createStatusBarItem(
       'activationLens.status',
@@ -198,7 +205,9 @@ export class RunController implements vscode.Disposable {
   }
 
   private setState(state: DashboardState, transition = false): void {
+    const reported = state.report !== null && state.report !== this._state.report;
     this._state = state;
+    if (reported) this.finished.fire(state);
     this.updateStatusBar();
     this.notifier.push();
     if (transition) this.deps.onTransition();
@@ -236,6 +245,7 @@ export class RunController implements vscode.Disposable {
     this.progress?.done();
     this.notifier.dispose();
     this.stateChanged.dispose();
+    this.finished.dispose();
     this.statusBar.dispose();
   }
 }

@@ -1,7 +1,7 @@
 /**
  * `activation-lens analyze [FILE] [--example mnist-cnn] [--data digits|fashion|PATH] [--steps N |
  * --epochs N] [--batch N] [--probe N] [--every K] [--backend auto|tensorflow|webgpu|wasm|cpu]
- * [--seed S] [--json OUT] [--events]` — the headless main job and the contract tests rely on.
+ * [--seed S] [--json OUT] [--html OUT] [--events]` — the headless main job and the contract tests rely on.
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -16,13 +16,16 @@ import { BACKENDS, defaultRunConfig } from './run-config';
 import { runWhatIf } from './whatif/run-what-if';
 import { whatIfTable } from './whatif/what-if-table';
 import { seedGridCommand, SEED_GRID_USAGE } from './whatif/seed-grid-command';
+import { applyEngineEvent, emptyDashboardState } from './dashboard-state';
+import { reportHtml, reportMessages } from './report-html';
+import { readReportAssets, reportNonce } from './report-assets';
 
 const USAGE = `usage: activation-lens analyze [FILE] [--example mnist-cnn] [--data digits|fashion|PATH]
          [--model NAME] [--input-shape 28,28,1]
          [--steps N | --epochs N] [--batch N] [--probe N] [--every K]
          [--backend auto|tensorflow|webgpu|wasm|cpu] [--seed S] [--lr RATE]
          [--what-if elu [--layers a,b] [--alpha A]]
-         [--json OUT] [--events] [--no-validate] [--debug]
+         [--json OUT] [--html OUT] [--events] [--no-validate] [--debug]
        ${SEED_GRID_USAGE.replace('usage: ', '')}`;
 
 function integer(name: string, value: string | undefined, min: number): number | null {
@@ -62,6 +65,7 @@ function number(name: string, value: string | undefined): number | null {
 export function parseAnalyzeArgs(argv: string[]): {
   config: RunConfig;
   json: string | null;
+  html: string | null;
   events: boolean;
   debug: boolean;
 } {
@@ -87,6 +91,7 @@ export function parseAnalyzeArgs(argv: string[]): {
       layers: { type: 'string' },
       alpha: { type: 'string' },
       json: { type: 'string' },
+      html: { type: 'string' },
       events: { type: 'boolean', default: false },
       'no-validate': { type: 'boolean', default: false },
       debug: { type: 'boolean', default: false },
@@ -154,17 +159,21 @@ export function parseAnalyzeArgs(argv: string[]): {
   return {
     config,
     json: values.json ? resolve(values.json) : null,
+    html: values.html ? resolve(values.html) : null,
     events: values.events ?? false,
     debug: values.debug ?? false,
   };
 }
 
 async function analyze(argv: string[]): Promise<number> {
-  const { config, json, events, debug } = parseAnalyzeArgs(argv);
+  const { config, json, html, events, debug } = parseAnalyzeArgs(argv);
+  // The dashboard bundle is read before training, so a missing one is said at once.
+  const share = html ? htmlReport(html) : null;
   const tty = process.stderr.isTTY && !events;
   const cancel: CancelToken = { cancelled: false };
   cancelOnSignals(cancel, 'cancelling after this step…');
   const emit = createEmitter(`cli-${process.pid}`, (e: EngineEvent) => {
+    share?.collect(e);
     if (events) process.stdout.write(`${JSON.stringify(e)}\n`);
     else if (e.type === 'progress' && tty)
       process.stderr.write(
@@ -193,11 +202,27 @@ async function analyze(argv: string[]): Promise<number> {
   await new Promise((resolve) => setImmediate(resolve));
   if (json) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   emit({ type: 'run-finished', report });
+  share?.write();
   if (!events)
     process.stdout.write(
-      `${reportTable(report)}\n${report.whatIf ? `\n${whatIfTable(report.whatIf)}\n` : ''}${json ? `\nreport written to ${json}\n` : ''}`,
+      `${reportTable(report)}\n${report.whatIf ? `\n${whatIfTable(report.whatIf)}\n` : ''}${json ? `\nreport written to ${json}\n` : ''}${html ? `${json ? '' : '\n'}HTML report written to ${html}\n` : ''}`,
     );
   return report.cancelled ? CANCELLED_EXIT : 0;
+}
+
+/** `--html OUT`: the run's events folded into the dashboard's state, written as one self-contained page. */
+function htmlReport(out: string) {
+  const assets = readReportAssets();
+  let state = emptyDashboardState();
+  return {
+    collect: (e: EngineEvent) => {
+      state = applyEngineEvent(state, e);
+    },
+    write: () => {
+      const title = `Activation Lens — ${state.report?.model.name ?? 'run'} · ${state.report?.createdAt ?? ''}`;
+      writeFileSync(out, reportHtml(assets, reportMessages(state), { title, nonce: reportNonce() }));
+    },
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {

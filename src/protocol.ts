@@ -399,7 +399,12 @@ export type WebviewRequest =
   | { v: typeof PROTOCOL_VERSION; type: 'run-what-if'; layers: string[] }
   | { v: typeof PROTOCOL_VERSION; type: 'go-to-layer'; layer: string }
   | { v: typeof PROTOCOL_VERSION; type: 'analyze' }
-  | { v: typeof PROTOCOL_VERSION; type: 'stop' };
+  | { v: typeof PROTOCOL_VERSION; type: 'stop' }
+  /** The sidebar's summary: open the whole dashboard in an editor tab, at `layer` when given. */
+  | { v: typeof PROTOCOL_VERSION; type: 'open-in-editor'; layer: string | null }
+  /** Draw the previous saved run of the shown model as ghost lines. */
+  | { v: typeof PROTOCOL_VERSION; type: 'compare-previous' }
+  | { v: typeof PROTOCOL_VERSION; type: 'clear-comparison' };
 
 export interface DashboardState {
   runId: string | null;
@@ -413,9 +418,68 @@ export interface DashboardState {
   error: string | null;
 }
 
+/**
+ * Another run drawn behind the shown one as ghost lines (before / after the ELU fix): only the
+ * series the trend charts need, taken from that run's report.
+ */
+export interface RunComparison {
+  /** How the dashboard names it: "previous run · 12 Mar 14:02". */
+  label: string;
+  training: TrainingSummary;
+  layers: Pick<LayerReport, 'name' | 'deadFraction' | 'meanDrift'>[];
+}
+
+/** Which run the dashboard shows: the live one (saved null) or a saved run, and what it is compared with. */
+export interface RunView {
+  /** The saved run's label, or null while the dashboard follows the current run. */
+  saved: string | null;
+  comparison: RunComparison | null;
+}
+
 export type HostMessage =
   | { v: typeof PROTOCOL_VERSION; type: 'state'; state: DashboardState }
-  | { v: typeof PROTOCOL_VERSION; type: 'event'; event: EngineEvent };
+  | { v: typeof PROTOCOL_VERSION; type: 'event'; event: EngineEvent }
+  | { v: typeof PROTOCOL_VERSION; type: 'run-view'; view: RunView }
+  /** Lenses and Problems entries: open this layer's detail (Dashboard.focusLayer). */
+  | { v: typeof PROTOCOL_VERSION; type: 'focus-layer'; layer: string };
+
+// ---- saved runs (the Runs view keeps each finished run in the workspace's storage) ----
+
+export const SAVED_RUN_SCHEMA = 'activation-lens/saved-run@1';
+
+/**
+ * One saved run: its report, and the probe history the dashboard draws (thinned, older probes
+ * without their per-unit lists: src/saved-run.ts). The report alone holds the per-layer series
+ * but not the histograms over time, which the heatmaps and the overview need.
+ */
+export interface SavedRun {
+  schema: typeof SAVED_RUN_SCHEMA;
+  /** File-name safe: letters, digits, `.`, `_`, `-`. */
+  id: string;
+  /** The run's own id while it ran (the dashboard state's runId). */
+  runId: string;
+  savedAt: string;
+  report: Report;
+  probes: ProbeEvent[];
+}
+
+/** What the Runs view lists, kept beside each saved run so the list never reads the whole files. */
+export interface SavedRunSummary {
+  id: string;
+  runId: string;
+  savedAt: string;
+  model: string;
+  file: string | null;
+  origin: 'engine' | 'live';
+  backend: string;
+  whatIf: boolean;
+  steps: number;
+  cancelled: boolean;
+  /** "dense 41% dead", from the report (src/saved-run.ts). */
+  headline: string;
+  /** Size of the saved run on disk. */
+  bytes: number;
+}
 
 /** The definitions the UI states, exactly (docs/architecture.md "Definitions"). */
 export const DEFINITIONS: Record<string, string> = {
@@ -925,6 +989,16 @@ const runConfig: Check<RunConfig> = (x) => {
   };
 };
 
+const meanDriftPoints = array((p) => {
+  const g = new Fields(p);
+  return { step: g.get('step', int(0)), mean: g.get('mean', statistic) };
+}, L.series);
+
+const deadFractionSeries = array((p) => {
+  const g = new Fields(p);
+  return { step: g.get('step', int(0)), fraction: g.get('fraction', finite(0, 1)) };
+}, L.series);
+
 const layerReport: Check<LayerReport> = (x) => {
   const f = new Fields(x);
   const units = f.get('units', int(1, L.units));
@@ -935,20 +1009,8 @@ const layerReport: Check<LayerReport> = (x) => {
     units,
     source: f.get('source', nullable(sourceRef)),
     ...layerStatistics(f, units),
-    meanDrift: f.get(
-      'meanDrift',
-      array((p) => {
-        const g = new Fields(p);
-        return { step: g.get('step', int(0)), mean: g.get('mean', statistic) };
-      }, L.series),
-    ),
-    deadFraction: f.get(
-      'deadFraction',
-      array((p) => {
-        const g = new Fields(p);
-        return { step: g.get('step', int(0)), fraction: g.get('fraction', finite(0, 1)) };
-      }, L.series),
-    ),
+    meanDrift: f.get('meanDrift', meanDriftPoints),
+    deadFraction: f.get('deadFraction', deadFractionSeries),
     nonFinite: f.get('nonFinite', int(0)),
     neverFires: f.get('neverFires', nullable(unitIndices(units))),
   };
@@ -1140,18 +1202,32 @@ const webviewRequestOf: Check<WebviewRequest> = (x) => {
   const v = version(f);
   const type = f.get(
     'type',
-    oneOf(['ready', 'analyze', 'stop', 'apply-fix', 'go-to-layer', 'run-what-if'] as const),
+    oneOf([
+      'ready',
+      'analyze',
+      'stop',
+      'apply-fix',
+      'go-to-layer',
+      'run-what-if',
+      'open-in-editor',
+      'compare-previous',
+      'clear-comparison',
+    ] as const),
   );
   switch (type) {
     case 'ready':
     case 'analyze':
     case 'stop':
+    case 'compare-previous':
+    case 'clear-comparison':
       return { v, type };
     case 'apply-fix':
     case 'go-to-layer':
       return { v, type, layer: f.get('layer', layerName) };
     case 'run-what-if':
       return { v, type, layers: f.get('layers', array(layerName, 100)) };
+    case 'open-in-editor':
+      return { v, type, layer: f.get('layer', nullable(layerName)) };
   }
 };
 
@@ -1172,13 +1248,88 @@ const dashboardState: Check<DashboardState> = (x) => {
   };
 };
 
+const runComparison: Check<RunComparison> = (x) => {
+  const f = new Fields(x);
+  return {
+    label: f.get('label', text(L.name)),
+    training: f.get('training', trainingSummary),
+    layers: f.get(
+      'layers',
+      array((l) => {
+        const g = new Fields(l);
+        return {
+          name: g.get('name', layerName),
+          deadFraction: g.get('deadFraction', deadFractionSeries),
+          meanDrift: g.get('meanDrift', meanDriftPoints),
+        };
+      }, L.layers),
+    ),
+  };
+};
+
+const runView: Check<RunView> = (x) => {
+  const f = new Fields(x);
+  return {
+    saved: f.get('saved', nullable(text(L.name))),
+    comparison: f.get('comparison', nullable(runComparison)),
+  };
+};
+
 const hostMessageOf: Check<HostMessage> = (x) => {
   const f = new Fields(x);
   const v = version(f);
-  const type = f.get('type', oneOf(['state', 'event'] as const));
-  return type === 'state'
-    ? { v, type, state: f.get('state', dashboardState) }
-    : { v, type, event: f.get('event', engineEvent) };
+  const type = f.get('type', oneOf(['state', 'event', 'run-view', 'focus-layer'] as const));
+  switch (type) {
+    case 'state':
+      return { v, type, state: f.get('state', dashboardState) };
+    case 'event':
+      return { v, type, event: f.get('event', engineEvent) };
+    case 'run-view':
+      return { v, type, view: f.get('view', runView) };
+    case 'focus-layer':
+      return { v, type, layer: f.get('layer', layerName) };
+  }
+};
+
+// ---- saved runs ----
+
+/** Saved-run ids name files: no separator, no leading dot, nothing a path could climb with. */
+export const isSavedRunId = (x: unknown): x is string =>
+  typeof x === 'string' && /^[A-Za-z0-9_-][\w.-]{0,119}$/.test(x);
+
+const savedRunId: Check<string> = (x) => {
+  if (!isSavedRunId(x)) fail('expected a saved-run id (1–120 of letters, digits, _ . -)');
+  return x;
+};
+
+const savedRun: Check<SavedRun> = (x) => {
+  const f = new Fields(x);
+  return {
+    schema: f.get('schema', oneOf([SAVED_RUN_SCHEMA] as const)),
+    id: f.get('id', savedRunId),
+    runId: f.get('runId', runIdOf),
+    savedAt: f.get('savedAt', text(L.name)),
+    report: f.get('report', report),
+    probes: f.get('probes', array(stateProbeEvent, L.stateEvents)),
+  };
+};
+
+const savedRunSummary: Check<SavedRunSummary> = (x) => {
+  const f = new Fields(x);
+  return {
+    id: f.get('id', savedRunId),
+    runId: f.get('runId', runIdOf),
+    savedAt: f.get('savedAt', text(L.name)),
+    model: f.get('model', text(L.name)),
+    file: f.get('file', nullable(text(L.path))),
+    origin: f.get('origin', origin),
+    backend: f.get('backend', text(L.name)),
+    whatIf: f.get('whatIf', bool),
+    steps: f.get('steps', int(0)),
+    cancelled: f.get('cancelled', bool),
+    headline: f.get('headline', text(L.name)),
+    bytes: f.get('bytes', int(0)),
+  };
 };
 
 // ---- the four directions ----
@@ -1215,3 +1366,8 @@ export const parseWebviewRequest = (raw: unknown): WebviewRequest | null =>
 export const checkHostMessage = (raw: unknown): Parsed<HostMessage> =>
   parseWith(hostMessageOf, raw, 'message');
 export const parseHostMessage = (raw: unknown): HostMessage | null => valueOrNull(checkHostMessage(raw));
+
+/** Saved runs and their summaries come from disk, where anything may have been written. */
+export const checkSavedRun = (raw: unknown): Parsed<SavedRun> => parseWith(savedRun, raw, 'saved run');
+export const checkSavedRunSummary = (raw: unknown): Parsed<SavedRunSummary> =>
+  parseWith(savedRunSummary, raw, 'saved-run summary');

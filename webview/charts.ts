@@ -4,15 +4,18 @@
  */
 import uPlot from 'uplot';
 import type { Histogram } from '../src/protocol';
-import { themeColors } from './theme';
+import { themeColors, type ThemeColors } from './theme';
 import { shapeScale } from './histogram-scale';
 
 export interface SeriesSpec {
   label: string;
-  color: keyof Omit<ReturnType<typeof themeColors>, 'heat'>;
+  color: keyof Omit<ThemeColors, 'heat' | 'highContrast'>;
   scale?: string;
   dash?: number[];
 }
+
+/** Another run's series (a comparison): the ghost colour, dotted, behind this run's lines. */
+export const GHOST_DASH = [2, 3];
 
 const HEIGHT = 140;
 
@@ -72,7 +75,7 @@ export function lineChart(
         ...series.map((s) => ({
           label: s.label,
           stroke: t[s.color],
-          width: 1.5,
+          width: t.highContrast ? 2.5 : 1.5,
           scale: s.scale ?? 'y',
           ...(s.dash ? { dash: s.dash } : {}),
           spanGaps: true,

@@ -1,30 +1,59 @@
 /**
- * The dashboard's DOM: a status header, the model overview, finding cards, the layers table,
- * training curves, what-if results and one section per tapped layer. Regions are built once and
- * updated in place. A model with many layers opens its sections on demand (from the overview, the
- * table or a section's header), so a 200-layer run draws only what is being looked at.
+ * The dashboard's DOM, in one of two layouts. The editor tab (`full`) has everything: a status
+ * header, the model overview, finding cards, the layers table, training curves, what-if results
+ * and one section per tapped layer. The sidebar (`compact`) keeps a summary — status, the overview
+ * and the top findings — and opens the editor tab for the rest. Regions are built once and updated
+ * in place. A model with many layers opens its sections on demand (from the overview, the table or
+ * a section's header), so a 200-layer run draws only what is being looked at. Another run can be
+ * drawn behind this one as ghost lines (a comparison); a read-only dashboard (an exported report)
+ * has no control that would talk to a host.
  */
 import type uPlot from 'uplot';
-import { webviewRequest, type DashboardState, type WebviewRequest } from '../src/protocol';
+import {
+  webviewRequest,
+  type DashboardState,
+  type RunComparison,
+  type RunView,
+  type WebviewRequest,
+} from '../src/protocol';
 import { baselineArm, comparisonArm, layerTimelines } from '../src/dashboard-state';
 import { layerHealth, sortBySeverity, type LayerRow } from './layer-health';
 import { LayerSection } from './layer-section';
 import { ModelOverview } from './model-overview';
-import { findingCard } from './finding-cards';
+import { findingCard, type CardActions } from './finding-cards';
 import { layersTable } from './layers-table';
 import { definitionsPanel } from './definitions-panel';
 import { statusText } from './status-header';
-import { lineChart } from './charts';
+import { GHOST_DASH, lineChart } from './charts';
+import { onUnionOfSteps, stepSeries, thinPoints } from './ghost-series';
 import { el, pct, signed } from './dom';
 
 /** Models with at most this many tapped layers open every section; wider ones open on demand. */
 export const OPEN_SECTIONS_UP_TO = 8;
 /** The layers table lists at most this many, worst first; the overview shows every layer. */
 export const TABLE_ROWS = 12;
+/** Findings the sidebar's summary shows (worst first, as the advisor orders them). */
+export const COMPACT_FINDINGS = 3;
+/** Points of a compared run's loss drawn (its report has one per step). */
+const GHOST_POINTS = 2000;
 const TABLE_INTERVAL_MS = 1000;
 
+export type DashboardLayout = 'compact' | 'full';
+
+export interface DashboardOptions {
+  layout: DashboardLayout;
+  /** An exported report: nothing to post to, so no button that would. */
+  readOnly: boolean;
+}
+
 export class Dashboard {
-  private readonly overview = new ModelOverview((layer) => this.focusLayer(layer));
+  private readonly full: boolean;
+  private readonly readOnly: boolean;
+  private readonly overview = new ModelOverview((layer) => this.openLayer(layer));
+  /** Which run is shown (a saved one?) and what it is compared with; with a Clear button. */
+  private readonly banner = el('div', { class: 'run-view', hidden: '' });
+  private view: RunView = { saved: null, comparison: null };
+  private bannerKey = '';
   private readonly status = el('p', { id: 'status', role: 'status' });
   private readonly progress = el('vscode-progress-bar', { class: 'run-progress' });
   private readonly findings = el('div', { class: 'findings' });
@@ -56,37 +85,84 @@ export class Dashboard {
   constructor(
     private readonly root: HTMLElement,
     private readonly post: (r: WebviewRequest) => void,
+    options: DashboardOptions = { layout: 'full', readOnly: false },
   ) {
-    const analyze = el('vscode-button', { icon: 'pulse', 'data-action': 'analyze' }, 'Analyze');
-    analyze.addEventListener('click', () => post(webviewRequest({ type: 'analyze' })));
-    const stop = el('vscode-button', { secondary: '', icon: 'debug-stop', 'data-action': 'stop' }, 'Stop');
-    stop.addEventListener('click', () => post(webviewRequest({ type: 'stop' })));
-    const whatIf = el(
-      'vscode-button',
-      { secondary: '', icon: 'beaker', 'data-action': 'run-what-if' },
-      'ELU what-if',
-    );
-    whatIf.addEventListener('click', () => post(webviewRequest({ type: 'run-what-if', layers: [] })));
+    this.full = options.layout === 'full';
+    this.readOnly = options.readOnly;
+    root.dataset.layout = options.layout;
+    const button = (label: string, icon: string, action: string, secondary: boolean, run: () => void) => {
+      const b = el(
+        'vscode-button',
+        { icon, 'data-action': action, ...(secondary ? { secondary: '' } : {}) },
+        label,
+      );
+      b.addEventListener('click', run);
+      return b;
+    };
+    const actions = this.readOnly
+      ? []
+      : [
+          button('Analyze', 'pulse', 'analyze', false, () => post(webviewRequest({ type: 'analyze' }))),
+          button('Stop', 'debug-stop', 'stop', true, () => post(webviewRequest({ type: 'stop' }))),
+          ...(this.full
+            ? [
+                button('ELU what-if', 'beaker', 'run-what-if', true, () =>
+                  post(webviewRequest({ type: 'run-what-if', layers: [] })),
+                ),
+                button('Compare with previous run', 'history', 'compare-previous', true, () =>
+                  post(webviewRequest({ type: 'compare-previous' })),
+                ),
+              ]
+            : [
+                button('Open in editor', 'open-preview', 'open-in-editor', true, () =>
+                  post(webviewRequest({ type: 'open-in-editor', layer: null })),
+                ),
+              ]),
+        ];
     root.replaceChildren(
       el(
         'header',
         { class: 'run' },
         this.status,
-        el('div', { class: 'actions' }, analyze, stop, whatIf),
+        actions.length > 0 ? el('div', { class: 'actions' }, ...actions) : null,
         this.progress,
       ),
+      this.banner,
       el('h2', {}, 'Overview'),
       this.overview.root,
       el('h2', {}, 'Findings'),
       this.findings,
-      el('h2', {}, 'Layers'),
-      this.table,
-      el('h2', {}, 'Training'),
-      this.training,
-      this.whatIf,
-      this.layers,
-      this.definitions,
+      ...(this.full
+        ? [
+            el('h2', {}, 'Layers'),
+            this.table,
+            el('h2', {}, 'Training'),
+            this.training,
+            this.whatIf,
+            this.layers,
+            this.definitions,
+          ]
+        : []),
     );
+  }
+
+  /** Which run the host shows and what it is compared with (ghost lines in the trend charts). */
+  setRunView(view: RunView): void {
+    this.view = view;
+    // Charts redraw with the new ghost series on the next render.
+    this.trainingChart?.destroy();
+    this.trainingChart = null;
+  }
+
+  private cardActions(): CardActions | null {
+    if (this.readOnly) return null;
+    return { post: this.post, showLayer: (layer) => this.openLayer(layer) };
+  }
+
+  /** The overview's rows and the cards' "Show layer": the detail here, or the editor tab from the sidebar. */
+  private openLayer(layer: string): void {
+    if (this.full) this.focusLayer(layer);
+    else if (!this.readOnly) this.post(webviewRequest({ type: 'open-in-editor', layer }));
   }
 
   render(s: DashboardState): void {
@@ -101,11 +177,16 @@ export class Dashboard {
       this.progress.setAttribute('value', String(Math.round((100 * last.step) / last.totalSteps)));
     else this.progress.setAttribute('indeterminate', '');
 
+    this.renderBanner(s);
     if (this.renderedFindings !== s.findings) {
       this.renderedFindings = s.findings;
+      const shown = this.full ? s.findings : s.findings.slice(0, COMPACT_FINDINGS);
+      const more = s.findings.length - shown.length;
+      const link =
+        more > 0 ? this.moreLink(`${more} more finding${more === 1 ? '' : 's'} in the full dashboard`) : null;
       this.findings.replaceChildren(
         ...(s.findings.length > 0
-          ? s.findings.map((f) => findingCard(f, this.post))
+          ? shown.map((f) => findingCard(f, this.cardActions(), !this.full))
           : [
               el(
                 'p',
@@ -113,6 +194,7 @@ export class Dashboard {
                 s.status === 'idle' ? 'Findings appear here as the run goes.' : 'No findings so far.',
               ),
             ]),
+        ...(link ? [link] : []),
       );
     }
 
@@ -139,10 +221,12 @@ export class Dashboard {
       },
       width + 24,
     );
+    if (!this.full) return;
     this.renderTable(sorted);
 
     this.renderTraining(s, width);
     this.renderWhatIf(s);
+    const ghosts = new Map((this.view.comparison?.layers ?? []).map((l) => [l.name, l]));
 
     // Stale layers from a previous model go.
     for (const [name, section] of this.sections) {
@@ -160,7 +244,7 @@ export class Dashboard {
         section = new LayerSection(
           name,
           summaries.get(name),
-          (layer) => this.post(webviewRequest({ type: 'go-to-layer', layer })),
+          this.readOnly ? null : (layer) => this.post(webviewRequest({ type: 'go-to-layer', layer })),
           openAll,
         );
         this.sections.set(name, section);
@@ -171,6 +255,7 @@ export class Dashboard {
         row.health,
         width,
         compare?.get(name) ?? null,
+        ghosts.get(name) ?? null,
       );
     }
     // A few sections follow the table (worst first). A wide model's stay in model order: the
@@ -241,32 +326,89 @@ export class Dashboard {
         'Loss and accuracy',
         [
           { label: 'loss', color: 'orange' },
-          { label: 'accuracy', color: 'green', scale: 'acc' },
+          { label: 'accuracy', color: 'blue', scale: 'acc' },
           { label: 'val loss', color: 'red', dash: [4, 2] },
-          { label: 'val acc', color: 'blue', scale: 'acc', dash: [4, 2] },
+          { label: 'val acc', color: 'green', scale: 'acc', dash: [4, 2] },
           { label: 'what-if loss', color: 'purple' },
+          { label: 'compared loss', color: 'ghost', dash: GHOST_DASH },
+          { label: 'compared acc', color: 'ghost', scale: 'acc', dash: [6, 3, 1, 3] },
         ],
-        [[], [], [], [], [], []],
+        [[], [], [], [], [], [], [], []],
         width,
       );
     }
-    const val = new Map(
-      s.validation.filter((v) => v.arm === baselineArm(s.validation)).map((v) => [v.step, v]),
-    );
+    const validation = s.validation.filter((v) => v.arm === baselineArm(s.validation));
     const otherArm = comparisonArm(s.progress);
-    const other = new Map(
-      s.progress.filter((p) => otherArm !== undefined && p.arm === otherArm).map((p) => [p.step, p]),
-    );
-    this.trainingChart.setData([
-      steps.map((p) => p.step),
-      steps.map((p) => p.loss),
-      steps.map((p) => p.accuracy),
-      steps.map((p) => val.get(p.step)?.valLoss ?? null),
-      steps.map((p) => val.get(p.step)?.valAccuracy ?? null),
-      steps.map((p) => other.get(p.step)?.loss ?? null),
+    const other = otherArm !== undefined ? s.progress.filter((p) => p.arm === otherArm) : [];
+    const ghost = ghostTraining(this.view.comparison);
+    const step = (p: { step: number }) => p.step;
+    const { steps: xs, values } = onUnionOfSteps([
+      stepSeries(steps, step, (p) => p.loss),
+      stepSeries(steps, step, (p) => p.accuracy),
+      stepSeries(validation, step, (v) => v.valLoss),
+      stepSeries(validation, step, (v) => v.valAccuracy),
+      other.length > 0 ? stepSeries(other, step, (p) => p.loss) : null,
+      ghost?.loss ?? null,
+      ghost?.accuracy ?? null,
     ]);
-    if (this.trainingChart.series[5]?.show !== other.size > 0)
-      this.trainingChart.setSeries(5, { show: other.size > 0 });
+    this.trainingChart.setData([xs, ...values]);
+    for (const [idx, show] of [
+      [5, other.length > 0],
+      [6, !!ghost],
+      [7, !!ghost],
+    ] as const)
+      if (this.trainingChart.series[idx]?.show !== show) this.trainingChart.setSeries(idx, { show });
+    this.training.dataset.ghost = String(!!ghost);
+  }
+
+  /** "Saved run: …", "Ghost lines: …", "Exported report …": what is shown, said above the overview. */
+  private renderBanner(s: DashboardState): void {
+    const { saved, comparison } = this.view;
+    const exported =
+      this.readOnly && s.report ? `Exported report of a run from ${s.report.createdAt} · read-only` : null;
+    const key = [saved, comparison?.label, exported].join('\n');
+    if (key === this.bannerKey) return;
+    this.bannerKey = key;
+    const lines: (HTMLElement | null)[] = [
+      exported ? el('p', { class: 'exported' }, exported) : null,
+      saved ? el('p', { class: 'saved-run' }, `Saved run: ${saved}`) : null,
+      comparison
+        ? el(
+            'p',
+            { class: 'comparison' },
+            el('span', { class: 'ghost-key', 'aria-hidden': 'true' }),
+            `Ghost lines (dotted): ${comparison.label}`,
+            this.readOnly
+              ? null
+              : (() => {
+                  const clear = el(
+                    'button',
+                    { type: 'button', class: 'link-button', 'data-action': 'clear-comparison' },
+                    'Clear',
+                  );
+                  clear.addEventListener('click', () =>
+                    this.post(webviewRequest({ type: 'clear-comparison' })),
+                  );
+                  return clear;
+                })(),
+          )
+        : null,
+    ];
+    const shown = lines.filter((l) => l !== null);
+    this.banner.replaceChildren(...shown);
+    this.banner.hidden = shown.length === 0;
+    this.root.dataset.compare = comparison ? comparison.label : '';
+  }
+
+  /** The sidebar's way to the rest: a link that opens the editor tab. */
+  private moreLink(text: string): HTMLElement | null {
+    if (this.readOnly) return null;
+    const a = el('a', { href: '#', class: 'more-link' }, text);
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      this.post(webviewRequest({ type: 'open-in-editor', layer: null }));
+    });
+    return el('p', {}, a);
   }
 
   private renderWhatIf(s: DashboardState): void {
@@ -315,14 +457,45 @@ export class Dashboard {
 
   /**
    * Opens `layer`'s section, scrolls to it and marks its overview row. The host's `focus-layer`
-   * message (lenses, Problems) lands here. False when no probe of that layer has arrived yet.
+   * message (lenses, Problems) lands here with `moveFocus`: the keyboard goes on from the section's
+   * header. From the overview the focus stays there, to go on through the rows. False when no probe
+   * of that layer has arrived yet.
    */
-  focusLayer(layer: string): boolean {
+  focusLayer(layer: string, moveFocus = false): boolean {
+    if (!this.full) {
+      // The summary has no sections: mark the row; its Enter opens the editor tab.
+      this.overview.select(layer);
+      this.overview.root.scrollIntoView({ block: 'nearest' });
+      return this.overview.rowOrder().includes(layer);
+    }
     const section = this.sections.get(layer);
     if (!section) return false;
     section.setOpen(true);
     section.root.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    if (moveFocus) section.focusHeader();
     this.overview.select(layer);
     return true;
   }
+}
+
+/** A compared run's loss and accuracy by step (its report's: one per step, thinned for drawing). */
+function ghostTraining(c: RunComparison | null) {
+  if (!c || c.training.loss.length === 0) return null;
+  const t = c.training;
+  const at = thinPoints(
+    t.loss.map((_, i) => i),
+    GHOST_POINTS,
+  );
+  return {
+    loss: stepSeries(
+      at,
+      (i) => i + 1,
+      (i) => t.loss[i]!,
+    ),
+    accuracy: stepSeries(
+      at,
+      (i) => i + 1,
+      (i) => t.accuracy[i] ?? NaN,
+    ),
+  };
 }

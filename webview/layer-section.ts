@@ -6,11 +6,13 @@
  * sections someone is looking at.
  */
 import type uPlot from 'uplot';
-import type { LayerProbe, LayerSummary } from '../src/protocol';
+import type { LayerProbe, LayerSummary, RunComparison } from '../src/protocol';
 import type { LayerTimeline } from '../src/dashboard-state';
 import { clippedNote } from './histogram-scale';
 import { histogramHistory } from './histogram-history';
+import { onUnionOfSteps, stepSeries } from './ghost-series';
 import {
+  GHOST_DASH,
   heatmapChart,
   heatmapFrame,
   histogramChart,
@@ -21,10 +23,14 @@ import {
 import { el, pct, signed } from './dom';
 import type { Health } from './layer-health';
 
+/** The same layer in another run (a comparison), drawn as ghost lines. */
+export type GhostLayer = RunComparison['layers'][number];
+
 interface Shown {
   timeline: LayerTimeline;
   width: number;
   compare: LayerTimeline | null;
+  ghost: GhostLayer | null;
 }
 
 export class LayerSection {
@@ -49,7 +55,8 @@ export class LayerSection {
   constructor(
     readonly name: string,
     summary: LayerSummary | undefined,
-    onGoTo: (layer: string) => void,
+    /** null: no "Go to layer" (an exported report has no editor to go to). */
+    onGoTo: ((layer: string) => void) | null,
     open = true,
   ) {
     this.open = open;
@@ -71,11 +78,11 @@ export class LayerSection {
       { secondary: '', icon: 'go-to-file', title: 'Go to layer', class: 'go-to-layer' },
       'Go to layer',
     );
-    goTo.addEventListener('click', () => onGoTo(name));
+    goTo.addEventListener('click', () => onGoTo?.(name));
     this.root = el(
       'section',
       { class: 'layer', 'data-layer': name },
-      el('header', {}, el('h3', {}, this.toggle), this.badge, summary?.source ? goTo : null),
+      el('header', {}, el('h3', {}, this.toggle), this.badge, summary?.source && onGoTo ? goTo : null),
       this.stats,
       this.chartsBox,
     );
@@ -93,6 +100,11 @@ export class LayerSection {
     this.draw(true);
   }
 
+  /** Keyboard focus on the section's header, so a reader sent here by a lens goes on from it. */
+  focusHeader(): void {
+    this.toggle.focus({ preventScroll: true });
+  }
+
   /** From the dashboard's IntersectionObserver. */
   setOnScreen(onScreen: boolean): void {
     this.onScreen = onScreen;
@@ -105,8 +117,14 @@ export class LayerSection {
    * Off screen only the data is kept: 200 sections rewriting their text on every render would
    * make every layout of the page pay for all of them.
    */
-  update(timeline: LayerTimeline, health: Health, width: number, compare: LayerTimeline | null = null): void {
-    this.shown = { timeline, width, compare };
+  update(
+    timeline: LayerTimeline,
+    health: Health,
+    width: number,
+    compare: LayerTimeline | null = null,
+    ghost: GhostLayer | null = null,
+  ): void {
+    this.shown = { timeline, width, compare, ghost };
     this.health = health;
     if (this.onScreen || !this.headerWritten) this.writeHeader();
     this.draw(false);
@@ -139,7 +157,7 @@ export class LayerSection {
     this.drawCharts(shown);
   }
 
-  private drawCharts({ timeline, width, compare }: Shown): void {
+  private drawCharts({ timeline, width, compare, ghost }: Shown): void {
     const p = timeline.latest;
     // Every earlier histogram re-binned onto the newest edges, so no step is drawn off-range.
     this.heat = histogramHistory(timeline.probes);
@@ -160,20 +178,46 @@ export class LayerSection {
         : null,
     ];
     this.note.textContent = notes.filter((n) => n !== null).join(' · ');
-    const steps = timeline.probes.map((x) => x.step);
-    // Both arms probe at the same steps (same seed and schedule); align the what-if arm by step.
-    const other = new Map((compare?.probes ?? []).map((x) => [x.step, x]));
-    c.trend.setData([
-      steps,
-      timeline.probes.map((x) => x.dead.fraction),
-      timeline.probes.map((x) => x.dormant.fraction),
-      timeline.probes.map((x) => x.saturated?.fraction ?? null),
-      timeline.probes.map((x) => x.mean),
-      steps.map((st) => other.get(st)?.saturated?.fraction ?? other.get(st)?.dead.fraction ?? null),
-      steps.map((st) => other.get(st)?.mean ?? null),
+    const probes = timeline.probes;
+    const step = (x: LayerProbe) => x.step;
+    // Both arms probe at the same steps (same seed and schedule); another run's steps may differ,
+    // so every series is laid on the union of the steps.
+    const other = compare?.probes ?? [];
+    const { steps, values } = onUnionOfSteps([
+      stepSeries(probes, step, (x) => x.dead.fraction),
+      stepSeries(probes, step, (x) => x.dormant.fraction),
+      stepSeries(
+        probes.filter((x) => x.saturated),
+        step,
+        (x) => x.saturated?.fraction ?? 0,
+      ),
+      stepSeries(probes, step, (x) => x.mean),
+      compare ? stepSeries(other, step, (x) => x.saturated?.fraction ?? x.dead.fraction) : null,
+      compare ? stepSeries(other, step, (x) => x.mean) : null,
+      ghost
+        ? stepSeries(
+            ghost.deadFraction,
+            (p) => p.step,
+            (p) => p.fraction,
+          )
+        : null,
+      ghost
+        ? stepSeries(
+            ghost.meanDrift,
+            (p) => p.step,
+            (p) => p.mean,
+          )
+        : null,
     ]);
-    for (const idx of [5, 6])
-      if (c.trend.series[idx]?.show !== !!compare) c.trend.setSeries(idx, { show: !!compare });
+    c.trend.setData([steps, ...values]);
+    for (const [idx, show] of [
+      [5, !!compare],
+      [6, !!compare],
+      [7, !!ghost],
+      [8, !!ghost],
+    ] as const)
+      if (c.trend.series[idx]?.show !== show) c.trend.setSeries(idx, { show });
+    this.root.dataset.ghost = String(!!ghost);
   }
 
   private build(width: number): void {
@@ -197,8 +241,10 @@ export class LayerSection {
           { label: 'mean', color: 'blue', scale: 'mean', dash: [4, 2] },
           { label: 'what-if dead/saturated', color: 'orange' },
           { label: 'what-if mean', color: 'green', scale: 'mean', dash: [4, 2] },
+          { label: 'compared dead', color: 'ghost', dash: GHOST_DASH },
+          { label: 'compared mean', color: 'ghost', scale: 'mean', dash: [6, 3, 1, 3] },
         ],
-        [[], [], [], [], [], [], []],
+        [[], [], [], [], [], [], [], [], []],
         width,
         true,
       ),

@@ -23,7 +23,9 @@ export async function startRun(
   )
     return;
   const run = ctx.run;
-  const file = whatIf && run.state.started ? run.state.started.model.file : modelTarget(arg);
+  // The what-if runs on the model the dashboard shows (the current run's, or a saved run's).
+  const shown = ctx.dashboard.state.started;
+  const file = whatIf && shown ? shown.model.file : modelTarget(arg);
   const folder =
     (file ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file)) : undefined) ??
     vscode.workspace.workspaceFolders?.[0];

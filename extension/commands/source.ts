@@ -6,11 +6,14 @@ import { applyEluFix as applyFix } from '../apply-elu-fix';
 import { asUri, modelTarget } from '../model-target';
 import { requireTrust } from './require-trust';
 
-/** The file a dashboard button acts on: the one given, else the last run's, else the active editor's. */
+/**
+ * The file a dashboard button acts on: the one given, else that of the run the dashboard shows
+ * (the current one or a saved one), else the active editor's.
+ */
 function runFile(ctx: Ctx, arg: unknown): vscode.Uri | null {
   const explicit = asUri(arg);
   if (explicit) return explicit;
-  const file = ctx.run.state.started?.model.file ?? modelTarget(undefined);
+  const file = ctx.dashboard.state.started?.model.file ?? modelTarget(undefined);
   return file ? vscode.Uri.file(file) : null;
 }
 

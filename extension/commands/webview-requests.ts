@@ -3,11 +3,13 @@ import type { WebviewRequest } from '../../src/protocol';
 import type { Ctx } from '../ctx';
 import { startRun } from './run';
 import { applyEluFix, goToLayer } from './source';
+import { clearComparison, compareWithPrevious } from './runs';
 
 export function answerWebview(ctx: Ctx, request: WebviewRequest): void {
   switch (request.type) {
     case 'analyze':
-      return void startRun(ctx, undefined);
+      // Analyze again the model the dashboard shows; with none, the active editor's (startRun).
+      return void startRun(ctx, ctx.dashboard.state.started?.model.file ?? undefined);
     case 'stop':
       return ctx.run.stop();
     case 'apply-fix':
@@ -16,6 +18,12 @@ export function answerWebview(ctx: Ctx, request: WebviewRequest): void {
       return void startRun(ctx, undefined, { layers: request.layers });
     case 'go-to-layer':
       return void goToLayer(ctx)(request.layer);
+    case 'open-in-editor':
+      return ctx.dashboard.openEditor(request.layer);
+    case 'compare-previous':
+      return void compareWithPrevious(ctx)();
+    case 'clear-comparison':
+      return void clearComparison(ctx)();
     case 'ready':
       return;
   }

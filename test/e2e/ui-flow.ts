@@ -11,6 +11,15 @@ import type { RunLayout } from './run-layout';
 import type { Step } from './test-report';
 import { countEvents, engineFailure, readTestOut, type TestOutRecord } from './test-out';
 import {
+  OPEN_IN_EDITOR_TITLE,
+  compareWithPrevious,
+  editorDashboard,
+  editorTabOverview,
+  exportHtml,
+  lensOpensLayer,
+  reloadKeepsRuns,
+} from './dashboard-flow';
+import {
   StopWaiting,
   applyQuickFix,
   codeLensTexts,
@@ -208,7 +217,10 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
           },
           60_000,
         );
-        const frame = await dashboardFrame(ctx);
+        // The sidebar keeps a summary; the layers' histograms are in the editor-tab dashboard.
+        await dashboardFrame(ctx);
+        await runCommand(page, OPEN_IN_EDITOR_TITLE);
+        const frame = await editorDashboard(page);
         // Live: histograms appear while the run is still going, not only at the end.
         await waitUntil(
           'a first probe in the dashboard',
@@ -263,7 +275,14 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
         );
         for (const [, title] of lenses) console.log(`      lens: ${title}`);
         await shot(ctx, 'editor-after-run.png');
+        // A lens opens its layer in the editor-tab dashboard.
+        await lensOpensLayer(ctx, 'dense');
       },
+    },
+    {
+      name: 'the editor-tab dashboard: clicking an overview row opens that layer',
+      timeoutMs: 45_000,
+      run: () => editorTabOverview(ctx),
     },
     {
       name: 'the ELU quick fix rewrites the layer, and the saved file holds it',
@@ -337,6 +356,21 @@ export function uiFlowSteps(ctx: UiFlowContext, options: { harnessOnly: boolean 
         await dashboardFrame(ctx);
         await shot(ctx, 'dashboard-after-fix.png');
       },
+    },
+    {
+      name: 'Compare with Previous Run draws the run before the fix as ghost lines',
+      timeoutMs: 45_000,
+      run: () => compareWithPrevious(ctx),
+    },
+    {
+      name: 'Export Report → HTML writes one file that opens in Chromium without a request',
+      timeoutMs: 60_000,
+      run: () => exportHtml(ctx),
+    },
+    {
+      name: 'a reload keeps both runs and restores the editor-tab dashboard',
+      timeoutMs: 120_000,
+      run: () => reloadKeepsRuns(ctx, 2),
     },
   ];
 }

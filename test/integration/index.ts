@@ -18,6 +18,13 @@ const COMMANDS = [
   'activationLens.exportReport',
   'activationLens.applyEluFix',
   'activationLens.goToLayer',
+  'activationLens.openDashboardInEditor',
+  'activationLens.openRun',
+  'activationLens.compareRuns',
+  'activationLens.compareWithPrevious',
+  'activationLens.clearComparison',
+  'activationLens.deleteRun',
+  'activationLens.openExample',
 ];
 /** A 40-step run takes ~30 s on wasm here; leave room for a loaded machine. */
 const RUN_TIMEOUT_MS = 150_000;
@@ -202,6 +209,46 @@ const tests: TestCase[] = [
           `the diagnostic on line ${lineOf(d.range)} names ${layer?.name}: ${d.message}`,
         );
       }
+    },
+  },
+  {
+    name: 'a Problems entry leads to its layer: a command link in its code, a "Show … in the dashboard" action that opens the editor tab',
+    timeoutMs: 20_000,
+    run: async () => {
+      const uri = exampleUri();
+      const [first] = vscode.languages.getDiagnostics(uri);
+      assert.ok(first, 'the analysis above left a diagnostic');
+      const layer = RELU_LAYERS.find((l) => l.line === lineOf(first.range))!;
+      const code = first.code as { value: string; target: vscode.Uri };
+      assert.equal(code.target.scheme, 'command');
+      assert.equal(code.target.path, 'activationLens.openDashboard');
+      assert.deepEqual(JSON.parse(decodeURIComponent(code.target.query)), [layer.name]);
+      const actions =
+        (await vscode.commands.executeCommand<vscode.CodeAction[]>(
+          'vscode.executeCodeActionProvider',
+          uri,
+          first.range,
+        )) ?? [];
+      const show = actions.find((a) => a.title === `Show ${layer.name} in the dashboard`);
+      assert.ok(
+        show?.command,
+        `a "Show ${layer.name}" action among ${actions.map((a) => a.title).join(' | ')}`,
+      );
+      await vscode.commands.executeCommand(show.command.command, ...(show.command.arguments ?? []));
+      const tab = await waitFor(
+        'the dashboard editor tab',
+        () =>
+          vscode.window.tabGroups.all
+            .flatMap((g) => g.tabs)
+            .find(
+              (t) =>
+                t.input instanceof vscode.TabInputWebview &&
+                t.input.viewType.endsWith('activationLens.dashboardPanel'),
+            ),
+        10_000,
+      );
+      assert.equal(tab.label, 'Activation Lens');
+      await vscode.window.tabGroups.close(tab);
     },
   },
   {

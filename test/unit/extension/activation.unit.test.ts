@@ -40,7 +40,13 @@ test('activate registers every contributed command and view, and disposing remov
   );
   assert.deepEqual(
     pkg.contributes.views.activationLens.map((v) => v.id),
-    ['activationLens.welcome', 'activationLens.dashboard'],
+    ['activationLens.welcome', 'activationLens.dashboard', 'activationLens.runs'],
+  );
+  assert.ok(recorded.registrations.includes('treeview:activationLens.runs'));
+  assert.ok(recorded.registrations.includes('serializer:activationLens.dashboardPanel'));
+  assert.ok(
+    pkg.activationEvents.includes('onWebviewPanel:activationLens.dashboardPanel'),
+    'a tab left open activates the extension after a reload, so the serializer can restore it',
   );
   assert.equal(pkg.contributes.viewsWelcome[0]?.view, 'activationLens.welcome');
   assert.match(
@@ -84,8 +90,12 @@ test('analyze: engine events reach the status bar, the Problems panel and the te
       ),
     );
     assert.deepEqual(
-      (recorded.diagnostics.get(model) ?? []).map((d) => [d.range.start.line, d.code]),
-      [[2, 'dead-units']],
+      (recorded.diagnostics.get(model) ?? []).map((d) => [
+        d.range.start.line,
+        (d.code as { value: string }).value,
+        String((d.code as { target: unknown }).target),
+      ]),
+      [[2, 'dead-units', `command:activationLens.openDashboard?${encodeURIComponent('["dense"]')}`]],
     );
     const seen = readFileSync(out, 'utf8')
       .trim()

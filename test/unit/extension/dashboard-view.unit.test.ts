@@ -24,6 +24,7 @@ function fakeView() {
     webview,
     visible: true,
     show: () => undefined,
+    onDidChangeVisibility: new EventEmitter<void>().event,
     onDidDispose: new EventEmitter<void>().event,
   };
   return { view, posted, send: (m: unknown) => fromWebview.fire(m) };
@@ -34,12 +35,13 @@ beforeEach(reset);
 function setup() {
   const requests: WebviewRequest[] = [];
   const logs: string[] = [];
-  const provider = new DashboardViewProvider(
-    Uri.file('/ext') as unknown as vscode.Uri,
-    () => emptyDashboardState(),
-    (r) => requests.push(r),
-    (m) => logs.push(m),
-  );
+  const provider = new DashboardViewProvider(Uri.file('/ext') as unknown as vscode.Uri, {
+    state: () => emptyDashboardState(),
+    view: () => ({ saved: null, comparison: null }),
+    onRequest: (r) => requests.push(r),
+    onReady: () => undefined,
+    log: (m) => logs.push(m),
+  });
   const f = fakeView();
   provider.resolveWebviewView(f.view as unknown as vscode.WebviewView);
   return { provider, requests, logs, ...f };
@@ -56,7 +58,7 @@ const progress = (step: number): EngineEvent => ({
   samplesPerSecond: 100,
 });
 
-test('scripts on, resources limited to dist/ and media/', () => {
+test('scripts on, resources limited to dist/ and media/; the sidebar gets the compact layout', () => {
   const { view } = setup();
   assert.equal(view.webview.options.enableScripts, true);
   assert.deepEqual(
@@ -64,28 +66,40 @@ test('scripts on, resources limited to dist/ and media/', () => {
     ['/ext/dist', '/ext/media'],
   );
   assert.match(view.webview.html, /default-src 'none'/);
+  assert.match(view.webview.html, /<main id="app" data-layout="compact">/);
 });
 
-test('ready is answered with the whole state; valid requests pass; malformed ones are dropped', () => {
+test('ready is answered with the whole state and the run view; valid requests pass; malformed ones are dropped', () => {
   const { send, posted, requests, logs } = setup();
   send({ v: 1, type: 'ready' });
-  assert.equal(posted.length, 1);
-  assert.equal(posted[0]?.type, 'state');
+  assert.deepEqual(
+    posted.map((m) => m.type),
+    ['state', 'run-view'],
+  );
   send({ v: 1, type: 'apply-fix', layer: 'dense_1' });
   send({ v: 1, type: 'apply-fix', layer: '<img onerror=x>' });
   send({ v: 2, type: 'stop' });
   send({ v: 1, type: 'run-what-if', layers: ['conv2d', 42] });
   send('stop');
   send({ v: 1, type: 'go-to-layer', layer: 'conv2d' });
+  send({ v: 1, type: 'open-in-editor', layer: null });
+  send({ v: 1, type: 'open-in-editor', layer: '../x y' });
+  send({ v: 1, type: 'open-in-editor' });
+  send({ v: 1, type: 'compare-previous' });
   assert.deepEqual(requests, [
     { v: 1, type: 'apply-fix', layer: 'dense_1' },
     { v: 1, type: 'go-to-layer', layer: 'conv2d' },
+    { v: 1, type: 'open-in-editor', layer: null },
+    { v: 1, type: 'compare-previous' },
   ]);
-  assert.equal(logs.length, 4);
+  assert.equal(logs.length, 6);
 });
 
 test('events are batched: nothing sent at once, all of them within one 100 ms tick', async () => {
-  const { provider, posted } = setup();
+  const { provider, posted, send } = setup();
+  provider.pushEvent(progress(-1));
+  send({ v: 1, type: 'ready' });
+  posted.length = 0;
   for (let i = 0; i < 5; i++) provider.pushEvent(progress(i));
   assert.equal(posted.length, 0);
   await new Promise((r) => setTimeout(r, 130));

@@ -92,7 +92,7 @@ export enum DiagnosticSeverity {
 }
 export class Diagnostic {
   source?: string;
-  code?: string | number;
+  code?: string | number | { value: string | number; target: Uri };
   constructor(
     readonly range: Range,
     readonly message: string,
@@ -106,6 +106,92 @@ export class WorkspaceEdit {
     this.edits.push({ uri, range, newText });
   }
 }
+
+export enum ViewColumn {
+  Active = -1,
+  Beside = -2,
+  One = 1,
+}
+
+export enum TreeItemCollapsibleState {
+  None = 0,
+  Collapsed = 1,
+  Expanded = 2,
+}
+export class TreeItem {
+  id?: string;
+  description?: string;
+  tooltip?: unknown;
+  iconPath?: unknown;
+  contextValue?: string;
+  command?: { title: string; command: string; arguments?: unknown[] };
+  constructor(
+    readonly label: string,
+    readonly collapsibleState: TreeItemCollapsibleState = TreeItemCollapsibleState.None,
+  ) {}
+}
+export class ThemeIcon {
+  constructor(readonly id: string) {}
+}
+export class MarkdownString {
+  constructor(readonly value: string) {}
+}
+
+/** A webview as the dashboards see it: what was posted, and a way to send it a message. */
+export function fakeWebview() {
+  const fromWebview = new EventEmitter<unknown>();
+  const posted: unknown[] = [];
+  return {
+    options: {} as { enableScripts?: boolean; localResourceRoots?: { fsPath: string }[] },
+    html: '',
+    cspSource: 'vscode-resource:',
+    asWebviewUri: (u: Uri) => u,
+    postMessage: (m: unknown) => {
+      posted.push(m);
+      return Promise.resolve(true);
+    },
+    onDidReceiveMessage: fromWebview.event,
+    posted,
+    send: (m: unknown) => fromWebview.fire(m),
+  };
+}
+
+export type FakeWebview = ReturnType<typeof fakeWebview>;
+
+/** An editor-tab webview; `close()` is the person closing the tab. */
+export function fakeWebviewPanel(viewType: string, title = '') {
+  const disposed = new EventEmitter<void>();
+  const viewState = new EventEmitter<void>();
+  const panel = {
+    viewType,
+    title,
+    iconPath: undefined as unknown,
+    webview: fakeWebview(),
+    revealed: 0,
+    disposed: false,
+    visible: true,
+    reveal() {
+      panel.revealed++;
+      panel.setVisible(true);
+    },
+    /** Test helper: another tab covers this one (or it comes back). */
+    setVisible(visible: boolean) {
+      if (panel.visible === visible) return;
+      panel.visible = visible;
+      viewState.fire();
+    },
+    onDidChangeViewState: viewState.event,
+    onDidDispose: disposed.event,
+    dispose() {
+      if (panel.disposed) return;
+      panel.disposed = true;
+      disposed.fire();
+    },
+  };
+  return panel;
+}
+
+export type FakeWebviewPanel = ReturnType<typeof fakeWebviewPanel>;
 
 export enum StatusBarAlignment {
   Left = 1,
@@ -159,6 +245,12 @@ export const recorded = {
   appliedEdits: [] as WorkspaceEdit[],
   diagnostics: new Map<string, Diagnostic[]>(),
   commands: [] as { command: string; args: unknown[] }[],
+  panels: [] as FakeWebviewPanel[],
+  serializers: new Map<string, { deserializeWebviewPanel(panel: unknown, state: unknown): Promise<void> }>(),
+  treeViews: new Map<string, { treeDataProvider: unknown; canSelectMany?: boolean }>(),
+  /** Files the fake's workspace.fs can read (by fsPath). */
+  readableFiles: new Map<string, Uint8Array>(),
+  saveDialogAnswer: undefined as Uri | undefined,
   documents: [] as FakeDocument[],
   /** `activationLens.*` from the user's settings. */
   configuration: {} as Record<string, unknown>,
@@ -178,6 +270,11 @@ export function reset(): void {
   recorded.appliedEdits.length = 0;
   recorded.diagnostics.clear();
   recorded.commands.length = 0;
+  recorded.panels.length = 0;
+  recorded.serializers.clear();
+  recorded.treeViews.clear();
+  recorded.readableFiles.clear();
+  recorded.saveDialogAnswer = undefined;
   recorded.documents.length = 0;
   recorded.configuration = {};
   recorded.workspaceConfiguration = {};
@@ -235,6 +332,10 @@ export const workspace = {
     writeFile(uri: Uri, content: Uint8Array) {
       recorded.writtenFiles.set(uri.fsPath, new TextDecoder().decode(content));
       return Promise.resolve();
+    },
+    readFile(uri: Uri) {
+      const bytes = recorded.readableFiles.get(uri.fsPath);
+      return bytes ? Promise.resolve(bytes) : Promise.reject(new Error(`fake: cannot read ${uri.fsPath}`));
     },
   },
 };
@@ -298,8 +399,26 @@ export const window = {
   },
   registerWebviewViewProvider: (id: string) => registration(`webview:${id}`),
   registerTreeDataProvider: (id: string) => registration(`tree:${id}`),
+  createTreeView(id: string, options: { treeDataProvider: unknown; canSelectMany?: boolean }) {
+    recorded.treeViews.set(id, options);
+    const d = registration(`treeview:${id}`);
+    return { dispose: () => (recorded.treeViews.delete(id), d.dispose()) };
+  },
+  registerWebviewPanelSerializer(
+    viewType: string,
+    serializer: { deserializeWebviewPanel(panel: unknown, state: unknown): Promise<void> },
+  ) {
+    recorded.serializers.set(viewType, serializer);
+    const d = registration(`serializer:${viewType}`);
+    return new Disposable(() => (recorded.serializers.delete(viewType), d.dispose()));
+  },
+  createWebviewPanel(viewType: string, title: string) {
+    const panel = fakeWebviewPanel(viewType, title);
+    recorded.panels.push(panel);
+    return panel;
+  },
   showQuickPick: () => Promise.resolve(undefined),
-  showSaveDialog: () => Promise.resolve(undefined),
+  showSaveDialog: () => Promise.resolve(recorded.saveDialogAnswer),
   showTextDocument: () => Promise.resolve(undefined),
 };
 
@@ -353,6 +472,11 @@ const fakeModule = {
   Diagnostic,
   DiagnosticSeverity,
   WorkspaceEdit,
+  ViewColumn,
+  TreeItem,
+  TreeItemCollapsibleState,
+  ThemeIcon,
+  MarkdownString,
   StatusBarAlignment,
   ProgressLocation,
   workspace,

@@ -44,11 +44,11 @@ function make() {
   return d;
 }
 
-test('each finding with a source becomes a diagnostic on its line, code = kind', () => {
+test('each finding with a source becomes a diagnostic on its line, code = kind (a link to the layer)', () => {
   make();
   const ds = recorded.diagnostics.get(FILE) ?? [];
   assert.deepEqual(
-    ds.map((d) => [d.range.start.line, d.code, d.source, d.severity]),
+    ds.map((d) => [d.range.start.line, (d.code as { value: string }).value, d.source, d.severity]),
     [
       [2, 'dead-units', 'Activation Lens', 1],
       [2, 'mean-drift', 'Activation Lens', 2],

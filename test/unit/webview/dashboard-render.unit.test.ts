@@ -22,6 +22,7 @@ interface PageGlobals {
   postMessage(message: unknown, target: string): void;
   document: {
     querySelector(s: string): { textContent: string | null } | null;
+    querySelectorAll(s: string): { length: number };
     activeElement: unknown;
   };
 }
@@ -131,7 +132,8 @@ test(
         return;
       }
       if (url.pathname === '/index.html') {
-        res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+        const layout = url.searchParams.get('layout') === 'compact' ? 'compact' : 'full';
+        res.writeHead(200, { 'content-type': 'text/html' }).end(page(layout));
         return;
       }
       const file = normalize(join(ROOT, url.pathname));
@@ -151,15 +153,17 @@ test(
     const nonce = 'dGVzdC1ub25jZS0xMjM0NQ==';
     // The stand-in for VS Code's webview API, allowed by the same nonce as the dashboard script.
     const stub = `<script nonce="${nonce}">window.__posted=[];window.__saved=null;window.acquireVsCodeApi=()=>({postMessage:(m)=>window.__posted.push(m),getState:()=>window.__saved,setState:(s)=>{window.__saved=s;}});</script>`;
-    const page = dashboardHtml(
-      {
-        cspSource: origin,
-        scriptUri: `${origin}/dist/webview.js`,
-        codiconUri: `${origin}/dist/codicon.css`,
-        styleUris: [`${origin}/dist/uPlot.min.css`, `${origin}/media/dashboard.css`],
-      },
-      nonce,
-    ).replace('<script nonce', `${stub}\n  <script nonce`);
+    const page = (layout: 'compact' | 'full') =>
+      dashboardHtml(
+        {
+          cspSource: origin,
+          scriptUri: `${origin}/dist/webview.js`,
+          codiconUri: `${origin}/dist/codicon.css`,
+          styleUris: [`${origin}/dist/uPlot.min.css`, `${origin}/media/dashboard.css`],
+          layout,
+        },
+        nonce,
+      ).replace('<script nonce', `${stub}\n  <script nonce`);
 
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
@@ -202,7 +206,30 @@ test(
         /^41% dead \(105\/256\)/,
       );
       assert.equal(await p.locator('.finding-card').count(), 1);
-      assert.match((await p.textContent('.finding-card')) ?? '', /fraction0\.410/);
+      // The card: kind and layer in the title, the message once (without the layer it starts
+      // with), the rationale without the message it restates, the evidence as a table.
+      const card = (await p.textContent('.finding-card')) ?? '';
+      assert.equal(await p.textContent('.finding-card .finding-title'), 'Dead units · dense');
+      assert.equal(await p.textContent('.finding-card .finding-where'), 'mnist_cnn.py:14');
+      assert.equal(card.split('105 of 256 units fired 0 of 256 probe samples').length - 1, 1, card);
+      assert.ok(!card.includes('dense: '), card);
+      assert.equal(
+        await p.textContent('.finding-card .rationale'),
+        'ELU has a non-zero gradient for x ≤ 0, so these units can recover.',
+      );
+      assert.deepEqual(
+        await p
+          .locator('.finding-card table.evidence tr')
+          .evaluateAll((rows) =>
+            rows.map((r) => (r as unknown as { innerText: string }).innerText.split('\t')),
+          ),
+        [
+          ['dead', '105'],
+          ['units', '256'],
+          ['fraction', '0.410'],
+          ['probe step', '60'],
+        ],
+      );
       assert.equal(
         await p.locator('section[data-layer]').first().getAttribute('data-layer'),
         'dense',
@@ -249,6 +276,9 @@ test(
         { v: 1, type: 'run-what-if', layers: ['dense'] },
         { v: 1, type: 'go-to-layer', layer: 'dense' },
       ]);
+      // "Show layer" opens the section here, posting nothing.
+      await p.click('.finding-card [data-action="show-layer"]');
+      assert.equal(await p.evaluate(() => (globalThis as unknown as PageGlobals).__posted.length), 4);
       // Persisted at most every 2 s, the latest state last.
       await p.waitForFunction(
         () => (globalThis as unknown as PageGlobals).__saved?.dashboard.progress.at(-1)?.step === 70,
@@ -261,8 +291,12 @@ test(
       const whatIf = (
         await p.locator('section[data-layer="dense"] .u-legend .u-series').allTextContents()
       ).map((t) => t.trim());
-      assert.ok(whatIf.includes('what-if mean'));
-      assert.equal(await p.locator('section[data-layer="dense"] .u-legend .u-series.u-off').count(), 2);
+      assert.ok(whatIf.includes('what-if mean') && whatIf.includes('compared dead'));
+      assert.equal(
+        await p.locator('section[data-layer="dense"] .u-legend .u-series.u-off').count(),
+        4,
+        'what-if and compared series hidden',
+      );
       const armed = state();
       armed.probes = [
         ...armed.probes.map((e) => ({ ...e, arm: 'relu' })),
@@ -282,9 +316,60 @@ test(
       );
       await p.waitForFunction(
         () =>
-          (globalThis as unknown as PageGlobals).document.querySelector(
+          (globalThis as unknown as PageGlobals).document.querySelectorAll(
             'section[data-layer="dense"] .u-legend .u-series.u-off',
-          ) === null,
+          ).length === 2,
+      );
+      // Another run behind this one: its series as ghost lines in both trend charts, named above.
+      await p.evaluate(
+        (view) => (globalThis as unknown as PageGlobals).postMessage({ v: 1, type: 'run-view', view }, '*'),
+        {
+          saved: null,
+          comparison: {
+            label: 'previous run · 12 Mar 14:02',
+            training: {
+              steps: 60,
+              loss: Array.from({ length: 60 }, (_, i) => 2.5 - i / 50),
+              accuracy: Array.from({ length: 60 }, (_, i) => i / 80),
+              valLoss: [],
+              valAccuracy: [],
+              valSteps: [],
+              samplesPerSecond: 1,
+              wallSeconds: 1,
+              probeSeconds: 0,
+            },
+            layers: [
+              {
+                name: 'dense',
+                deadFraction: [0, 25, 50].map((step) => ({ step, fraction: step / 200 })),
+                meanDrift: [0, 25, 50].map((step) => ({ step, mean: 0.1 + step / 100 })),
+              },
+            ],
+          },
+        },
+      );
+      await p.waitForSelector('section[data-layer="dense"][data-ghost="true"]');
+      assert.equal(await p.locator('section[data-layer="dense"] .u-legend .u-series.u-off').count(), 0);
+      assert.equal(await p.getAttribute('.training', 'data-ghost'), 'true');
+      assert.match(
+        (await p.textContent('.run-view')) ?? '',
+        /Ghost lines \(dotted\): previous run · 12 Mar 14:02/,
+      );
+      await p.click('.run-view [data-action="clear-comparison"]');
+      // A lens or a Problems entry: the host names a layer, its section opens and scrolls into view.
+      await p.evaluate(() =>
+        (globalThis as unknown as PageGlobals).postMessage(
+          { v: 1, type: 'focus-layer', layer: 'conv2d' },
+          '*',
+        ),
+      );
+      await p.waitForFunction(
+        () =>
+          (
+            (globalThis as unknown as PageGlobals).document.activeElement as {
+              closest?(s: string): unknown;
+            } | null
+          )?.closest?.('section[data-layer="conv2d"][data-open="true"]') != null,
       );
       assert.match(
         (await p.textContent('section[data-layer="dense"] .layer-stats')) ?? '',
@@ -304,6 +389,21 @@ test(
       assert.equal(await p.locator('section[data-layer][data-open="true"]').count(), 0);
       assert.equal(await p.locator('section[data-layer] canvas.histogram').count(), 0, 'closed: no charts');
       const canvas = p.locator('.overview-canvas');
+      // The focus-layer above scrolls the page smoothly down to a section: back to the top, at once
+      // (an instant scroll ends a smooth one still under way), and stay there.
+      await p.waitForFunction(
+        () => {
+          const w = globalThis as unknown as { scrollY: number; scrollTo(o: object): void };
+          w.scrollTo({ top: 0, behavior: 'instant' });
+          return w.scrollY === 0;
+        },
+        undefined,
+        { polling: 100 },
+      );
+      await p.waitForTimeout(400);
+      await p.evaluate(() =>
+        (globalThis as unknown as { scrollTo(o: object): void }).scrollTo({ top: 0, behavior: 'instant' }),
+      );
       const box = (await canvas.boundingBox())!;
       const rowHeight = box.height / 12;
       await p.mouse.move(box.x + box.width - 4, box.y + rowHeight / 2);
@@ -366,6 +466,44 @@ test(
       assert.match((await p.textContent('.overview-legend')) ?? '', /mean drift since step 0.*σ₀/);
       if (SCREENSHOT_DIR)
         await p.locator('.overview').screenshot({ path: join(SCREENSHOT_DIR, 'overview-unit.png') });
+
+      // The sidebar's summary: status, the overview and the top findings; rows open the editor tab.
+      const compact = await browser.newPage({ viewport: { width: 320, height: 900 } });
+      compact.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(`compact: ${m.text()}`);
+      });
+      compact.on('pageerror', (e) => problems.push(`compact: ${e.message}`));
+      await compact.goto(`${origin}/index.html?layout=compact`);
+      await compact.evaluate(applyThemeScript());
+      const many = state();
+      many.findings = Array.from({ length: 5 }, (_, i) => ({
+        ...many.findings[0]!,
+        message: `finding ${i}`,
+      }));
+      await compact.evaluate(
+        (st) => (globalThis as unknown as PageGlobals).postMessage({ v: 1, type: 'state', state: st }, '*'),
+        many,
+      );
+      await compact.waitForSelector('.overview-canvas[data-rows="2"]');
+      assert.equal(await compact.locator('section[data-layer]').count(), 0, 'no layer sections');
+      assert.equal(await compact.locator('.training, .layers-table').count(), 0);
+      assert.equal(await compact.locator('.finding-card').count(), 3);
+      assert.match(
+        (await compact.textContent('.more-link')) ?? '',
+        /^2 more findings in the full dashboard$/,
+      );
+      const compactBox = (await compact.locator('.overview-canvas').boundingBox())!;
+      await compact.mouse.click(compactBox.x + compactBox.width / 2, compactBox.y + compactBox.height / 4);
+      await compact.click('[data-action="open-in-editor"]');
+      await compact.click('.more-link');
+      assert.deepEqual(await compact.evaluate(() => (globalThis as unknown as PageGlobals).__posted), [
+        { v: 1, type: 'ready' },
+        { v: 1, type: 'open-in-editor', layer: 'dense' },
+        { v: 1, type: 'open-in-editor', layer: null },
+        { v: 1, type: 'open-in-editor', layer: null },
+      ]);
+      if (SCREENSHOT_DIR)
+        await compact.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-compact-unit.png') });
       assert.deepEqual(problems, [], 'no CSP refusals or script errors');
     } finally {
       await browser.close();
