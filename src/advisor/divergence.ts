@@ -17,8 +17,11 @@ export const CHANCE_MARGIN = 0.1;
 export const CHANCE_FACTOR = 1.5;
 /** "Not falling": the end loss is above this × its start. */
 export const NOT_FALLING = 0.9;
-/** "Rose": the end loss is above this × its start (above noise for a loss that stays put). */
-export const ROSE = 1.1;
+/**
+ * "Rose": the end loss is above this × its start. A rate too low also guesses at chance, with a flat
+ * loss (measured: end/start ≤ 1.00); the start is one batch's loss, so the margin covers its noise.
+ */
+export const ROSE = 1.25;
 /** The end of training is the median of the last eighth of the steps, 1 to 50 of them. */
 const TAIL_SHARE = 1 / 8;
 const TAIL_MAX = 50;
