@@ -25,6 +25,7 @@ export interface RunContext {
   optimizer: string | null;
   /** Output classes, for chance accuracy. */
   classes: number | null;
+  /** The optimizer's default rate, said beside a rate far above it. */
   usualLearningRate: number | null;
   fault: NonFiniteFault | null;
 }
