@@ -101,10 +101,18 @@ test('the origin: data first, then the first layer with NaN weights, then the fi
   assert.equal(fromTrain.kind === 'input' && fromTrain.split, 'training data');
   m.dispose();
 
-  // Finite weights so large that the second layer's output overflows: that layer is named.
+  // Finite weights so large that the second layer's output overflows: that layer is named. Every
+  // unit of 'first' outputs ≥ 1 (weights and bias 1, inputs ≥ 0), so 8 × 1e38 overflows float32 always.
   const big = tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [6], units: 8, activation: 'relu', name: 'first' }),
+      tf.layers.dense({
+        inputShape: [6],
+        units: 8,
+        activation: 'relu',
+        name: 'first',
+        kernelInitializer: 'ones',
+        biasInitializer: 'ones',
+      }),
       tf.layers.dense({
         units: 4,
         name: 'overflows',
@@ -113,10 +121,6 @@ test('the origin: data first, then the first layer with NaN weights, then the fi
       tf.layers.dense({ units: 3, activation: 'softmax', name: 'out' }),
     ],
   });
-  const [k, b] = big.getLayer('first').getWeights();
-  const positive = tf.abs(k!);
-  big.getLayer('first').setWeights([positive, b!]);
-  positive.dispose();
   assert.deepEqual(await diagnoseNonFinite(tf, big, { probe: clean, train: clean, sampleShape }), {
     kind: 'output',
     layer: 'overflows',
