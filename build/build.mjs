@@ -81,6 +81,9 @@ const configs = [
       parser: join(root, 'src/parse-process.ts'),
       // HDF5 runs on a worker thread the engine can stop (src/model/readers/saved/hdf5.ts).
       'hdf5-worker': join(root, 'src/model/readers/saved/hdf5-worker.ts'),
+      // `--backend auto` measures WebGPU in this child, whose native stderr is kept, not shown
+      // (src/backend/webgpu-probe.ts).
+      'webgpu-probe': join(root, 'src/backend/webgpu-probe-process.ts'),
     },
     join(root, 'dist'),
     { banner: { js: '#!/usr/bin/env node' } },

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CancelToken } from './analysis/arm-runner';
 import { runAnalysis } from './analysis/run-analysis';
+import { showNativeLogs } from './backend/native-logs';
 import { progressBar, reportTable } from './cli-format';
 import { CANCELLED_EXIT, cancelOnSignals } from './cli-signals';
 import { UserError, isUserError } from './errors';
@@ -228,6 +229,8 @@ function htmlReport(out: string) {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const debug = rest.includes('--debug');
+  // Native libraries (TensorFlow, Mesa) keep their own log levels only when asked for.
+  if (debug) showNativeLogs();
   try {
     switch (command) {
       case 'analyze':

@@ -23,6 +23,8 @@ export function worstFirst(a: Health, b: Health): number {
 export const FINDING_SEVERITY = {
   // NaN/Inf on the probe set: the numbers after it mean nothing.
   'non-finite': 'error',
+  // Training diverged: every other number of the run follows from it, so it leads the list.
+  divergence: 'error',
   dying: 'warning',
   'never-fires': 'warning',
   saturation: 'warning',

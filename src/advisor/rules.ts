@@ -2,7 +2,9 @@
  * The advisor: findings a person understands, each with its evidence in numbers and the probe size,
  * and a suggestion where one applies (ELU for ReLU-family layers whose units die or whose mean drifts,
  * with He init where the layer uses Glorot/default, and early stopping — docs/elu.md). Severities
- * are graded by src/severity.ts, which the dashboard's badges share.
+ * are graded by src/severity.ts, which the dashboard's badges share. A run-level fault (divergence,
+ * NaN/Inf in the data or weights — run-fault.ts) comes first, and the layer findings measured after
+ * it carry no ELU advice: units a diverging run killed say nothing about ReLU.
  */
 import type { Finding, LayerProbe, SourceRef, Suggestion, TrainingSummary } from '../protocol';
 import type { LayerSpec } from '../model/spec';
@@ -10,6 +12,7 @@ import { isSwitchableToElu, reportsMeanDrift } from '../model/activation-familie
 import { isGlorotOrDefault } from '../model/initializer-names';
 import { defaultRunConfig } from '../run-config';
 import { FINDING_SEVERITY, deadUnitsSeverity, meanDriftSeverity, worstFirst } from '../severity';
+import { runFault, UNKNOWN_RUN, type RunContext } from './run-fault';
 
 export interface AdvisorThresholds {
   /** Dead fraction at or above which dead units are a warning (default 0.10). */
@@ -66,8 +69,15 @@ function eluSuggestion(h: LayerHistory, t: AdvisorThresholds, why: string): Sugg
   };
 }
 
-/** Findings for one layer from its probe history. */
-function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
+/** What the layer findings measured after a run-level fault add to their message. */
+function faultNote(fault: Finding): string {
+  return fault.kind === 'divergence'
+    ? ' (Follows the divergence above: no ELU advice.)'
+    : ' (Measured on a run that stopped on NaN/Inf values above: no ELU advice.)';
+}
+
+/** Findings for one layer from its probe history; `fault`: the run's, when it had one. */
+function layerFindings(h: LayerHistory, t: AdvisorThresholds, fault: Finding | null): Finding[] {
   const findings: Finding[] = [];
   const first = h.probes[0];
   const last = h.probes[h.probes.length - 1];
@@ -187,14 +197,21 @@ function layerFindings(h: LayerHistory, t: AdvisorThresholds): Finding[] {
     });
   }
 
-  // One suggestion per rectifier layer, on its most telling finding.
+  if (fault) {
+    for (const f of findings)
+      if (f.kind === 'dead-units' || f.kind === 'dying' || f.kind === 'mean-drift')
+        f.message += faultNote(fault);
+  }
+  // One suggestion per rectifier layer, on its most telling finding. After a fault only the static
+  // never-fires check (from the initial weights, before any step) is still evidence about ReLU.
   if (switchable) {
-    const target =
-      findings.find((f) => f.kind === 'dead-units' && f.severity === 'warning') ??
-      findings.find((f) => f.kind === 'dying') ??
-      findings.find((f) => f.kind === 'never-fires') ??
-      findings.find((f) => f.kind === 'mean-drift') ??
-      findings.find((f) => f.kind === 'dead-units');
+    const target = fault
+      ? findings.find((f) => f.kind === 'never-fires')
+      : (findings.find((f) => f.kind === 'dead-units' && f.severity === 'warning') ??
+        findings.find((f) => f.kind === 'dying') ??
+        findings.find((f) => f.kind === 'never-fires') ??
+        findings.find((f) => f.kind === 'mean-drift') ??
+        findings.find((f) => f.kind === 'dead-units'));
     if (target) target.suggestion = eluSuggestion(h, t, target.message);
   }
   return findings;
@@ -237,13 +254,32 @@ function mean(xs: number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
 }
 
+/**
+ * Every finding of a run: the run-level fault (or null) and the rest, worst first. `run` says what is
+ * known beyond the series (learning rate, classes, the engine's diagnosis of a NaN); live taps may
+ * know none of it.
+ */
+export function adviseRun(
+  histories: LayerHistory[],
+  training: TrainingSummary | null,
+  t: AdvisorThresholds = DEFAULT_THRESHOLDS,
+  run: RunContext = UNKNOWN_RUN,
+): { fault: Finding | null; findings: Finding[] } {
+  const fault = runFault(histories, training, run);
+  const findings = histories.flatMap((h) => layerFindings(h, t, fault));
+  // A diverged loss that rises and falls again is not overfitting.
+  const overfit = training && !fault ? overfittingFinding(training) : null;
+  if (overfit) findings.push(overfit);
+  return { fault, findings: findings.sort((a, b) => worstFirst(a.severity, b.severity)) };
+}
+
+/** Every finding of a run, worst first, a run-level fault before all (see adviseRun). */
 export function advise(
   histories: LayerHistory[],
   training: TrainingSummary | null,
   t: AdvisorThresholds = DEFAULT_THRESHOLDS,
+  run: RunContext = UNKNOWN_RUN,
 ): Finding[] {
-  const findings = histories.flatMap((h) => layerFindings(h, t));
-  const overfit = training ? overfittingFinding(training) : null;
-  if (overfit) findings.push(overfit);
-  return findings.sort((a, b) => worstFirst(a.severity, b.severity));
+  const { fault, findings } = adviseRun(histories, training, t, run);
+  return fault ? [fault, ...findings] : findings;
 }

@@ -9,6 +9,10 @@
  * seen within one step even on backends whose kernels never give the event loop a turn (wasm, cpu).
  * On cancel, everywhere alike: the round of steps in progress finishes, the state reached is probed
  * if the last probe is older, and every arm returns series of equal length.
+ *
+ * NaN or ±Inf stops every arm too: a non-finite loss at once, a non-finite probe (any tapped layer)
+ * before the next step. Numbers after the first NaN mean nothing, and the run ends with the cause
+ * (the data, a layer's weights, the first layer whose output is non-finite: non-finite-stop.ts).
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { LayerHistory } from '../advisor/rules';
@@ -18,7 +22,10 @@ import type { ModelSpec } from '../model/spec';
 import { neverFiringUnits } from '../probe/never-fires';
 import { Prober } from '../probe/prober';
 import type { Emit, LayerProbe, RunConfig, TrainingSummary } from '../protocol';
+import type { NonFiniteFault } from '../advisor/run-fault';
+import { effectiveLearningRate } from '../training/optimizer';
 import { Trainer, type StepResult } from '../training/trainer';
+import { describeStop, diagnoseStop, type NonFiniteStop } from './non-finite-stop';
 import type { Prepared } from './prepare';
 import { ProbeSchedule } from './probe-schedule';
 
@@ -47,6 +54,10 @@ export interface ArmRun {
   msPerStep: number;
   /** Loss and accuracy on `options.test` after training, when given. */
   test: StepResult | null;
+  /** The learning rate this arm trained with (the optimizer's default where none was given). */
+  learningRate: number;
+  /** Where this arm met its first NaN/Inf and what caused it; null when it met none. */
+  fault: NonFiniteFault | null;
 }
 
 export interface RunArmsOptions {
@@ -105,6 +116,10 @@ interface Arm {
   probeSeconds: number;
   evalSeconds: number;
   test: StepResult | null;
+  learningRate: number;
+  /** The first non-finite loss or probe of this arm (the run stops at it), then its diagnosis. */
+  stop: NonFiniteStop | null;
+  fault: NonFiniteFault | null;
 }
 
 /** Trains every arm for the budget, probing on the schedule; returns each arm's series and probes. */
@@ -123,16 +138,15 @@ export async function runArms(
   const range = inputRange(splits);
   try {
     for (const setup of setups) {
+      const learningRate = effectiveLearningRate(
+        setup.spec.training.optimizer,
+        config.learningRate ?? setup.spec.training.learningRate,
+      );
       const trainer = new Trainer(
         tf,
         setup.model,
         splits,
-        {
-          batchSize: p.batchSize,
-          seed: config.seed,
-          optimizer: setup.spec.training.optimizer,
-          learningRate: config.learningRate ?? setup.spec.training.learningRate,
-        },
+        { batchSize: p.batchSize, seed: config.seed, optimizer: setup.spec.training.optimizer, learningRate },
         lastActivation(setup.spec),
       );
       arms.push({
@@ -151,8 +165,12 @@ export async function runArms(
         probeSeconds: 0,
         evalSeconds: 0,
         test: null,
+        learningRate,
+        stop: null,
+        fault: null,
       });
     }
+    const stopped = () => arms.some((a) => a.stop !== null);
     const schedule = new ProbeSchedule(config.every, config.overheadBudget);
     const validateEvery = Math.max(1, Math.ceil(p.totalSteps / VALIDATIONS_PER_RUN));
     const started = performance.now();
@@ -168,6 +186,8 @@ export async function runArms(
         seconds += s;
         a.probes.push(layers);
         emit({ type: 'probe', ...armOf(a), step, layers });
+        const nonFinite = layers.some((l) => l.nonFinite > 0) || a.prober.nonFiniteWeights.length > 0;
+        if (a.stop === null && nonFinite) a.stop = { step, trigger: 'probe' };
       }
       schedule.recordProbe(seconds);
     };
@@ -200,12 +220,11 @@ export async function runArms(
     await probeAll(0);
     let lastProbed = 0;
     let step = 0;
-    while (step < p.totalSteps) {
+    while (step < p.totalSteps && !stopped()) {
       await nextTurn();
       if (cancel.cancelled) break;
       step++;
       let roundSeconds = 0;
-      let diverged: string | null = null;
       for (const a of arms) {
         const t0 = performance.now();
         const r = await a.trainer.step();
@@ -215,33 +234,34 @@ export async function runArms(
         roundSeconds += ms / 1000;
         a.loss.push(r.loss);
         a.accuracy.push(r.accuracy);
-        if (!Number.isFinite(r.loss) && diverged === null)
-          diverged = `${setups.length > 1 ? `${a.setup.name}: ` : ''}loss became ${r.loss} at step ${step}`;
+        if (!Number.isFinite(r.loss) && a.stop === null) a.stop = { step, trigger: 'loss' };
       }
       schedule.recordStep(roundSeconds);
       // A cancel that arrived during the round skips the scheduled probe and validation: the final
       // probe below describes the state reached.
       await nextTurn();
-      const stopping = diverged !== null || cancel.cancelled || step === p.totalSteps;
+      const stopping = stopped() || cancel.cancelled || step === p.totalSteps;
       if (stopping || performance.now() - lastProgress > PROGRESS_INTERVAL_MS) reportProgress(step);
-      if (diverged) {
-        // Every arm stops at the same step, so the series stay comparable.
-        emit({
-          type: 'log',
-          level: 'warn',
-          message: `${diverged}; ${setups.length > 1 ? 'every arm stopped here' : 'training stopped'}`,
-        });
-        break;
-      }
-      if (cancel.cancelled) break;
+      // Every arm stops at the same step, so the series stay comparable.
+      if (stopped() || cancel.cancelled) break;
       if (step === p.totalSteps || schedule.due(step - lastProbed)) {
         await probeAll(step);
         lastProbed = step;
       }
+      if (stopped()) break;
       if (config.validate !== false && (step % validateEvery === 0 || step === p.totalSteps))
         await validateAll(step);
     }
     if (lastProbed !== step) await probeAll(step);
+    for (const a of arms) {
+      if (a.stop === null) continue;
+      a.fault = await diagnoseStop(tf, a.setup.model, splits, a.stop);
+      emit({
+        type: 'log',
+        level: 'warn',
+        message: `${setups.length > 1 ? `${a.setup.name}: ` : ''}${describeStop(a.fault)}; ${setups.length > 1 ? 'every arm stopped here' : 'training stopped'}`,
+      });
+    }
     if (options.test) {
       for (const a of arms) a.test = await a.trainer.evaluate(options.test);
     }
@@ -285,5 +305,7 @@ function armRun(a: Arm, batchSize: number, wallSeconds: number, armCount: number
     stepMs: a.stepMs,
     msPerStep: median(a.stepMs),
     test: a.test,
+    learningRate: a.learningRate,
+    fault: a.fault,
   };
 }

@@ -28,7 +28,9 @@ export async function prepare(config: RunConfig, emit: Emit): Promise<Prepared> 
     ? await loadModelSpec(config.file, { model: config.model ?? null, inputShape: config.inputShape ?? null })
     : loadExample(config.example ?? 'mnist-cnn');
   const data = await loadData(config.data);
-  const { tf, info } = await initBackend(config.backend);
+  const { tf, info } = await initBackend(config.backend, (message) =>
+    emit({ type: 'log', level: 'debug', message }),
+  );
   emit({ type: 'log', level: 'info', message: `backend: ${info.name} — ${info.detail}` });
   for (const a of info.attempts.filter((x) => !x.ok))
     emit({ type: 'log', level: 'info', message: `backend ${a.route} not used: ${a.reason}` });

@@ -22,7 +22,11 @@ export async function runAnalysis(config: RunConfig, emit: Emit, cancel: CancelT
       emit,
       cancel,
     );
-    const findings = runFindings(p.spec, run!.histories, run!.training, config, emit);
+    const findings = runFindings(p.spec, run!.histories, run!.training, config, emit, {
+      learningRate: run!.learningRate,
+      classes: p.splits.classes,
+      fault: run!.fault,
+    });
     return buildReport({
       prepared: p,
       config,

@@ -5,6 +5,7 @@
  */
 import { delimiter } from 'node:path';
 import type { Tf } from './tf';
+import { quietTensorflowLogs } from './native-logs';
 import { loadTfjsNode, tensorflowBackendOnGpu } from './tfjs-node';
 import { initWebGpu } from './webgpu';
 import { installWasmConvGradients } from './wasm-conv-grads';
@@ -62,6 +63,8 @@ const webgpu: Route = async (tf) => {
 const tensorflow: Route = async () => {
   const paths = (process.env[TFJS_NODE_PATH_ENV] ?? '').split(delimiter).filter(Boolean);
   const reasons: string[] = [];
+  // libtensorflow reads it once, when it loads: its oneDNN and CPU-feature notices go to stderr.
+  quietTensorflowLogs();
   for (const kind of ['gpu', 'cpu'] as const) {
     const loaded = loadTfjsNode(kind, paths);
     if (!loaded.ok) {

@@ -1,13 +1,19 @@
 /**
  * Pick and verify a TF.js backend. An explicit choice that cannot run is an error that says why
  * (never a silent fallback). `auto` starts every route that can run, measures each with a short
- * training probe, keeps the fastest, and explains the choice with the numbers.
+ * training probe, keeps the fastest, and explains the choice with the numbers. WebGPU is measured
+ * in a child process (webgpu-probe.ts) so Dawn's native warnings stay out of the person's terminal;
+ * this process loads Dawn only when WebGPU won.
  */
 import type { BackendName } from '../protocol';
 import { UserError } from '../errors';
 import { measureTrainingSpeed } from './measure';
 import { ROUTES, type RouteName, type RouteResult } from './routes';
 import { loadTf, type Tf } from './tf';
+import { probeWebGpuInChild } from './webgpu-probe';
+
+/** Where `initBackend` says what it did that a person need not see (the engine's debug log). */
+export type DebugLog = (message: string) => void;
 
 export interface BackendAttempt {
   route: string;
@@ -37,14 +43,89 @@ async function start(route: RouteName, tf: Tf): Promise<RouteResult> {
 }
 
 /** Switch back to a route that was started and measured earlier (same tf module, registered backend). */
-async function reselect(route: RouteName, chosen: Extract<RouteResult, { ok: true }>): Promise<void> {
+async function reselect(route: RouteName, chosen: Started): Promise<void> {
   const name = route === 'tensorflow' ? 'tensorflow' : route;
   if (chosen.tf.getBackend() !== name && !(await chosen.tf.setBackend(name))) {
     throw new UserError(`the ${name} backend was measured but could not be selected again`);
   }
 }
 
-export async function initBackend(preference: BackendName): Promise<{ tf: Tf; info: BackendInfo }> {
+type Started = Extract<RouteResult, { ok: true }>;
+
+/** A measured route; WebGPU's is started in this process only once it has won (`result` null until then). */
+interface Measured {
+  route: RouteName;
+  result: Started | null;
+  speed: number;
+}
+
+/** Measures one route: in this process, or — WebGPU — in a child whose output goes to `log`. */
+async function measureRoute(
+  route: RouteName,
+  tf: Tf,
+  log: DebugLog,
+): Promise<{ attempt: BackendAttempt; measured: Measured | null }> {
+  if (route === 'webgpu') {
+    const probe = await probeWebGpuInChild();
+    const output = probe.output.trim();
+    log(
+      `webgpu measured in a child process (${Math.round(probe.ms)} ms)${output ? `; its output:\n${output}` : '; no output'}`,
+    );
+    if (!probe.result.ok)
+      return { attempt: { route, ok: false, reason: probe.result.reason }, measured: null };
+    const speed = probe.result.samplesPerSecond;
+    return {
+      attempt: { route, ok: true, reason: 'verified and measured', samplesPerSecond: Math.round(speed) },
+      measured: { route, result: null, speed },
+    };
+  }
+  const result = await start(route, tf);
+  if (!result.ok) return { attempt: { route, ok: false, reason: result.reason }, measured: null };
+  try {
+    const speed = await measureTrainingSpeed(result.tf);
+    return {
+      attempt: { route, ok: true, reason: 'verified and measured', samplesPerSecond: Math.round(speed) },
+      measured: { route, result, speed },
+    };
+  } catch (e) {
+    const reason = `started but failed the training probe: ${e instanceof Error ? e.message : String(e)}`;
+    return { attempt: { route, ok: false, reason }, measured: null };
+  }
+}
+
+/**
+ * Selects the fastest measured route in this process. WebGPU, measured in a child, is started here
+ * only now; if it does not start, the next fastest is taken, and its attempt (removed from
+ * `measured`) says why.
+ */
+async function startFastest(
+  measured: Measured[],
+  tf: Tf,
+  attempts: BackendAttempt[],
+): Promise<{ route: RouteName; result: Started } | null> {
+  for (const m of [...measured].sort((a, b) => b.speed - a.speed)) {
+    let result = m.result;
+    if (result === null) {
+      const r = await start(m.route, tf);
+      if (!r.ok) {
+        const attempt = attempts.find((x) => x.route === m.route);
+        if (attempt)
+          Object.assign(attempt, { ok: false, reason: `measured, but did not start again: ${r.reason}` });
+        measured.splice(measured.indexOf(m), 1);
+        continue;
+      }
+      result = r;
+    }
+    await reselect(m.route, result);
+    return { route: m.route, result };
+  }
+  return null;
+}
+
+export async function initBackend(
+  preference: BackendName,
+  log: DebugLog = () => undefined,
+): Promise<{ tf: Tf; info: BackendInfo }> {
   const tf = await loadTf();
   if (preference !== 'auto') {
     const result = await start(preference, tf);
@@ -66,8 +147,9 @@ export async function initBackend(preference: BackendName): Promise<{ tf: Tf; in
       },
     };
   }
+  const t0 = performance.now();
   const attempts: BackendAttempt[] = [];
-  const started: { route: RouteName; result: Extract<RouteResult, { ok: true }>; speed: number }[] = [];
+  const started: Measured[] = [];
   for (const route of AUTO_ORDER) {
     // The plain-JS cpu backend (≈150× slower than wasm here) is the last resort, not a contender:
     // measuring it would cost ~30 s.
@@ -75,26 +157,13 @@ export async function initBackend(preference: BackendName): Promise<{ tf: Tf; in
       attempts.push({ route, ok: false, reason: 'not measured: the fallback when no faster route runs' });
       continue;
     }
-    const result = await start(route, tf);
-    if (!result.ok) {
-      attempts.push({ route, ok: false, reason: result.reason });
-      continue;
-    }
-    let speed: number;
-    try {
-      speed = await measureTrainingSpeed(result.tf);
-    } catch (e) {
-      attempts.push({
-        route,
-        ok: false,
-        reason: `started but failed the training probe: ${e instanceof Error ? e.message : String(e)}`,
-      });
-      continue;
-    }
-    attempts.push({ route, ok: true, reason: 'verified and measured', samplesPerSecond: Math.round(speed) });
-    started.push({ route, result, speed });
+    const { attempt, measured } = await measureRoute(route, tf, log);
+    attempts.push(attempt);
+    if (measured) started.push(measured);
   }
-  if (started.length === 0) {
+  const best = await startFastest(started, tf, attempts);
+  log(`auto: backend chosen in ${Math.round(performance.now() - t0)} ms`);
+  if (best === null) {
     throw new UserError(
       `no TF.js backend could run (${attempts.map((a) => `${a.route}: ${a.reason}`).join('; ')})`,
       null,
@@ -102,8 +171,6 @@ export async function initBackend(preference: BackendName): Promise<{ tf: Tf; in
       'try --backend cpu',
     );
   }
-  const best = started.reduce((a, b) => (b.speed > a.speed ? b : a));
-  await reselect(best.route, best.result);
   const ranking = started
     .sort((a, b) => b.speed - a.speed)
     .map((s) => `${s.route} ${Math.round(s.speed)}`)

@@ -3,6 +3,7 @@
 // compatibility mode, which also runs on Mesa's llvmpipe so CI exercises the GPU code path.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureRuntimeDir } from './native-logs';
 import { installIntegerTransposeFix } from './webgpu-int-transpose';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -175,6 +176,8 @@ async function initOnce(tf: Tf, opts: { allowSoftware: boolean }): Promise<WebGp
   if (process.platform === 'linux' && process.env.EGL_PLATFORM === undefined) {
     process.env.EGL_PLATFORM = 'surfaceless';
   }
+  // Mesa reads it when Dawn loads it: without a valid one it prints "XDG_RUNTIME_DIR is invalid".
+  ensureRuntimeDir();
 
   let dawn: DawnModule;
   try {

@@ -94,26 +94,52 @@ function binOfZero(range: HistogramRange): number {
   return Math.min(HISTOGRAM_BINS - 1, Math.max(0, bin));
 }
 
-/** Exact finite min/max and the −∞ / +∞ counts of each output (only layers with non-finite values). */
-async function nonFiniteDetails(tf: Tf, outputs: tfType.Tensor[]): Promise<number[][]> {
+interface NonFiniteDetail {
+  min: number;
+  max: number;
+  negInf: number;
+  posInf: number;
+  /** Per unit: how many of its observations were NaN or ±Inf. */
+  unitNonFinite: Float32Array;
+}
+
+/**
+ * Exact finite min/max, the −∞ / +∞ counts and each unit's non-finite count of each output (only
+ * layers with non-finite values), in one readback.
+ */
+async function nonFiniteDetails(tf: Tf, outputs: tfType.Tensor[], taps: Tap[]): Promise<NonFiniteDetail[]> {
   if (outputs.length === 0) return [];
   const packed = tf.tidy(() =>
     tf.concat(
-      outputs.map((output) => {
+      outputs.map((output, i) => {
         const finite = tf.isFinite(output);
         const count = (t: tfType.Tensor) => t.cast('float32').sum();
-        return tf.stack([
+        const scalars = tf.stack([
           tf.where(finite, output, tf.fill(output.shape, Infinity)).min(),
           tf.where(finite, output, tf.fill(output.shape, -Infinity)).max(),
           count(output.equal(-Infinity)),
           count(output.equal(Infinity)),
         ]);
+        const perUnit = tf.logicalNot(finite).cast('float32').reshape([-1, taps[i]!.units]).sum(0);
+        return tf.concat([scalars, perUnit]);
       }),
     ),
   );
   const v = await packed.data();
   packed.dispose();
-  return outputs.map((_, i) => Array.from(v.subarray(4 * i, 4 * i + 4)));
+  let offset = 0;
+  return outputs.map((_, i) => {
+    const units = taps[i]!.units;
+    const [min, max, negInf, posInf] = Array.from(v.subarray(offset, offset + 4)) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const unitNonFinite = Float32Array.from(v.subarray(offset + 4, offset + 4 + units));
+    offset += 4 + units;
+    return { min, max, negInf, posInf, unitNonFinite };
+  });
 }
 
 /** Bins the given layers again at their widened ranges: one small pass, one readback. */
@@ -206,13 +232,19 @@ export async function summariseProbe(
   const details = await nonFiniteDetails(
     tf,
     withNonFinite.map((i) => outputs[i]!),
+    withNonFinite.map((i) => taps[i]!),
   );
   withNonFinite.forEach((i, k) => {
-    const [min, max, negInf, posInf] = details[k] as [number, number, number, number];
+    const { min, max, negInf, posInf, unitNonFinite } = details[k]!;
     const p = probes[i]!;
     if (p.nonFinite < outputs[i]!.size) [p.min, p.max] = [min, max];
     p.histogram.underflow = negInf;
     p.histogram.overflow = posInf;
+    // A unit with NaN/Inf outputs never fired 0 of N "for real": its zeroed values are not ≤ 0, so it
+    // is neither dead nor dormant (its fire count still counts only finite outputs > 0).
+    const measurable = (u: number) => unitNonFinite[u] === 0;
+    p.dead = unitSet(p.dead.units.filter(measurable), p.units);
+    p.dormant = unitSet(p.dormant.units.filter(measurable), p.units);
   });
 
   // The rule: a first probe starts from its min/max; any range that no longer holds every finite

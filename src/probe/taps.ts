@@ -50,11 +50,19 @@ export function selectTaps(model: tfType.LayersModel): Tap[] {
   return taps;
 }
 
-/** One model that returns every tapped output; shares weights with the trained model. */
-export function tapModel(tf: Tf, model: tfType.LayersModel, taps: Tap[]): tfType.LayersModel {
+/**
+ * One model that returns every tapped output, then the `extra` tensors; shares weights with the
+ * trained model.
+ */
+export function tapModel(
+  tf: Tf,
+  model: tfType.LayersModel,
+  taps: Tap[],
+  extra: tfType.SymbolicTensor[] = [],
+): tfType.LayersModel {
   return tf.model({
     inputs: model.inputs,
-    outputs: taps.map((t) => t.layer.output as tfType.SymbolicTensor),
+    outputs: [...taps.map((t) => t.layer.output as tfType.SymbolicTensor), ...extra],
     name: `${model.name}_taps`,
   });
 }

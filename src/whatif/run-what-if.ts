@@ -79,13 +79,18 @@ export async function runWhatIfPrepared(
       emit,
       cancel,
     );
-    const findings = runFindings(spec, a!.histories, a!.training, config, emit);
+    const findings = runFindings(spec, a!.histories, a!.training, config, emit, {
+      learningRate: a!.learningRate,
+      classes: p.splits.classes,
+      fault: a!.fault,
+    });
     const arms = [armDetail(a!, new Set()), armDetail(b!, new Set(variant.switched))];
     const whatIf: WhatIfReport = {
       arms,
       verdict: whatIfVerdict(arms[0]!, arms[1]!, {
         deadThreshold: config.deadThreshold,
         heInit: variant.heInit,
+        classes: p.splits.classes,
       }),
       alpha: config.eluAlpha,
       heInit: variant.heInit,

@@ -69,7 +69,10 @@ export async function seedGridCommand(argv: string[]): Promise<number> {
   const probe = positiveInt('probe', values.probe) ?? defaultRunConfig().probe;
   const json = values.json ? resolve(values.json) : null;
 
-  const { tf, info } = await initBackend(backendName);
+  // The child's native output from measuring WebGPU: for --debug only.
+  const { tf, info } = await initBackend(backendName, (m) => {
+    if (values.debug) process.stderr.write(`${m}\n`);
+  });
   const spec = positionals[0] ? await loadModelSpec(resolve(positionals[0])) : loadExample('mnist-cnn');
   if (spec.weights)
     process.stderr.write(

@@ -53,6 +53,12 @@ export function seedGridTable(r: SeedGridResult): string {
     `budget ${budget}; seed ${r.seed}; backend ${r.backend} (${r.backendDetail}); ELU α=${r.alpha}; switched/re-initialised: ${r.switched.join(', ')}; ${r.wallSeconds.toFixed(0)} s${r.cancelled ? ' (cancelled)' : ''}`,
     '',
     formatTable(main),
+    ...r.arms
+      .filter((a) => a.diverged !== null)
+      .map(
+        (a) =>
+          `${a.name} DIVERGED (${a.diverged}): its numbers say nothing about the activation; lower the learning rate.`,
+      ),
     '',
     'seed = the MachineCurve article: 25 epochs on MNIST (60,000 digits, validation split 0.2, so 48,000 trained on), tested on 10,000 (docs/elu.md).',
     '',

@@ -6,6 +6,8 @@
  * model's own initialiser in every arm, as in the article's Keras code.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import { detectDivergence, whyDiverged } from '../advisor/divergence';
+import { layerSeries } from '../advisor/run-fault';
 import { runArms, type ArmSetup, type CancelToken } from '../analysis/arm-runner';
 import type { Prepared } from '../analysis/prepare';
 import type { Split } from '../data/splits';
@@ -39,6 +41,8 @@ export interface SeedGridArm {
   trainLoss: number;
   msPerStep: number;
   layers: SeedGridLayer[];
+  /** Why this arm diverged (the advisor's rule), or null: a diverged arm says nothing about its activation. */
+  diverged: string | null;
 }
 
 export interface SeedGridResult {
@@ -139,6 +143,7 @@ export async function runSeedGrid(
       arms: runs.map((r, i) => {
         const v = variants[i]!;
         const tail = r.training.loss.slice(-Math.max(1, Math.ceil(r.training.loss.length / 10)));
+        const divergence = detectDivergence(r.training, layerSeries(r.histories), p.splits.classes);
         return {
           name: v.name,
           activation: v.activation,
@@ -163,6 +168,7 @@ export async function runSeedGrid(
               },
             ];
           }),
+          diverged: divergence ? whyDiverged(divergence) : null,
         };
       }),
       wallSeconds: (performance.now() - started) / 1000,

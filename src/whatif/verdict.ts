@@ -3,8 +3,10 @@
  * training loss where there is no validation) against the run's own noise, and reports what ELU did
  * to the layers (dead units removed, mean pulled toward zero) and what it cost (time per step).
  * `helps` is true only when ELU's loss is better beyond noise, false when it is worse beyond noise
- * or when nothing died and nothing changed; null when the run cannot tell.
+ * or when nothing died and nothing changed; null when the run cannot tell. An arm that diverged
+ * (the advisor's rule, src/advisor/divergence.ts) decides nothing for ELU: never a win.
  */
+import { detectDivergence, whyDiverged, type Divergence, type LayerSeries } from '../advisor/divergence';
 import { overfittingFinding } from '../advisor/rules';
 import type { TrainingSummary, WhatIfArm, WhatIfVerdict } from '../protocol';
 import { defaultRunConfig } from '../run-config';
@@ -131,6 +133,43 @@ export interface VerdictOptions {
   deadThreshold: number;
   /** Layers the ELU arm also He-initialised: the verdict then judges ELU and He init together. */
   heInit?: string[];
+  /** Output classes, for the divergence rule's chance accuracy (unknown: that rule is skipped). */
+  classes?: number | null;
+}
+
+/** An arm's layers as the divergence rule reads them: |mean| per probe (ReLU: the mean |activation|). */
+function armSeries(arm: WhatIfArm): LayerSeries[] {
+  return arm.meanDrift.map((d) => ({
+    layer: d.layer,
+    steps: d.steps,
+    meanAbs: d.mean.map((m) => Math.abs(m)),
+    // A NaN mean: no finite output at all in that probe.
+    nonFinite: d.mean.map((m) => (Number.isFinite(m) ? 0 : 1)),
+  }));
+}
+
+function divergedVerdict(
+  baseline: WhatIfArm,
+  elu: WhatIfArm,
+  a: Divergence | null,
+  b: Divergence | null,
+  what: string,
+): Pick<WhatIfVerdict, 'helps' | 'summary'> {
+  const again = 'lower the learning rate and run the what-if again';
+  if (a && b)
+    return {
+      helps: null,
+      summary: `Training diverged in both arms (${baseline.name}: ${whyDiverged(a)}; ${elu.name}: ${whyDiverged(b)}): ${again}.`,
+    };
+  if (a)
+    return {
+      helps: null,
+      summary: `Training diverged in ${baseline.name} (${whyDiverged(a)}); ${elu.name} kept training, but a comparison with a diverged arm says nothing about ${what}: ${again}.`,
+    };
+  return {
+    helps: false,
+    summary: `${what} diverged here (${whyDiverged(b!)}) while the ${baseline.name} arm kept training: no help at this learning rate.`,
+  };
 }
 
 export function whatIfVerdict(
@@ -159,27 +198,23 @@ export function whatIfVerdict(
     );
   }
 
+  const classes = options.classes ?? null;
+  const aDiverged = detectDivergence(baseline.training, armSeries(baseline), classes);
+  const bDiverged = detectDivergence(elu.training, armSeries(elu), classes);
   let earlyStopping = false;
-  for (const arm of [baseline, elu]) {
-    const overfit = overfittingFinding(arm.training);
+  for (const [arm, diverged] of [
+    [baseline, aDiverged],
+    [elu, bDiverged],
+  ] as const) {
+    // A diverged loss that rises and falls again is not overfitting.
+    const overfit = diverged ? null : overfittingFinding(arm.training);
     if (overfit) {
       earlyStopping = true;
       details.push(`${arm.name}: ${overfit.message}`);
     }
   }
-
-  const lastFinite = (xs: number[]) => (xs.length ? Number.isFinite(xs[xs.length - 1]!) : true);
-  const aDiverged = !lastFinite(baseline.training.loss);
-  const bDiverged = !lastFinite(elu.training.loss);
-  if (aDiverged || bDiverged) {
-    const who = aDiverged && bDiverged ? 'both arms' : aDiverged ? baseline.name : elu.name;
-    return {
-      helps: aDiverged === bDiverged ? null : aDiverged,
-      summary: `Training diverged in ${who} (loss not finite after ${steps} steps)${aDiverged !== bDiverged ? (aDiverged ? '; ELU kept training' : '; the ReLU arm kept training') : ''}.`,
-      details,
-      earlyStopping,
-    };
-  }
+  if (aDiverged || bDiverged)
+    return { ...divergedVerdict(baseline, elu, aDiverged, bDiverged, what), details, earlyStopping };
 
   if (steps < MIN_STEPS) {
     return {

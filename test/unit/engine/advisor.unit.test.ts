@@ -110,10 +110,12 @@ test('mean drift: says how far since step 0; none for softmax outputs', () => {
   assert.equal(advise([history([probe(0, 10, [], 0.1), probe(30, 10, [], 0.9)], 'softmax')], null).length, 0);
 });
 
-test('non-finite activations are an error', () => {
+test('non-finite activations are an error; after training steps they mean divergence, named first', () => {
   const f = advise([history([probe(0, 10, [], 0.1), probe(5, 10, [], NaN, NaN, { nonFinite: 40 })])], null);
-  assert.equal(f[0]?.kind, 'non-finite');
+  assert.equal(f[0]?.kind, 'divergence');
   assert.equal(f[0]?.severity, 'error');
+  assert.equal(f[1]?.kind, 'non-finite');
+  assert.equal(f[1]?.severity, 'error');
 });
 
 test('saturation for ELU layers, never "dead"', () => {

@@ -199,8 +199,12 @@ test('too few steps, divergence, and the training-loss fallback', () => {
     arm('ReLU', training([...falling(20, 1, 0.5), NaN], []), [layer('d', 'relu')], 5),
     arm('ELU', training(falling(21, 1, 0.5), []), [layer('d', 'elu')], 6),
   );
-  assert.equal(nan.helps, true);
-  assert.match(nan.summary, /diverged in ReLU.*ELU kept training/);
+  // A diverged arm decides nothing: ELU "keeping on" at a rate where ReLU diverged is no win.
+  assert.equal(nan.helps, null);
+  assert.match(
+    nan.summary,
+    /diverged in ReLU \(loss not finite from step 21\); ELU kept training.*lower the learning rate/,
+  );
 
   // No validation: the last quarter of training loss, judged against 2 standard errors.
   const a = training(falling(100, 1, 0.5), []);
@@ -218,4 +222,56 @@ test('noise: a steady trend is not noise, jitter is', async () => {
   assert.ok(wobble([0.3, 0.2, 0.1]) < 1e-12);
   assert.ok(wobble([0.1, 0.2, 0.1]) > 0.05);
   assert.equal(wobble([0.1, 0.2]), 0);
+});
+
+test('an arm that diverged without NaN is never an ELU win, however much lower its loss', () => {
+  // lr = 10 on the example: both losses far above their start, one class predicted.
+  const diverged = (end: number) => {
+    const t = training([2.3, ...Array.from({ length: 39 }, () => end)], [end, end, end]);
+    return { ...t, accuracy: t.loss.map(() => 0.09) };
+  };
+  const healthy = training(falling(40, 2.3, 0.3), [0.5, 0.4, 0.35]);
+  const reluDead = [layer('dense', 'relu', { dead: 99 })];
+  const eluLayer = [layer('dense', 'elu')];
+  const both = whatIfVerdict(
+    arm('ReLU', diverged(14.8), reluDead, 5),
+    arm('ELU', diverged(9.2), eluLayer, 6),
+    {
+      deadThreshold: 0.1,
+      classes: 10,
+    },
+  );
+  assert.equal(both.helps, null, 'a lower diverged loss is no win');
+  assert.match(
+    both.summary,
+    /^Training diverged in both arms \(ReLU: loss 2\.3 → 14\.8, accuracy at chance; ELU: loss 2\.3 → 9\.2/,
+  );
+  assert.match(both.summary, /lower the learning rate and run the what-if again/);
+  const reluOnly = whatIfVerdict(arm('ReLU', diverged(14.8), reluDead, 5), arm('ELU', healthy, eluLayer, 6), {
+    deadThreshold: 0.1,
+    classes: 10,
+  });
+  assert.equal(reluOnly.helps, null);
+  assert.match(reluOnly.summary, /says nothing about ELU/);
+  const eluOnly = whatIfVerdict(arm('ReLU', healthy, reluDead, 5), arm('ELU', diverged(14.8), eluLayer, 6), {
+    deadThreshold: 0.1,
+    classes: 10,
+  });
+  assert.equal(eluOnly.helps, false);
+  assert.match(
+    eluOnly.summary,
+    /^ELU diverged here \(loss 2\.3 → 14\.8, accuracy at chance\) while the ReLU arm kept training/,
+  );
+  // Activations that exploded count where the loss did not fall.
+  const flat = training(
+    Array.from({ length: 40 }, () => 2.3),
+    [2.3, 2.3, 2.3],
+  );
+  const exploding: WhatIfArm = {
+    ...arm('ReLU', flat, reluDead, 5),
+    meanDrift: [{ layer: 'dense', steps: [0, 20, 40], mean: [0.05, 40, 9e9] }],
+  };
+  const v = whatIfVerdict(exploding, arm('ELU', healthy, eluLayer, 6));
+  assert.equal(v.helps, null);
+  assert.match(v.summary, /dense's activations grew 1\.8e11×/);
 });
