@@ -17,6 +17,9 @@ import { runWhatIf } from './whatif/run-what-if';
 import { whatIfTable } from './whatif/what-if-table';
 import { seedGridCommand, SEED_GRID_USAGE } from './whatif/seed-grid-command';
 
+/** Finished, but the model analysed is partial: parts of the file were left out (ModelSpec.omitted). */
+export const PARTIAL_EXIT = 3;
+
 const USAGE = `usage: activation-lens analyze [FILE] [--example mnist-cnn] [--data digits|fashion|PATH]
          [--model NAME] [--input-shape 28,28,1]
          [--steps N | --epochs N] [--batch N] [--probe N] [--every K]
@@ -197,7 +200,17 @@ async function analyze(argv: string[]): Promise<number> {
     process.stdout.write(
       `${reportTable(report)}\n${report.whatIf ? `\n${whatIfTable(report.whatIf)}\n` : ''}${json ? `\nreport written to ${json}\n` : ''}`,
     );
-  return report.cancelled ? CANCELLED_EXIT : 0;
+  if (report.cancelled) return CANCELLED_EXIT;
+  const omitted = report.model.omitted?.length ?? 0;
+  if (omitted > 0) {
+    // Partial is never a quiet success: scripts see exit 3, a person the banner and this line.
+    if (!events)
+      process.stderr.write(
+        `activation-lens: PARTIAL model: ${omitted} part${omitted === 1 ? '' : 's'} of ${report.model.file ?? 'the file'} left out of the analysis (listed above); exit ${PARTIAL_EXIT}\n`,
+      );
+    return PARTIAL_EXIT;
+  }
+  return 0;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -22,7 +22,7 @@ export async function runAnalysis(config: RunConfig, emit: Emit, cancel: CancelT
       emit,
       cancel,
     );
-    const findings = runFindings(p.spec, run!.histories, run!.training, config, emit);
+    const findings = runFindings(p.spec, run!.histories, run!.training, config, emit, p.plan);
     return buildReport({
       prepared: p,
       config,

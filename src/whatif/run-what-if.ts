@@ -79,7 +79,7 @@ export async function runWhatIfPrepared(
       emit,
       cancel,
     );
-    const findings = runFindings(spec, a!.histories, a!.training, config, emit);
+    const findings = runFindings(spec, a!.histories, a!.training, config, emit, p.plan);
     const arms = [armDetail(a!, new Set()), armDetail(b!, new Set(variant.switched))];
     const whatIf: WhatIfReport = {
       arms,
