@@ -14,6 +14,7 @@ import { findingCard } from './finding-cards';
 import { layersTable } from './layers-table';
 import { definitionsPanel } from './definitions-panel';
 import { statusText } from './status-header';
+import { partialBanner } from './partial-banner';
 import { lineChart } from './charts';
 import { el, pct, signed } from './dom';
 
@@ -26,6 +27,9 @@ const TABLE_INTERVAL_MS = 1000;
 export class Dashboard {
   private readonly overview = new ModelOverview((layer) => this.focusLayer(layer));
   private readonly status = el('p', { id: 'status', role: 'status' });
+  /** Partial model / other models of the file (webview/partial-banner.ts). */
+  private readonly modelNote = el('div', { class: 'model-notes' });
+  private renderedModel: unknown = undefined;
   private readonly progress = el('vscode-progress-bar', { class: 'run-progress' });
   private readonly findings = el('div', { class: 'findings' });
   private readonly table = el('div', { class: 'layers' });
@@ -72,6 +76,7 @@ export class Dashboard {
         'header',
         { class: 'run' },
         this.status,
+        this.modelNote,
         el('div', { class: 'actions' }, analyze, stop, whatIf),
         this.progress,
       ),
@@ -95,6 +100,11 @@ export class Dashboard {
     this.status.textContent = statusText(s);
     this.status.dataset.status = s.status;
     this.root.dataset.status = s.status;
+    if (this.renderedModel !== s.started?.model) {
+      this.renderedModel = s.started?.model;
+      const note = partialBanner(s.started?.model, this.post);
+      this.modelNote.replaceChildren(...(note ? [note] : []));
+    }
     const last = s.progress[s.progress.length - 1];
     this.progress.hidden = s.status !== 'running';
     if (last && last.totalSteps > 0)

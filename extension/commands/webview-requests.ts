@@ -2,7 +2,7 @@
 import type { WebviewRequest } from '../../src/protocol';
 import type { Ctx } from '../ctx';
 import { startRun } from './run';
-import { applyEluFix, goToLayer } from './source';
+import { applyEluFix, goToLayer, goToLine } from './source';
 
 export function answerWebview(ctx: Ctx, request: WebviewRequest): void {
   switch (request.type) {
@@ -16,6 +16,8 @@ export function answerWebview(ctx: Ctx, request: WebviewRequest): void {
       return void startRun(ctx, undefined, { layers: request.layers });
     case 'go-to-layer':
       return void goToLayer(ctx)(request.layer);
+    case 'go-to-line':
+      return void goToLine(ctx)(request.line, request.column);
     case 'ready':
       return;
   }

@@ -165,6 +165,11 @@ export const recorded = {
   /** `activationLens.*` from the workspace's .vscode/settings.json (they win in `get`, as in VS Code). */
   workspaceConfiguration: {} as Record<string, unknown>,
   applyEditResult: true,
+  /** Messages reported to progress notifications, in order. */
+  progress: [] as string[],
+  /** Quick picks shown (their titles and item labels); the answer is `pickAnswer(items)`. */
+  quickPicks: [] as { title: string; labels: string[] }[],
+  pickAnswer: (() => undefined) as (items: { label: string }[]) => { label: string } | undefined,
 };
 
 export function reset(): void {
@@ -178,6 +183,9 @@ export function reset(): void {
   recorded.appliedEdits.length = 0;
   recorded.diagnostics.clear();
   recorded.commands.length = 0;
+  recorded.progress.length = 0;
+  recorded.quickPicks.length = 0;
+  recorded.pickAnswer = () => undefined;
   recorded.documents.length = 0;
   recorded.configuration = {};
   recorded.workspaceConfiguration = {};
@@ -294,11 +302,20 @@ export const window = {
     ) => Promise<R>,
   ): Promise<R> {
     const cancel = new EventEmitter<void>();
-    return task({ report: () => undefined }, { onCancellationRequested: (l) => cancel.event(l) });
+    const report = (v: unknown) => {
+      const message = (v as { message?: unknown }).message;
+      if (typeof message === 'string') recorded.progress.push(message);
+    };
+    return task({ report }, { onCancellationRequested: (l) => cancel.event(l) });
   },
   registerWebviewViewProvider: (id: string) => registration(`webview:${id}`),
   registerTreeDataProvider: (id: string) => registration(`tree:${id}`),
-  showQuickPick: () => Promise.resolve(undefined),
+  showQuickPick(items: ({ label: string } | string)[], options?: { title?: string }) {
+    const labelled = items.map((i) => (typeof i === 'string' ? { label: i } : i));
+    recorded.quickPicks.push({ title: options?.title ?? '', labels: labelled.map((i) => i.label) });
+    const answer = recorded.pickAnswer(labelled);
+    return Promise.resolve(answer && typeof items[0] === 'string' ? answer.label : answer);
+  },
   showSaveDialog: () => Promise.resolve(undefined),
   showTextDocument: () => Promise.resolve(undefined),
 };
