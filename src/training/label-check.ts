@@ -26,6 +26,8 @@ export interface TargetEncoding {
 export interface TrainingPlan {
   heads: HeadPlan[];
   targets: TargetEncoding[];
+  /** The model's file and layers, so a TF.js failure of the first step can say where (training-failure.ts). */
+  model: Pick<ModelSpec, 'file' | 'layers'> | null;
   /** Things worth saying that do not stop the run (a label set using fewer classes than the output has). */
   notes: string[];
 }
@@ -233,5 +235,5 @@ export function checkLabels(
       }
     }
   });
-  return { heads: plans, targets, notes };
+  return { heads: plans, targets, notes, model: spec ? { file: spec.file, layers: spec.layers } : null };
 }

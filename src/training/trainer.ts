@@ -12,6 +12,7 @@ import type { TrainingPlan } from './label-check';
 import { accuracyFunction, lossFunction, type TensorFn } from './losses';
 import { makeOptimizer } from './optimizer';
 import { permutation, seededRandom } from './rng';
+import { explainTrainingFailure } from './training-failure';
 
 export interface TrainerOptions {
   batchSize: number;
@@ -41,6 +42,7 @@ export class Trainer {
   private readonly losses: TensorFn[];
   /** The first output whose accuracy means something, with its function; null: none does. */
   private readonly accuracy: { head: number; fn: TensorFn } | null;
+  private evaluated = false;
 
   constructor(
     private readonly tf: Tf,
@@ -129,6 +131,11 @@ export class Trainer {
       // A model compiled without metrics returns its loss alone, as a number.
       const values = Array.isArray(out) ? out : [out];
       return { loss: values[0]!, accuracy: this.accuracy ? values[values.length - 1]! : NaN };
+    } catch (e) {
+      // The first step is where a model TF.js cannot train fails: say where. Later ones are ours.
+      throw this.stepsDone === 0
+        ? explainTrainingFailure(e, this.plan.model, 'train', this.outputNames())
+        : e;
     } finally {
       xs.dispose();
       ys.forEach((y) => y.dispose());
@@ -140,6 +147,16 @@ export class Trainer {
    * loss only: regularisation terms, which trainOnBatch adds, are not part of a validation loss here.
    */
   async evaluate(split: Split = this.splits.validation): Promise<StepResult> {
+    const first = !this.evaluated;
+    this.evaluated = true;
+    try {
+      return await this.evaluateOn(split);
+    } catch (e) {
+      throw first ? explainTrainingFailure(e, this.plan.model, 'evaluate', this.outputNames()) : e;
+    }
+  }
+
+  private async evaluateOn(split: Split): Promise<StepResult> {
     if (split.count === 0) return { loss: NaN, accuracy: NaN };
     const tf = this.tf;
     let loss = 0;
@@ -168,6 +185,10 @@ export class Trainer {
       }
     }
     return { loss: loss / split.count, accuracy: this.accuracy ? accuracy / split.count : NaN };
+  }
+
+  private outputNames(): string[] {
+    return this.plan.heads.map((h) => h.head.name);
   }
 
   /** The optimizer and its slot variables are ours (the model does not own an optimizer instance). */
