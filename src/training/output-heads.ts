@@ -4,7 +4,7 @@
  * labels are checked against.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import { normaliseActivation } from '../model/activation-of';
+import { activationOf, topologyLayers } from '../model/activation-of';
 import type { ModelSpec, SourceLocation } from '../model/spec';
 
 export interface OutputHead {
@@ -36,25 +36,27 @@ const SHAPE_ONLY = new Set([
   'AlphaDropout',
 ]);
 
-/** The activation a TF.js layer applies (its config, or the class for ReLU/Softmax layers). */
-function ownActivation(layer: tfType.layers.Layer): string | null {
-  const className = layer.getClassName();
-  const byClass: Record<string, string> = {
-    ReLU: 'relu',
-    Softmax: 'softmax',
-    ELU: 'elu',
-    LeakyReLU: 'leaky_relu',
-  };
-  if (className in byClass) return byClass[className]!;
-  const config = layer.getConfig() as { activation?: unknown };
-  return typeof config.activation === 'string' ? normaliseActivation(config.activation) : null;
+/**
+ * The activation a layer applies, as the one activation table names it: from the spec's topology
+ * (Keras config) where the layer is there, else from TF.js's own config.
+ */
+function ownActivation(layer: tfType.layers.Layer, spec: ModelSpec | null): string | null {
+  const json = spec
+    ? topologyLayers(spec.topology).find((l) => (l.config.name ?? l.name) === layer.name)
+    : undefined;
+  return json
+    ? activationOf(json.class_name, json.config)
+    : activationOf(layer.getClassName(), layer.getConfig() as Record<string, unknown>);
 }
 
 /** Walks back through shape-only layers (bounded: a graph never loops, but a corrupt one might). */
-function effectiveActivation(layer: tfType.layers.Layer): { activation: string; at: string } {
+function effectiveActivation(
+  layer: tfType.layers.Layer,
+  spec: ModelSpec | null,
+): { activation: string; at: string } {
   let current: tfType.layers.Layer | undefined = layer;
   for (let hops = 0; current && hops < 64; hops++) {
-    const own = ownActivation(current);
+    const own = ownActivation(current, spec);
     if (own !== null || !SHAPE_ONLY.has(current.getClassName()))
       return { activation: own ?? 'linear', at: current.name };
     current = current.inboundNodes[0]?.inboundLayers[0];
@@ -68,7 +70,7 @@ export function outputHeads(model: tfType.LayersModel, spec: ModelSpec | null): 
     const layer = output.sourceLayer as tfType.layers.Layer;
     const shape = (output.shape as (number | null)[]).slice(1);
     const last = shape[shape.length - 1];
-    const { activation, at } = effectiveActivation(layer);
+    const { activation, at } = effectiveActivation(layer, spec);
     const specLayer = spec?.layers.find((l) => l.name === layer.name);
     return {
       name: model.outputNames[i] ?? layer.name,
