@@ -270,9 +270,13 @@ export class Dashboard {
     this.trainingChart.setData([
       steps.map((p) => p.step),
       steps.map((p) => p.loss),
-      steps.map((p) => p.accuracy),
+      // NaN (no accuracy: a regression model) is a gap, not a point.
+      steps.map((p) => (Number.isNaN(p.accuracy) ? null : p.accuracy)),
       steps.map((p) => val.get(p.step)?.valLoss ?? null),
-      steps.map((p) => val.get(p.step)?.valAccuracy ?? null),
+      steps.map((p) => {
+        const acc = val.get(p.step)?.valAccuracy;
+        return acc === undefined || Number.isNaN(acc) ? null : acc;
+      }),
       steps.map((p) => other.get(p.step)?.loss ?? null),
     ]);
     if (this.trainingChart.series[5]?.show !== other.size > 0)
