@@ -19,6 +19,7 @@ import { RunController, type EngineLaunch } from './run-controller';
 import { engineEnvironment } from './engine-environment';
 import { installedTfjsNodeFolders } from './tfjs-node-install';
 import { MachineSettings } from './machine-settings';
+import { ModelChoices } from './model-choice';
 
 /** A command: given the context, the handler VS Code calls with the command's arguments. */
 export type Command = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -37,6 +38,8 @@ export class Ctx {
   readonly version: string;
   /** nodePath / tfjsNodePath: from the user's settings only (extension/machine-settings.ts). */
   readonly machineSettings: MachineSettings;
+  /** The model picked per file for this session, in files that define several. */
+  readonly modelChoices = new ModelChoices();
 
   constructor(
     readonly context: vscode.ExtensionContext,

@@ -1,15 +1,24 @@
 /**
  * Code lenses on every layer definition with a ReLU-family activation, from the parse result.
  * Before a run: "▶ Analyze activations". During and after a run on this file: the layer's latest
- * probe numbers, plus "Switch to ELU" where that applies.
+ * probe numbers, plus "Switch to ELU" where that applies. A definition that builds several runtime
+ * layers (a block used 8 times) gets one lens for all of them ("relu ×8 …"); a file that defines
+ * several models gets "▶ Analyze <name>" on each model's definition.
  */
 import * as vscode from 'vscode';
-import type { DashboardState } from '../src/protocol';
+import type { DashboardState, LayerProbe } from '../src/protocol';
 import { isRectifierFamily, isSwitchableToElu } from '../src/model/activation-families';
 import { layerTimelines } from '../src/dashboard-state';
-import { ANALYZE_LENS_TITLE, SWITCH_LENS_TITLE, WAITING_LENS_TITLE, layerLensTitle } from './lens-text';
+import {
+  ANALYZE_LENS_TITLE,
+  SWITCH_LENS_TITLE,
+  WAITING_LENS_TITLE,
+  analyzeModelLensTitle,
+  instancesLensTitle,
+  layerLensTitle,
+} from './lens-text';
 import type { ModelDocuments } from './model-documents';
-import type { ModelSpec } from '../src/model/spec';
+import type { LayerSpec, ModelSpec } from '../src/model/spec';
 import { appendTestRecord } from './test-log';
 
 /**
@@ -64,29 +73,44 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
     const runOnThisFile =
       state.started?.model.file != null && sameFile(state.started.model.file, document.uri.fsPath);
     const timelines = runOnThisFile ? layerTimelines(state.probes) : new Map();
-    const lenses: vscode.CodeLens[] = [];
-    for (const layer of spec.layers) {
-      const src = layer.source;
-      if (!src || !isRectifierFamily(layer.activation)) continue;
+    // A run of another model of this file (chosen with the quick pick or its lens): its layers, not
+    // the parse's default model's, own the numbers — same names could be different layers.
+    const runModel = runOnThisFile ? state.started!.model : null;
+    const otherModel =
+      runModel !== null &&
+      runModel.name !== spec.name &&
+      (spec.alternatives ?? []).some((a) => a.name === runModel.name);
+    const layers: LensLayer[] = otherModel
+      ? runModel.layers.map((l) => ({ name: l.name, activation: l.activation, source: l.source }))
+      : spec.layers;
+    const lenses: vscode.CodeLens[] = modelLenses(document, spec);
+    for (const group of byDefinition(layers)) {
+      const first = group[0]!;
+      const src = first.source!;
       const at = new vscode.Range(
         src.line - 1,
         Math.max(0, src.column - 1),
         src.line - 1,
         Math.max(0, src.column - 1),
       );
-      const timeline = timelines.get(layer.name);
-      if (!timeline && runOnThisFile && state.status === 'running') {
+      const count = Math.max(group.length, ...group.map((l) => l.sourceInstances?.count ?? 1));
+      const probed = group.flatMap((l) => {
+        const t = timelines.get(l.name);
+        return t ? [{ layer: l.name, first: t.first, latest: t.latest }] : [];
+      });
+      const label = count > 1 ? `${first.activation ?? 'linear'} ×${count}` : first.name;
+      if (probed.length === 0 && runOnThisFile && state.status === 'running') {
         // Clicking "Analyze" now would restart the run; show where the numbers will come from instead.
         lenses.push(
           new vscode.CodeLens(at, {
-            title: `${layer.name} · ${WAITING_LENS_TITLE}`,
+            title: `${label} · ${WAITING_LENS_TITLE}`,
             command: 'activationLens.openDashboard',
-            arguments: [layer.name],
+            arguments: [first.name],
           }),
         );
         continue;
       }
-      if (!timeline) {
+      if (probed.length === 0) {
         lenses.push(
           new vscode.CodeLens(at, {
             title: ANALYZE_LENS_TITLE,
@@ -96,21 +120,31 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
         );
         continue;
       }
+      const worst = probed.reduce((w, t) => (deadShare(t.latest) > deadShare(w.latest) ? t : w));
       lenses.push(
         new vscode.CodeLens(at, {
-          title: layerLensTitle(layer.name, layer.activation, timeline.first, timeline.latest),
-          tooltip: 'Open the dashboard at this layer',
+          title:
+            count > 1
+              ? instancesLensTitle(first.activation, count, probed)
+              : layerLensTitle(first.name, first.activation, probed[0]!.first, probed[0]!.latest),
+          tooltip:
+            count > 1
+              ? `This line builds ${count} layers; open the dashboard at the worst (${worst.layer})`
+              : 'Open the dashboard at this layer',
           command: 'activationLens.openDashboard',
-          arguments: [layer.name],
+          arguments: [worst.layer],
         }),
       );
-      if (isSwitchableToElu(layer.activation)) {
+      if (!otherModel && isSwitchableToElu(first.activation)) {
         lenses.push(
           new vscode.CodeLens(at, {
             title: SWITCH_LENS_TITLE,
-            tooltip: 'Rewrite this activation as ELU, with He initialisation',
+            tooltip:
+              count > 1
+                ? `Rewrite this activation as ELU, with He initialisation (all ${count} layers it builds)`
+                : 'Rewrite this activation as ELU, with He initialisation',
             command: 'activationLens.applyEluFix',
-            arguments: [document.uri, layer.name],
+            arguments: [document.uri, first.name],
           }),
         );
       }
@@ -127,6 +161,53 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
+}
+
+/** What a lens needs of a layer: from the parse (LayerSpec) or from a run's model summary. */
+type LensLayer = Pick<LayerSpec, 'name' | 'activation' | 'sourceInstances'> & {
+  source: { line: number; column: number } | null;
+};
+
+/**
+ * The rectifier-family layers grouped by the definition that builds them (line, column and
+ * activation), in source order: one lens per definition, however many runtime layers it builds.
+ */
+function byDefinition(layers: readonly LensLayer[]): LensLayer[][] {
+  const groups = new Map<string, LensLayer[]>();
+  for (const layer of layers) {
+    if (!layer.source || !isRectifierFamily(layer.activation)) continue;
+    const key = `${layer.source.line}:${layer.source.column}:${layer.activation}`;
+    const group = groups.get(key);
+    if (group) group.push(layer);
+    else groups.set(key, [layer]);
+  }
+  return [...groups.values()];
+}
+
+/** Dead share, or saturated share for the families that saturate instead of dying. */
+function deadShare(p: LayerProbe): number {
+  return (p.saturated ?? p.dead).fraction;
+}
+
+/**
+ * "▶ Analyze <name>" on the definition line of each model, when the file defines several: the lens
+ * analyses that one (the quick pick is skipped).
+ */
+function modelLenses(document: vscode.TextDocument, spec: ModelSpec): vscode.CodeLens[] {
+  const others = spec.alternatives ?? [];
+  if (others.length === 0) return [];
+  const models = [...(spec.definition ? [{ name: spec.name, ...spec.definition }] : []), ...others].sort(
+    (a, b) => a.line - b.line,
+  );
+  return models.map((m) => {
+    const at = new vscode.Range(m.line - 1, Math.max(0, m.column - 1), m.line - 1, Math.max(0, m.column - 1));
+    return new vscode.CodeLens(at, {
+      title: analyzeModelLensTitle(m.name),
+      tooltip: `This file defines ${models.length} models: analyze ${m.name}`,
+      command: 'activationLens.analyze',
+      arguments: [document.uri, m.name],
+    });
+  });
 }
 
 /** Paths from the engine and from VS Code may differ in case (Windows) or separators. */

@@ -143,14 +143,18 @@ export class RunController implements vscode.Disposable {
         this.deps.log.info(
           `backend: ${event.backend} (${event.backendDetail}); model ${event.model.name}, ${event.model.layers.length} layers; ${event.totalSteps} steps`,
         );
-        this.progress?.report({ message: `training on ${event.backend}…` });
+        for (const part of event.model.omitted ?? [])
+          this.deps.log.warn(
+            `partial model: ${part.what} left out${part.source ? ` (${part.source.file}:${part.source.line})` : ''}: ${part.reason}`,
+          );
+        this.progress?.report({ message: `training on ${event.backend}…${partialNote(this._state)}` });
         break;
       case 'progress': {
         if (!this.progress || event.totalSteps <= 0) break;
         const pct = Math.min(100, (100 * event.step) / event.totalSteps);
         this.progress.report({
           increment: pct - this.progress.reported,
-          message: `${event.arm ? `${event.arm}: ` : ''}step ${event.step}/${event.totalSteps} · loss ${event.loss.toFixed(3)} · ${Math.round(event.samplesPerSecond)} samples/s`,
+          message: `${event.arm ? `${event.arm}: ` : ''}step ${event.step}/${event.totalSteps} · loss ${event.loss.toFixed(3)} · ${Math.round(event.samplesPerSecond)} samples/s${partialNote(this._state)}`,
         });
         this.progress.reported = pct;
         break;
@@ -230,9 +234,10 @@ export class RunController implements vscode.Disposable {
         : s.status === 'idle'
           ? ''
           : ` · ${s.status}`;
-    this.statusBar.text = `${icon} ${backend ?? 'Activation Lens'}${detail}`;
+    const omitted = s.started?.model.omitted?.length ?? 0;
+    this.statusBar.text = `${icon} ${backend ?? 'Activation Lens'}${detail}${omitted > 0 ? ' · partial' : ''}`;
     this.statusBar.tooltip = backend
-      ? `Activation Lens — backend: ${backend} (${s.started?.backendDetail ?? ''}); run ${s.status}. Click for the dashboard.`
+      ? `Activation Lens — backend: ${backend} (${s.started?.backendDetail ?? ''}); run ${s.status}.${omitted > 0 ? ` The model analysed is partial: ${omitted} part${omitted === 1 ? '' : 's'} of the file left out (listed in the dashboard).` : ''} Click for the dashboard.`
       : 'Activation Lens — no run yet. Click for the dashboard.';
     // Nothing to say before the first run: no status bar item for every Python file opened.
     if (s.status === 'idle') this.statusBar.hide();
@@ -248,6 +253,12 @@ export class RunController implements vscode.Disposable {
     this.finished.dispose();
     this.statusBar.dispose();
   }
+}
+
+/** " · partial model (2 parts left out)" while the run's model is partial: never a quiet success. */
+function partialNote(state: DashboardState): string {
+  const n = state.started?.model.omitted?.length ?? 0;
+  return n > 0 ? ` · partial model (${n} part${n === 1 ? '' : 's'} left out)` : '';
 }
 
 function shortName(file: string): string {

@@ -45,7 +45,7 @@ async function bare(p: Prepared, config: RunConfig, steps: number): Promise<numb
     model,
     p.splits,
     { batchSize: p.batchSize, seed: config.seed, optimizer: p.spec.training.optimizer },
-    'softmax' /* the reference CNN's output */,
+    p.plan,
   );
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) await trainer.step();

@@ -15,7 +15,47 @@ export function progressBar(
 ): string {
   const done = total > 0 ? Math.min(1, step / total) : 1;
   const filled = Math.round(done * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${step}/${total}  loss ${loss.toFixed(4)}  acc ${accuracy.toFixed(3)}  ${sps.toFixed(0)} samples/s`;
+  // A regression model has no accuracy (NaN): nothing is printed for it rather than "NaN".
+  const acc = Number.isNaN(accuracy) ? '' : `  acc ${accuracy.toFixed(3)}`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${step}/${total}  loss ${loss.toFixed(4)}${acc}  ${sps.toFixed(0)} samples/s`;
+}
+
+/**
+ * The PARTIAL banner: the model analysed is not the whole file's model. Each omitted part with
+ * what, why and file:line; empty when the model is complete.
+ */
+export function partialBanner(report: Report): string[] {
+  const omitted = report.model.omitted ?? [];
+  if (omitted.length === 0) return [];
+  const rule = '!'.repeat(78);
+  return [
+    rule,
+    `PARTIAL — ${omitted.length} part${omitted.length === 1 ? '' : 's'} of the file ${omitted.length === 1 ? 'was' : 'were'} left out of the model analysed; the numbers below describe the rest:`,
+    ...omitted.map(
+      (o) => `  ${o.source ? `${o.source.file}:${o.source.line}: ` : ''}${o.what} — ${o.reason}`,
+    ),
+    rule,
+    '',
+  ];
+}
+
+/** Which model of the file was analysed, and the others (`--model NAME`); empty for a file with one. */
+export function modelChoice(report: Report): string[] {
+  const others = report.model.alternatives ?? [];
+  if (others.length === 0) return [];
+  const where = (a: { name: string; source: { line: number } | null }) =>
+    `${a.name}${a.source ? ` (line ${a.source.line})` : ''}`;
+  return [
+    `the file defines ${others.length + 1} models: analysed ${report.model.name}; the others: ${others.map(where).join(', ')} — choose one with --model NAME`,
+  ];
+}
+
+/** Each output's loss and who chose it. */
+export function lossLines(report: Report): string[] {
+  return (report.losses ?? []).map(
+    (l) =>
+      `loss of ${l.output}: ${l.loss}${l.fromLogits ? ' (from logits)' : ''}${l.chosenBy === 'file' ? ', as the file says' : ` — chosen by the engine: ${l.note ?? ''}`}`,
+  );
 }
 
 function verdict(findings: Finding[]): string {
@@ -56,15 +96,21 @@ export function reportTable(report: Report): string {
     ];
   });
   const t = report.training;
+  const lastVal = t.valAccuracy[t.valAccuracy.length - 1];
   const lines = [
-    `Activation Lens — ${report.model.name} (${report.model.origin}${report.model.file ? `: ${report.model.file}` : ''})`,
+    ...partialBanner(report),
+    `Activation Lens — ${report.model.name} (${report.model.origin}${report.model.file ? `: ${report.model.file}` : ''})${report.model.omitted?.length ? ' — PARTIAL' : ''}`,
+    ...modelChoice(report),
     `backend ${report.backend} (${report.backendDetail}); data ${report.data.name}: ${report.data.train} train, probe set ${report.data.probe}, validation ${report.data.validation}`,
     `trained ${t.steps} steps at ${t.samplesPerSecond.toFixed(0)} samples/s; probing took ${t.wallSeconds > 0 ? pct(t.probeSeconds / t.wallSeconds) : '0%'} of ${t.wallSeconds.toFixed(1)} s` +
       (t.loss.length ? `; final loss ${t.loss[t.loss.length - 1]!.toFixed(4)}` : '') +
-      (t.valAccuracy.length
-        ? `, validation accuracy ${t.valAccuracy[t.valAccuracy.length - 1]!.toFixed(4)}`
-        : '') +
+      (lastVal !== undefined && !Number.isNaN(lastVal)
+        ? `, validation accuracy ${lastVal.toFixed(4)}`
+        : t.valLoss.length
+          ? `, validation loss ${t.valLoss[t.valLoss.length - 1]!.toFixed(4)}`
+          : '') +
       (report.cancelled ? ' (cancelled)' : ''),
+    ...lossLines(report),
     '',
     formatTable([header, ...rows], 2),
     '',

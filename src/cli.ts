@@ -21,6 +21,9 @@ import { applyEngineEvent, emptyDashboardState } from './dashboard-state';
 import { reportHtml, reportMessages } from './report-html';
 import { readReportAssets, reportNonce } from './report-assets';
 
+/** Finished, but the model analysed is partial: parts of the file were left out (ModelSpec.omitted). */
+export const PARTIAL_EXIT = 3;
+
 const USAGE = `usage: activation-lens analyze [FILE] [--example mnist-cnn] [--data digits|fashion|PATH]
          [--model NAME] [--input-shape 28,28,1]
          [--steps N | --epochs N] [--batch N] [--probe N] [--every K]
@@ -208,7 +211,17 @@ async function analyze(argv: string[]): Promise<number> {
     process.stdout.write(
       `${reportTable(report)}\n${report.whatIf ? `\n${whatIfTable(report.whatIf)}\n` : ''}${json ? `\nreport written to ${json}\n` : ''}${html ? `${json ? '' : '\n'}HTML report written to ${html}\n` : ''}`,
     );
-  return report.cancelled ? CANCELLED_EXIT : 0;
+  if (report.cancelled) return CANCELLED_EXIT;
+  const omitted = report.model.omitted?.length ?? 0;
+  if (omitted > 0) {
+    // Partial is never a quiet success: scripts see exit 3, a person the banner and this line.
+    if (!events)
+      process.stderr.write(
+        `activation-lens: PARTIAL model: ${omitted} part${omitted === 1 ? '' : 's'} of ${report.model.file ?? 'the file'} left out of the analysis (listed above); exit ${PARTIAL_EXIT}\n`,
+      );
+    return PARTIAL_EXIT;
+  }
+  return 0;
 }
 
 /** `--html OUT`: the run's events folded into the dashboard's state, written as one self-contained page. */

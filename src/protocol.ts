@@ -241,6 +241,19 @@ export interface WhatIfReport {
   cancelled: boolean;
 }
 
+/** The loss one output trained with, and who chose it (the engine says why when it chose). */
+export interface OutputLoss {
+  /** The output layer. */
+  output: string;
+  /** Keras name: categorical_crossentropy, binary_crossentropy, nll, mean_squared_error, mean_absolute_error, huber. */
+  loss: string;
+  fromLogits: boolean;
+  /** file: named by the file (compile, a criterion); engine: picked to fit the head. */
+  chosenBy: 'file' | 'engine';
+  /** Why the engine chose it, in one sentence; null when the file named it. */
+  note: string | null;
+}
+
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   createdAt: string;
@@ -255,6 +268,8 @@ export interface Report {
   layers: LayerReport[];
   findings: Finding[];
   training: TrainingSummary;
+  /** Each output's loss (engine runs; absent in live reports, where the person's script trains). */
+  losses?: OutputLoss[];
   whatIf?: WhatIfReport;
   cancelled: boolean;
 }
@@ -398,6 +413,8 @@ export type WebviewRequest =
   | { v: typeof PROTOCOL_VERSION; type: 'apply-fix'; layer: string }
   | { v: typeof PROTOCOL_VERSION; type: 'run-what-if'; layers: string[] }
   | { v: typeof PROTOCOL_VERSION; type: 'go-to-layer'; layer: string }
+  /** A line of the run's own model file (an omitted part): the host opens only that file. */
+  | { v: typeof PROTOCOL_VERSION; type: 'go-to-line'; line: number; column: number }
   | { v: typeof PROTOCOL_VERSION; type: 'analyze' }
   | { v: typeof PROTOCOL_VERSION; type: 'stop' }
   /** The sidebar's summary: open the whole dashboard in an editor tab, at `layer` when given. */
@@ -1084,6 +1101,17 @@ const whatIfReport: Check<WhatIfReport> = (x) => {
   };
 };
 
+const outputLoss: Check<OutputLoss> = (x) => {
+  const f = new Fields(x);
+  return {
+    output: f.get('output', layerName),
+    loss: f.get('loss', text(L.name)),
+    fromLogits: f.get('fromLogits', bool),
+    chosenBy: f.get('chosenBy', oneOf(['file', 'engine'] as const)),
+    note: f.get('note', nullable(text(L.text))),
+  };
+};
+
 const report: Check<Report> = (x) => {
   const f = new Fields(x);
   return {
@@ -1107,6 +1135,7 @@ const report: Check<Report> = (x) => {
     layers: f.get('layers', array(layerReport, L.layers)),
     findings: f.get('findings', findings),
     training: f.get('training', trainingSummary),
+    ...f.optional('losses', array(outputLoss, L.list)),
     ...f.optional('whatIf', whatIfReport),
     cancelled: f.get('cancelled', bool),
   };
@@ -1208,6 +1237,7 @@ const webviewRequestOf: Check<WebviewRequest> = (x) => {
       'stop',
       'apply-fix',
       'go-to-layer',
+      'go-to-line',
       'run-what-if',
       'open-in-editor',
       'compare-previous',
@@ -1228,6 +1258,13 @@ const webviewRequestOf: Check<WebviewRequest> = (x) => {
       return { v, type, layers: f.get('layers', array(layerName, 100)) };
     case 'open-in-editor':
       return { v, type, layer: f.get('layer', nullable(layerName)) };
+    case 'go-to-line':
+      return {
+        v,
+        type,
+        line: f.get('line', int(1, 10_000_000)),
+        column: f.get('column', int(0, 10_000_000)),
+      };
   }
 };
 

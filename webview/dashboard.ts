@@ -24,6 +24,7 @@ import { findingCard, type CardActions } from './finding-cards';
 import { layersTable } from './layers-table';
 import { definitionsPanel } from './definitions-panel';
 import { statusText } from './status-header';
+import { partialBanner } from './partial-banner';
 import { GHOST_DASH, lineChart } from './charts';
 import { onUnionOfSteps, stepSeries, thinPoints } from './ghost-series';
 import { el, pct, signed } from './dom';
@@ -55,6 +56,9 @@ export class Dashboard {
   private view: RunView = { saved: null, comparison: null };
   private bannerKey = '';
   private readonly status = el('p', { id: 'status', role: 'status' });
+  /** Partial model / other models of the file (webview/partial-banner.ts). */
+  private readonly modelNote = el('div', { class: 'model-notes' });
+  private renderedModel: unknown = undefined;
   private readonly progress = el('vscode-progress-bar', { class: 'run-progress' });
   private readonly findings = el('div', { class: 'findings' });
   private readonly table = el('div', { class: 'layers' });
@@ -124,6 +128,7 @@ export class Dashboard {
         'header',
         { class: 'run' },
         this.status,
+        this.modelNote,
         actions.length > 0 ? el('div', { class: 'actions' }, ...actions) : null,
         this.progress,
       ),
@@ -171,6 +176,11 @@ export class Dashboard {
     this.status.textContent = statusText(s);
     this.status.dataset.status = s.status;
     this.root.dataset.status = s.status;
+    if (this.renderedModel !== s.started?.model) {
+      this.renderedModel = s.started?.model;
+      const note = partialBanner(s.started?.model, this.post);
+      this.modelNote.replaceChildren(...(note ? [note] : []));
+    }
     const last = s.progress[s.progress.length - 1];
     this.progress.hidden = s.status !== 'running';
     if (last && last.totalSteps > 0)

@@ -16,7 +16,7 @@ export function thinPoints<T>(points: readonly T[], max: number): T[] {
   return out;
 }
 
-/** The sorted union of the series' steps, and each series' values on it (null where absent). */
+/** The sorted union of the series' steps, and each series' values on it (null where absent or NaN). */
 export function onUnionOfSteps(series: readonly (StepSeries | null)[]): {
   steps: number[];
   values: (number | null)[][];
@@ -26,7 +26,13 @@ export function onUnionOfSteps(series: readonly (StepSeries | null)[]): {
   const steps = [...all].sort((a, b) => a - b);
   return {
     steps,
-    values: series.map((s) => steps.map((step) => (s ? (s.get(step) ?? null) : null))),
+    // NaN (no accuracy: a regression model) is a gap, not a point.
+    values: series.map((s) =>
+      steps.map((step) => {
+        const v = s?.get(step);
+        return v === undefined || Number.isNaN(v) ? null : v;
+      }),
+    ),
   };
 }
 

@@ -6,13 +6,15 @@ export function statusText(s: DashboardState): string {
   const backend = s.started ? `${s.started.backend}` : null;
   const last = s.progress[s.progress.length - 1];
   const arm = last?.arm !== undefined ? `${last.arm} arm · ` : '';
-  const where = s.started ? `${s.started.model.name} on ${backend}` : 'no run yet';
+  // A partial model says so in every status line, not only in the banner.
+  const partial = s.started?.model.omitted?.length ? ' (partial model)' : '';
+  const where = s.started ? `${s.started.model.name}${partial} on ${backend}` : 'no run yet';
   switch (s.status) {
     case 'idle':
       return 'No analysis yet. Run "Analyze Activations" on a model script, a saved model, or the built-in example.';
     case 'running':
       return last
-        ? `Running ${where} · ${arm}step ${last.step}/${last.totalSteps} · loss ${last.loss.toFixed(3)} · acc ${last.accuracy.toFixed(3)} · ${Math.round(last.samplesPerSecond)} samples/s`
+        ? `Running ${where} · ${arm}step ${last.step}/${last.totalSteps} · loss ${last.loss.toFixed(3)}${Number.isNaN(last.accuracy) ? '' : ` · acc ${last.accuracy.toFixed(3)}`} · ${Math.round(last.samplesPerSecond)} samples/s`
         : s.started
           ? `Running ${where} · starting…`
           : 'Starting the engine…';

@@ -63,3 +63,19 @@ export const goToLayer: Command = (ctx) => async (layerArg?: unknown, uriArg?: u
     preserveFocus: false,
   });
 };
+
+/**
+ * The dashboard's partial banner: a line of the current run's model file (where a part was left
+ * out). Only that file is opened: the webview names a line, never a path.
+ */
+export const goToLine: Command = (ctx) => async (lineArg?: unknown, columnArg?: unknown) => {
+  const file = ctx.run.state.started?.model.file;
+  if (!file || typeof lineArg !== 'number' || lineArg < 1) return;
+  const column = typeof columnArg === 'number' && columnArg > 0 ? columnArg : 1;
+  const at = new vscode.Position(lineArg - 1, column - 1);
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  await vscode.window.showTextDocument(document, {
+    selection: new vscode.Range(at, at),
+    preserveFocus: false,
+  });
+};

@@ -2,7 +2,7 @@
 import type { WebviewRequest } from '../../src/protocol';
 import type { Ctx } from '../ctx';
 import { startRun } from './run';
-import { applyEluFix, goToLayer } from './source';
+import { applyEluFix, goToLayer, goToLine } from './source';
 import { clearComparison, compareWithPrevious } from './runs';
 
 export function answerWebview(ctx: Ctx, request: WebviewRequest): void {
@@ -24,6 +24,8 @@ export function answerWebview(ctx: Ctx, request: WebviewRequest): void {
       return void compareWithPrevious(ctx)();
     case 'clear-comparison':
       return void clearComparison(ctx)();
+    case 'go-to-line':
+      return void goToLine(ctx)(request.line, request.column);
     case 'ready':
       return;
   }

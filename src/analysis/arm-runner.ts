@@ -17,7 +17,6 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { LayerHistory } from '../advisor/rules';
 import type { Split, Splits } from '../data/splits';
-import { activationOf, topologyLayers } from '../model/activation-of';
 import type { ModelSpec } from '../model/spec';
 import { neverFiringUnits } from '../probe/never-fires';
 import { Prober } from '../probe/prober';
@@ -75,13 +74,6 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** The nonlinearity of the model's output layer: softmax probabilities, log-probabilities or logits. */
-export function lastActivation(spec: ModelSpec): string {
-  const layers = topologyLayers(spec.topology);
-  const last = layers[layers.length - 1];
-  return last ? (activationOf(last.class_name, last.config) ?? 'linear') : 'linear';
 }
 
 /** The range of every input element, for the static never-fires check. */
@@ -147,7 +139,8 @@ export async function runArms(
         setup.model,
         splits,
         { batchSize: p.batchSize, seed: config.seed, optimizer: setup.spec.training.optimizer, learningRate },
-        lastActivation(setup.spec),
+        // The ELU arm changes hidden layers only: the outputs, their losses and labels are the same.
+        p.plan,
       );
       arms.push({
         setup,

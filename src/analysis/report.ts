@@ -11,10 +11,12 @@ import {
   type LayerReport,
   type LayerSummary,
   type ModelSummary,
+  type OutputLoss,
   type Report,
   type RunConfig,
   type SourceRef,
 } from '../protocol';
+import type { TrainingPlan } from '../training/label-check';
 import type { Prepared } from './prepare';
 
 function sourceRef(spec: ModelSpec, name: string): SourceRef | null {
@@ -98,13 +100,44 @@ export function buildReport(args: {
     layers,
     findings: args.findings,
     training: args.training,
+    losses: outputLosses(p.plan),
     cancelled: args.cancelled,
   };
 }
 
-/** The model as the report and the run-started event describe it. */
+/** Each output's loss as the report states it. */
+export function outputLosses(plan: TrainingPlan): OutputLoss[] {
+  return plan.heads.map((h) => ({
+    output: h.head.name,
+    loss: h.loss,
+    fromLogits: h.fromLogits,
+    chosenBy: h.chosenBy,
+    note: h.note,
+  }));
+}
+
+/**
+ * The model as the report and the run-started event describe it: with the parts of the file left
+ * out of it (a partial model is never a quiet success) and the other models the file defines.
+ */
 export function modelSummary(model: tfType.LayersModel, spec: ModelSpec): ModelSummary {
-  return { name: spec.name, origin: spec.origin, file: spec.file, layers: layerSummaries(model, spec) };
+  const omitted = (spec.omitted ?? []).map((o) => ({
+    what: o.what,
+    reason: o.reason,
+    source: { file: o.file, line: o.line, column: o.column },
+  }));
+  const alternatives = (spec.alternatives ?? []).map((a) => ({
+    name: a.name,
+    source: spec.file ? { file: spec.file, line: a.line, column: a.column } : null,
+  }));
+  return {
+    name: spec.name,
+    origin: spec.origin,
+    file: spec.file,
+    layers: layerSummaries(model, spec),
+    ...(omitted.length > 0 ? { omitted } : {}),
+    ...(alternatives.length > 0 ? { alternatives } : {}),
+  };
 }
 
 /** The first event of a run: backend, model, probe size, budget and the definitions the UI states. */

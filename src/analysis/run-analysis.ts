@@ -9,24 +9,29 @@ import { runArms, type CancelToken } from './arm-runner';
 import { runFindings } from './findings';
 import { prepare } from './prepare';
 import { buildReport, runStartedEvent } from './report';
+import { untilFirstStep } from './first-step';
 
 export async function runAnalysis(config: RunConfig, emit: Emit, cancel: CancelToken): Promise<Report> {
   const p = await prepare(config, emit);
   const model = await buildModel(p.tf, p.spec, config.seed);
   try {
     emit(runStartedEvent(p, model));
-    const [run] = await runArms(
-      p,
-      [{ name: p.spec.name, spec: p.spec, model, layers: [] }],
+    const [run] = await untilFirstStep(p.spec, emit, (watched) =>
+      runArms(p, [{ name: p.spec.name, spec: p.spec, model, layers: [] }], config, watched, cancel),
+    );
+    const findings = runFindings(
+      p.spec,
+      run!.histories,
+      run!.training,
       config,
       emit,
-      cancel,
+      {
+        learningRate: run!.learningRate,
+        classes: p.splits.classes,
+        fault: run!.fault,
+      },
+      p.plan,
     );
-    const findings = runFindings(p.spec, run!.histories, run!.training, config, emit, {
-      learningRate: run!.learningRate,
-      classes: p.splits.classes,
-      fault: run!.fault,
-    });
     return buildReport({
       prepared: p,
       config,

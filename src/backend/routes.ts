@@ -9,6 +9,7 @@ import { quietTensorflowLogs } from './native-logs';
 import { loadTfjsNode, tensorflowBackendOnGpu } from './tfjs-node';
 import { initWebGpu } from './webgpu';
 import { installWasmConvGradients } from './wasm-conv-grads';
+import { installWasmSegmentSum } from './wasm-segment-sum';
 
 export type RouteName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
@@ -36,6 +37,7 @@ const wasm: Route = async (tf) => {
   const bad = await verify(tf, 'wasm');
   if (bad) return { ok: false, reason: bad };
   installWasmConvGradients(tf);
+  installWasmSegmentSum(tf);
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   return {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { UserError } from '../errors';
-import type { Dataset } from './readers/dataset';
+import type { Dataset, LabelSet } from './readers/dataset';
 import { parseIdx } from './idx';
 
 /** Held out from the bundled digits for the probe set and validation. */
@@ -21,6 +21,11 @@ function toFloat(bytes: Uint8Array): Float32Array {
 
 function toInt(bytes: Uint8Array): Int32Array {
   return Int32Array.from(bytes);
+}
+
+/** The class labels of a bundled dataset as its one label set. */
+function classLabels(train: Uint8Array, test: Uint8Array, what: string): LabelSet[] {
+  return [{ output: null, form: 'index', width: 1, train: Float32Array.from(train), test: Float32Array.from(test), what }];
 }
 
 /** Finds data/digits.u8.gz next to the bundle (dist/../data) or the source tree. */
@@ -58,6 +63,8 @@ export function loadDigits(): Dataset {
     yTest: toInt(labels.subarray(train)),
     sampleShape: [rows, cols, 1],
     classes: 10,
+    labels: classLabels(labels.subarray(0, train), labels.subarray(train), 'the digits labels (10 classes)'),
+    builtIn: true,
   };
 }
 
@@ -81,5 +88,7 @@ export function loadFashion(dir = FASHION_DIR): Dataset {
     yTest: toInt(yTest.data),
     sampleShape: [xTrain.shape[1] ?? 28, xTrain.shape[2] ?? 28, 1],
     classes: 10,
+    labels: classLabels(yTrain.data, yTest.data, 'the Fashion-MNIST labels (10 classes)'),
+    builtIn: true,
   };
 }

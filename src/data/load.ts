@@ -2,12 +2,17 @@
 import { UserError } from '../errors';
 import { loadDigits, loadFashion } from './bundled';
 import type { Dataset } from './readers/dataset';
-import { readDataset } from './readers';
+import { readDataset, type ReadOptions } from './readers';
 import { resolve } from 'node:path';
 
-export async function loadData(data: string): Promise<Dataset> {
+/** digits / fashion (and their Keras names): the datasets that ship, class labels only. */
+export function isBuiltInData(data: string): boolean {
+  return ['digits', 'mnist', 'fashion', 'fashion_mnist'].includes(data);
+}
+
+export async function loadData(data: string, options: ReadOptions = {}): Promise<Dataset> {
   if (data === 'digits' || data === 'mnist') return loadDigits();
   if (data === 'fashion' || data === 'fashion_mnist') return loadFashion();
-  if (data.includes('/') || data.includes('.')) return readDataset(resolve(data));
+  if (data.includes('/') || data.includes('.')) return readDataset(resolve(data), options);
   throw new UserError(`unknown data '${data}'`, null, null, 'use --data digits, fashion or a path to .npz/.npy/.csv');
 }

@@ -114,6 +114,8 @@ export interface ModelSpec {
   omitted?: OmittedSourcePart[];
   /** Other models the same file defines, when it defines several. */
   alternatives?: { name: string; line: number; column: number }[];
+  /** Where the analysed model is defined (its class, or its Sequential/Model call), in a Python source. */
+  definition?: { line: number; column: number };
 }
 
 /** The Keras JSON topology shape TF.js accepts (snake_case keys, as Keras writes them). */

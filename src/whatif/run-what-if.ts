@@ -7,6 +7,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { LayerHistory } from '../advisor/rules';
 import { runArms, type ArmRun, type CancelToken } from '../analysis/arm-runner';
 import { runFindings } from '../analysis/findings';
+import { untilFirstStep } from '../analysis/first-step';
 import { prepare, type Prepared } from '../analysis/prepare';
 import { buildReport, runStartedEvent } from '../analysis/report';
 import { buildModel } from '../model/build/build';
@@ -69,21 +70,31 @@ export async function runWhatIfPrepared(
       );
     }
     emit(runStartedEvent(p, relu));
-    const [a, b] = await runArms(
-      p,
-      [
-        { name: BASELINE_ARM, spec, model: relu, layers: [] },
-        { name: ELU_ARM, spec: variant.spec, model: elu, layers: variant.switched },
-      ],
+    const [a, b] = await untilFirstStep(spec, emit, (watched) =>
+      runArms(
+        p,
+        [
+          { name: BASELINE_ARM, spec, model: relu, layers: [] },
+          { name: ELU_ARM, spec: variant.spec, model: elu, layers: variant.switched },
+        ],
+        config,
+        watched,
+        cancel,
+      ),
+    );
+    const findings = runFindings(
+      spec,
+      a!.histories,
+      a!.training,
       config,
       emit,
-      cancel,
+      {
+        learningRate: a!.learningRate,
+        classes: p.splits.classes,
+        fault: a!.fault,
+      },
+      p.plan,
     );
-    const findings = runFindings(spec, a!.histories, a!.training, config, emit, {
-      learningRate: a!.learningRate,
-      classes: p.splits.classes,
-      fault: a!.fault,
-    });
     const arms = [armDetail(a!, new Set()), armDetail(b!, new Set(variant.switched))];
     const whatIf: WhatIfReport = {
       arms,

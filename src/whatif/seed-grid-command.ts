@@ -9,7 +9,9 @@ import type { CancelToken } from '../analysis/arm-runner';
 import type { Prepared } from '../analysis/prepare';
 import { initBackend } from '../backend/select';
 import { loadDigits } from '../data/bundled';
-import { makeSplits } from '../data/splits';
+import { makeSplits, testSplit, type Splits } from '../data/splits';
+import type { TrainingPlan } from '../training/label-check';
+import { trainingPlan } from '../training/plan';
 import { UserError } from '../errors';
 import { buildModel } from '../model/build/build';
 import { loadExample, loadModelSpec } from '../model/load';
@@ -82,12 +84,18 @@ export async function seedGridCommand(argv: string[]): Promise<number> {
   const data = loadDigits();
   const probeModel = await buildModel(tf, fresh, seed);
   const inputShape = probeModel.inputs[0]!.shape.slice(1);
-  probeModel.dispose();
-  const splits = makeSplits(data, inputShape, probe, 0, null);
+  let splits: Splits;
+  let plan: TrainingPlan;
+  try {
+    splits = makeSplits(data, inputShape, probe, 0, null);
+    plan = trainingPlan(probeModel, fresh, splits);
+  } finally {
+    probeModel.dispose();
+  }
   const batchSize = positiveInt('batch', values.batch) ?? spec.training.batchSize ?? 250;
   const totalSteps = steps ?? (epochs ?? DEFAULT_EPOCHS) * Math.ceil(splits.train.count / batchSize);
-  const prepared: Prepared = { tf, backend: info, spec: fresh, splits, batchSize, totalSteps };
-  const test = { x: data.xTest, y: data.yTest, count: data.yTest.length };
+  const prepared: Prepared = { tf, backend: info, spec: fresh, splits, batchSize, totalSteps, plan };
+  const test = testSplit(data);
 
   const cancel: CancelToken = { cancelled: false };
   cancelOnSignals(cancel, 'cancelling after this round of steps…');

@@ -270,6 +270,7 @@ export function whatIfVerdict(
 
 function accuracyText(a: WhatIfArm, b: WhatIfArm): string {
   const n = Math.min(a.training.valAccuracy.length, b.training.valAccuracy.length);
-  if (n === 0) return '';
+  // A regression model has no accuracy (NaN): nothing to say about it.
+  if (n === 0 || Number.isNaN(a.training.valAccuracy[n - 1]!)) return '';
   return `; validation accuracy ${a.name} ${a.training.valAccuracy[n - 1]!.toFixed(4)}, ${b.name} ${b.training.valAccuracy[n - 1]!.toFixed(4)}`;
 }

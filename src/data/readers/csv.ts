@@ -7,7 +7,7 @@
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../errors';
 import { entryExists, readInside, readNamedFile } from '../../io/contained-file';
-import { assembleDataset, MAX_FEATURE_MAGNITUDE } from './assemble';
+import { assembleDataset, MAX_FEATURE_MAGNITUDE, type ReadOptions } from './assemble';
 import type { Dataset } from './dataset';
 import type { NpyArray } from './npy';
 
@@ -23,7 +23,7 @@ interface CsvTable {
 const MAX_CSV_BYTES = 256 * 1024 * 1024;
 const SIZE_HINT = 'save large datasets as .npz (numpy.savez_compressed) instead';
 
-export function readCsv(path: string): Dataset {
+export function readCsv(path: string, options: ReadOptions = {}): Dataset {
   const train = parseCsv(readNamedFile(path, 'the data file', MAX_CSV_BYTES, SIZE_HINT).toString('utf8'), path);
   const sibling = testSibling(path);
   const test = sibling
@@ -40,15 +40,15 @@ export function readCsv(path: string): Dataset {
     throw new UserError(`${basename(sibling!)} has ${test.columns} feature columns but ${basename(path)} has ${train.columns}`, sibling, null, 'both files must describe the same samples');
   }
   // Scale only when every value in both files looks like a uint8 pixel, so train and test agree.
-  const pixels = looksLikeUint8(train.features) && (!test || looksLikeUint8(test.features));
+  // Token ids are never pixels, whatever their range.
+  const pixels = !options.tokenIds && looksLikeUint8(train.features) && (!test || looksLikeUint8(test.features));
   const name = basename(path).replace(/\.csv$/i, '');
   const asArrays = (t: CsvTable, file: string) => ({
     x: { dtype: 'f4', shape: [t.rows, t.columns], data: pixels ? scaleInPlace(t.features) : t.features } satisfies NpyArray,
-    y: { dtype: 'f8', shape: [t.rows], data: t.labels } satisfies NpyArray,
     xWhat: basename(file),
-    yWhat: `the label column of ${basename(file)}`,
+    ys: [{ y: { dtype: 'f8', shape: [t.rows], data: t.labels } satisfies NpyArray, what: `the label column of ${basename(file)}`, output: null }],
   });
-  return assembleDataset(name, path, asArrays(train, path), test && sibling ? asArrays(test, sibling) : null);
+  return assembleDataset(name, path, asArrays(train, path), test && sibling ? asArrays(test, sibling) : null, options);
 }
 
 /** `mnist_train.csv` → `mnist_test.csv` when that file exists. */

@@ -12,14 +12,14 @@ import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../errors';
 import { entryExists, readInside, readNamedFile, resolveInside } from '../../io/contained-file';
-import { assembleDataset, type LabelledArrays } from './assemble';
+import { assembleDataset, type LabelledArrays, type ReadOptions } from './assemble';
 import type { Dataset } from './dataset';
 import { MAX_ARRAY_BYTES, parseNpy } from './npy';
 
 const CONVENTION = 'pass foo_x.npy beside foo_y.npy (or foo_x_train.npy / foo_y_train.npy), or a directory holding x.npy + y.npy or x_train.npy + y_train.npy';
 const SIZE_HINT = 'use a smaller dataset or a subset of it';
 
-export function readNpyPair(path: string): Dataset {
+export function readNpyPair(path: string, options: ReadOptions = {}): Dataset {
   const isDir = statSync(path).isDirectory();
   const dir = isDir ? path : dirname(path);
   let prefix = '';
@@ -42,7 +42,7 @@ export function readNpyPair(path: string): Dataset {
   const testY = nameFor('y', '_test');
   const test = trainSplit !== '_test' && present(testX) && present(testY) ? load(dir, testX, testY, path) : null;
   const name = isDir ? basename(path) : prefix.replace(/_$/, '') || basename(dir);
-  return assembleDataset(name, path, train, test);
+  return assembleDataset(name, path, train, test, options);
 }
 
 function load(dir: string, xName: string, yName: string, given: string): LabelledArrays {
@@ -54,5 +54,5 @@ function load(dir: string, xName: string, yName: string, given: string): Labelle
     if ('missing' in resolveInside(at)) throw new UserError(`${name} is missing next to ${basename(given)}`, given, null, CONVENTION);
     return parseNpy(readInside(at, maxBytes, SIZE_HINT), join(dir, name));
   };
-  return { x: read(xName, 'samples'), y: read(yName, 'labels'), xWhat: xName, yWhat: yName };
+  return { x: read(xName, 'samples'), xWhat: xName, ys: [{ y: read(yName, 'labels'), what: yName, output: null }] };
 }

@@ -17,6 +17,7 @@ import { summariseProbe } from '../../../src/probe/statistics';
 import { rangeOfEdges, type HistogramRange } from '../../../src/histogram';
 import { selectTaps, tapModel } from '../../../src/probe/taps';
 import type { LayerProbe } from '../../../src/protocol';
+import { trainingPlan } from '../../../src/training/plan';
 import { Trainer } from '../../../src/training/trainer';
 import { seededRandom } from '../../../src/training/rng';
 
@@ -142,13 +143,17 @@ describe('tensorflow route (tfjs-node) parity with cpu', () => {
 
   test("one training step through the engine's Trainer", async (t) => {
     if (!tensorflow) return t.skip(skipReason ?? '');
+    const split = { x: inputs, targets: [Float32Array.from(labels)], count: BATCH };
     const splits: Splits = {
       name: 'parity',
       sampleShape: [SIDE, SIDE, 1],
       classes: CLASSES,
-      train: { x: inputs, y: labels, count: BATCH },
-      probe: { x: inputs, y: labels, count: BATCH },
-      validation: { x: inputs, y: labels, count: BATCH },
+      labels: [{ output: null, form: 'index', width: 1, what: 'the parity labels' }],
+      tokenIds: false,
+      builtIn: false,
+      train: split,
+      probe: split,
+      validation: split,
     };
     const step = async (side: Tf) => {
       const tf = await on(side);
@@ -158,7 +163,7 @@ describe('tensorflow route (tfjs-node) parity with cpu', () => {
         model,
         splits,
         { batchSize: BATCH, seed: 7, optimizer: 'sgd', learningRate: 0.5 },
-        'softmax',
+        trainingPlan(model, null, splits),
       );
       const result = await trainer.step();
       const weights = await Promise.all(model.getWeights().map((w) => w.data()));

@@ -13,6 +13,7 @@ const digits = (sampleShape: number[]): Dataset => ({
   yTest: new Int32Array(0),
   sampleShape,
   classes: 10,
+  labels: [],
 });
 
 test('[28, 28] data fits [28, 28, 1], [784] and a batch-dimensioned [null, 28, 28, 1]', () => {

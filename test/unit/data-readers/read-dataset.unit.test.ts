@@ -117,16 +117,6 @@ test('corrupt or incomplete npz files are UserErrors naming the file', async () 
     ),
     /has 2 labels for 3 samples/,
   );
-  await rejects(
-    write(
-      'neg.npz',
-      npzBytes({
-        x: npyBytes('|u1', [2, 1], new Uint8Array(2)),
-        y: npyBytes('<i4', [2], Int32Array.from([0, -1])),
-      }),
-    ),
-    /y\.npy in neg\.npz\[1\] is -1/,
-  );
   const fortran = npzBytes({
     x: npyBytes('<f4', [2, 2], new Float32Array(4), { fortran: true }),
     y: npyBytes('|u1', [2], new Uint8Array(2)),
@@ -216,5 +206,116 @@ test('broken CSV rows are UserErrors with the line', async () => {
     (e: unknown) => e instanceof UserError && e.line === 2 && /column 2 of row 2 is "five"/.test(e.message),
   );
   await rejects(write('empty.csv', '\n\n'), /is empty/);
-  await rejects(write('fraction.csv', '0.5,1\n1,2\n'), /labels must be non-negative integer/);
+  await rejects(write('nan.csv', 'NaN,1\n1,2\n'), /column 1 of row 1 is "NaN", not a finite number/);
+});
+
+test('labels are kept as stored with their form: indices, one-hot rows, real values', async () => {
+  // Whether they fit is the model's output to say (src/training/label-check.ts), not the reader's.
+  const fraction = await readDataset(write('fraction.csv', '0.5,1\n1,2\n2.25,3\n'));
+  assert.deepEqual(
+    fraction.labels.map((l) => [l.form, l.width, [...l.train], [...l.test]]),
+    [['values', 1, [0.5, 1], [2.25]]],
+  );
+  assert.deepEqual([fraction.yTrain.length, fraction.classes], [0, 0]);
+  const negative = await readDataset(
+    write(
+      'neg.npz',
+      npzBytes({
+        x: npyBytes('|u1', [2, 1], new Uint8Array(2)),
+        y: npyBytes('<i4', [2], Int32Array.from([0, -1])),
+      }),
+    ),
+  );
+  assert.equal(negative.labels[0]!.form, 'values');
+  const oneHot = await readDataset(
+    write(
+      'onehot.npz',
+      npzBytes({
+        x: npyBytes('<f4', [3, 1], Float32Array.from([1, 2, 3])),
+        y: npyBytes('<f4', [3, 2], Float32Array.from([1, 0, 0, 1, 1, 0])),
+      }),
+    ),
+  );
+  assert.deepEqual([oneHot.labels[0]!.form, oneHot.labels[0]!.width, oneHot.classes], ['distribution', 2, 2]);
+  assert.deepEqual([...oneHot.yTrain, ...oneHot.yTest], [0, 1, 0]);
+  const targets = await readDataset(
+    write(
+      'targets.npz',
+      npzBytes({
+        x: npyBytes('<f4', [3, 1], Float32Array.from([1, 2, 3])),
+        y: npyBytes('<f4', [3, 2], Float32Array.from([0.5, 2, 1, 1, 3, -4])),
+      }),
+    ),
+  );
+  assert.deepEqual([targets.labels[0]!.form, targets.labels[0]!.width], ['values', 2]);
+  await rejects(
+    write(
+      'huge.npz',
+      npzBytes({
+        x: npyBytes('<f4', [2, 1], Float32Array.from([1, 2])),
+        y: npyBytes('<f8', [2], Float64Array.from([1, 1e300])),
+      }),
+    ),
+    /y\.npy in huge\.npz\[1\] is 1e\+300; labels must be finite numbers/,
+  );
+});
+
+test('one label array per output of a multi-output model: y_train_<output>', async () => {
+  const ds = await readDataset(
+    write(
+      'multi.npz',
+      npzBytes({
+        x_train: npyBytes('<f4', [2, 1], Float32Array.from([1, 2])),
+        y_train_kind: npyBytes('<i8', [2], BigInt64Array.from([0n, 2n])),
+        y_train_price: npyBytes('<f4', [2], Float32Array.from([9.5, 3.25])),
+        x_test: npyBytes('<f4', [1, 1], Float32Array.from([3])),
+        y_test_kind: npyBytes('<i8', [1], BigInt64Array.from([1n])),
+        y_test_price: npyBytes('<f4', [1], Float32Array.from([7])),
+      }),
+    ),
+  );
+  assert.deepEqual(
+    ds.labels.map((l) => [l.output, l.form, [...l.train], [...l.test]]),
+    [
+      ['kind', 'index', [0, 2], [1]],
+      ['price', 'values', [9.5, 3.25], [7]],
+    ],
+  );
+  await rejects(
+    write(
+      'multi-no-test.npz',
+      npzBytes({
+        x_train: npyBytes('<f4', [2, 1], Float32Array.from([1, 2])),
+        y_train_kind: npyBytes('<i8', [2], BigInt64Array.from([0n, 2n])),
+        x_test: npyBytes('<f4', [1, 1], Float32Array.from([3])),
+        y_test: npyBytes('<i8', [1], BigInt64Array.from([1n])),
+      }),
+    ),
+    /has test samples but no test labels for y_train_kind\.npy/,
+  );
+});
+
+test('token ids for a text model are kept as stored (never scaled), integers only', async () => {
+  const ids = npzBytes({
+    x: npyBytes('|u1', [4, 3], Uint8Array.from([1, 2, 3, 200, 0, 0, 7, 7, 7, 9, 8, 1])),
+    y: npyBytes('|u1', [4], Uint8Array.from([0, 1, 1, 0])),
+  });
+  const path = write('ids.npz', ids);
+  const ds = await readDataset(path, { tokenIds: true });
+  assert.deepEqual([...ds.xTrain, ...ds.xTest], [1, 2, 3, 200, 0, 0, 7, 7, 7, 9, 8, 1]);
+  assert.equal(ds.tokenIds, true);
+  // The same file read as images is scaled.
+  assert.ok(Math.abs((await readDataset(path)).xTrain[3]! - 200 / 255) < 1e-6);
+  const fractional = write(
+    'fractional-ids.npz',
+    npzBytes({
+      x: npyBytes('<f4', [2, 2], Float32Array.from([1, 2, 3.5, 4])),
+      y: npyBytes('|u1', [2], Uint8Array.from([0, 1])),
+    }),
+  );
+  await assert.rejects(
+    readDataset(fractional, { tokenIds: true }),
+    (e: unknown) =>
+      e instanceof UserError && /sample 1 value 0 is 3\.5; a text model's input is token ids/.test(e.message),
+  );
 });

@@ -159,7 +159,10 @@ test('bad inputs: one clear line naming the file, non-zero exit, no stack trace'
   );
   r = cli('analyze', mismatch, '--steps', '1', '--backend', 'cpu');
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /the data's samples have shape \[28, 28, 1\] but the model's input is \[100\]/);
+  assert.match(
+    r.stderr,
+    /mismatch\.json: the samples of the bundled digits .* have shape \[28, 28, 1\] but the model's input is \[100\] — pass --data PATH: an \.npz with x_train \[N, 100\]/,
+  );
 
   r = cli('analyze', '--steps', 'many');
   assert.equal(r.code, 1);

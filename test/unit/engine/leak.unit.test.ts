@@ -7,7 +7,9 @@ import type { Prepared } from '../../../src/analysis/prepare';
 import { buildModel } from '../../../src/model/build/build';
 import type { ModelSpec } from '../../../src/model/spec';
 import { defaultRunConfig } from '../../../src/run-config';
+import { trainingPlan } from '../../../src/training/plan';
 import { seededRandom } from '../../../src/training/rng';
+import { classSplits } from '../../support/class-data';
 
 function tinySpec(): ModelSpec {
   const layers = [
@@ -40,25 +42,19 @@ test('500 instrumented steps leak no tensors', async () => {
   const n = 300;
   const x = Float32Array.from({ length: n * 6 }, () => r());
   const y = Int32Array.from({ length: n }, (_, i) => i % 3);
-  const split = (from: number, count: number) => ({
-    x: x.subarray(from * 6, (from + count) * 6),
-    y: y.subarray(from, from + count),
-    count,
-  });
+  const splits = classSplits('synthetic', x, y, [6], { train: 200, probe: 50, validation: 50 });
+  const spec = tinySpec();
+  const planned = await buildModel(tf, spec, 1);
+  const plan = trainingPlan(planned, spec, splits);
+  planned.dispose();
   const prepared: Prepared = {
     tf,
     backend: { name: 'cpu', detail: 'cpu', software: true, attempts: [] },
-    spec: tinySpec(),
-    splits: {
-      name: 'synthetic',
-      sampleShape: [6],
-      classes: 3,
-      train: split(0, 200),
-      probe: split(200, 50),
-      validation: split(250, 50),
-    },
+    spec,
+    splits,
     batchSize: 16,
     totalSteps: 520,
+    plan,
   };
   const before = tf.memory().numTensors;
   const model = await buildModel(tf, prepared.spec, 1);

@@ -257,6 +257,11 @@ export const recorded = {
   /** `activationLens.*` from the workspace's .vscode/settings.json (they win in `get`, as in VS Code). */
   workspaceConfiguration: {} as Record<string, unknown>,
   applyEditResult: true,
+  /** Messages reported to progress notifications, in order. */
+  progress: [] as string[],
+  /** Quick picks shown (their titles and item labels); the answer is `pickAnswer(items)`. */
+  quickPicks: [] as { title: string; labels: string[] }[],
+  pickAnswer: (() => undefined) as (items: { label: string }[]) => { label: string } | undefined,
 };
 
 export function reset(): void {
@@ -275,6 +280,9 @@ export function reset(): void {
   recorded.treeViews.clear();
   recorded.readableFiles.clear();
   recorded.saveDialogAnswer = undefined;
+  recorded.progress.length = 0;
+  recorded.quickPicks.length = 0;
+  recorded.pickAnswer = () => undefined;
   recorded.documents.length = 0;
   recorded.configuration = {};
   recorded.workspaceConfiguration = {};
@@ -395,7 +403,11 @@ export const window = {
     ) => Promise<R>,
   ): Promise<R> {
     const cancel = new EventEmitter<void>();
-    return task({ report: () => undefined }, { onCancellationRequested: (l) => cancel.event(l) });
+    const report = (v: unknown) => {
+      const message = (v as { message?: unknown }).message;
+      if (typeof message === 'string') recorded.progress.push(message);
+    };
+    return task({ report }, { onCancellationRequested: (l) => cancel.event(l) });
   },
   registerWebviewViewProvider: (id: string) => registration(`webview:${id}`),
   registerTreeDataProvider: (id: string) => registration(`tree:${id}`),
@@ -417,7 +429,12 @@ export const window = {
     recorded.panels.push(panel);
     return panel;
   },
-  showQuickPick: () => Promise.resolve(undefined),
+  showQuickPick(items: ({ label: string } | string)[], options?: { title?: string }) {
+    const labelled = items.map((i) => (typeof i === 'string' ? { label: i } : i));
+    recorded.quickPicks.push({ title: options?.title ?? '', labels: labelled.map((i) => i.label) });
+    const answer = recorded.pickAnswer(labelled);
+    return Promise.resolve(answer && typeof items[0] === 'string' ? answer.label : answer);
+  },
   showSaveDialog: () => Promise.resolve(recorded.saveDialogAnswer),
   showTextDocument: () => Promise.resolve(undefined),
 };

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatMean, formatPercent, layerLensTitle } from '../../../extension/lens-text';
+import {
+  analyzeModelLensTitle,
+  formatMean,
+  formatPercent,
+  instancesLensTitle,
+  layerLensTitle,
+} from '../../../extension/lens-text';
 import { probe } from './fixtures';
 
 test('the lens reads "dense · 41% dead (105/256) · mean +0.38 ↑"', () => {
@@ -45,4 +51,25 @@ test('formatting edge cases', () => {
   assert.equal(formatPercent(1), '100%');
   assert.equal(formatMean(-0.001), '-0.00');
   assert.equal(formatMean(0), '+0.00');
+});
+
+test('a line that builds several layers: total share, the worst by name, the mean range', () => {
+  const t = (layer: string, dead: number, mean: number) => ({
+    layer,
+    first: probe(layer, 0, 0, 64, 0),
+    latest: probe(layer, 90, dead, 64, mean),
+  });
+  assert.equal(
+    instancesLensTitle('relu', 8, [
+      t('layer3_0_relu', 4, 0.2),
+      t('layer3_1_relu', 26, 0.61),
+      t('layer3_2_relu', 0, 0.3),
+    ]),
+    'relu ×8 (3 of 8 probed) · 16% dead (30/192) · worst layer3_1_relu 41% · mean +0.20…+0.61',
+  );
+  assert.equal(
+    instancesLensTitle('relu', 2, [t('a', 0, 0.1), t('b', 0, 0.1)]),
+    'relu ×2 · 0% dead (0/128) · mean +0.10',
+  );
+  assert.equal(analyzeModelLensTitle('discriminator'), '▶ Analyze discriminator');
 });

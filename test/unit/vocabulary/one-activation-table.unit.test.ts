@@ -19,7 +19,8 @@ const ALLOWED: Record<string, string> = {
   'src/source-edit/elu-fix.ts':
     'the callee spellings in source text that the ELU edit rewrites (F.relu6, leakyReLU)',
   'src/probe/never-fires.ts': "interval arithmetic needs each activation's formula",
-  'src/training/trainer.ts': 'the loss follows the output activation (softmax, log_softmax, logits)',
+  'src/training/loss-plan.ts':
+    'the loss follows the output activation (softmax, log_softmax, sigmoid, logits) where the file names none',
   'src/whatif/seed-grid.ts': "the seed grid's arms are named relu / elu (arms, not a layer's activation)",
   // To go: issue 13 replaces this file with src/histogram.ts, whose known ranges should come from
   // the table's `range` column.

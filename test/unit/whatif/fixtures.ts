@@ -5,7 +5,10 @@ import { layerSpecsFromTopology } from '../../../src/model/activation-of';
 import type { KerasLayerJson, ModelSpec } from '../../../src/model/spec';
 import { defaultRunConfig } from '../../../src/run-config';
 import type { RunConfig } from '../../../src/protocol';
+import { buildModel } from '../../../src/model/build/build';
+import { trainingPlan } from '../../../src/training/plan';
 import { seededRandom } from '../../../src/training/rng';
+import { classSplits } from '../../support/class-data';
 
 export function specOf(layers: KerasLayerJson[], name = 'tiny'): ModelSpec {
   const topology = { class_name: 'Sequential', config: { name, layers } };
@@ -59,25 +62,18 @@ export async function preparedFor(spec: ModelSpec, totalSteps: number, batchSize
   const y = Int32Array.from({ length: n }, (_, i) =>
     x[i * 6]! + x[i * 6 + 1]! > 0.3 ? 0 : x[i * 6 + 2]! > 0 ? 1 : 2,
   );
-  const split = (from: number, count: number) => ({
-    x: x.subarray(from * 6, (from + count) * 6),
-    y: y.subarray(from, from + count),
-    count,
-  });
+  const splits = classSplits('synthetic', x, y, [6], { train: 300, probe: 50, validation: 50 });
+  const model = await buildModel(tf, spec, 1);
+  const plan = trainingPlan(model, spec, splits);
+  model.dispose();
   return {
     tf,
     backend: { name: 'cpu', detail: 'cpu', software: true, attempts: [] },
     spec,
-    splits: {
-      name: 'synthetic',
-      sampleShape: [6],
-      classes: 3,
-      train: split(0, 300),
-      probe: split(300, 50),
-      validation: split(350, 50),
-    },
+    splits,
     batchSize,
     totalSteps,
+    plan,
   };
 }
 

@@ -165,6 +165,7 @@ export class KerasReader {
       issues: this.source.issues,
       ...(omitted.length > 0 ? { omitted } : {}),
       ...(choice.alternatives.length > 0 ? { alternatives: choice.alternatives } : {}),
+      definition: choice.definition,
     };
   }
 

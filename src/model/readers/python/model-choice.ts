@@ -26,6 +26,8 @@ export interface ModelCandidate<T> {
 
 export interface ModelChoice<T> {
   chosen: ModelCandidate<T>;
+  /** Where the chosen model is defined, for a lens on its line. */
+  definition: { line: number; column: number };
   alternatives: NonNullable<ModelSpec['alternatives']>;
 }
 
@@ -101,6 +103,7 @@ export function chooseModel<T>(
     );
   return {
     chosen,
+    definition: source.position(chosen.node.from),
     alternatives: others.map((c) => ({ name: c.names[0]!, ...source.position(c.node.from) })),
   };
 }

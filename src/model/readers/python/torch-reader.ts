@@ -139,7 +139,7 @@ export class TorchReader {
       );
       root = this.instantiate(chosen.cls, chosen.cls.node, []);
     } else root = chosen;
-    return this.build(root, choice.chosen.names[0]!, choice.alternatives);
+    return this.build(root, choice.chosen.names[0]!, choice.alternatives, choice.definition);
   }
 
   private candidateList(): ModelCandidate<Candidate | ClassCandidate>[] {
@@ -158,6 +158,7 @@ export class TorchReader {
     root: Candidate,
     name: string,
     alternatives: NonNullable<ModelSpec['alternatives']>,
+    definition: NonNullable<ModelSpec['definition']>,
   ): ModelSpec | null {
     const forward = root instanceof ModuleInstance ? this.forwardOf(root.cls) : null;
     if (root instanceof ModuleInstance && !forward) {
@@ -226,6 +227,7 @@ export class TorchReader {
       issues: this.source.issues,
       ...(omitted.length > 0 ? { omitted } : {}),
       ...(alternatives.length > 0 ? { alternatives } : {}),
+      definition,
     };
   }
 

@@ -75,10 +75,11 @@ function parseWithinBudget(text: string, file: string): ModelSpec {
     ctx.deadline.tick(site.expr);
     const call = layerCallOf(ctx, site.expr);
     if (!call) {
-      ctx.issue(
+      ctx.leaveOut(
         site.expr,
+        `\`${shortText(site.expr, sf)}\``,
+        'not a tf.layers call this parser understands (a custom layer?)',
         `\`${shortText(site.expr, sf)}\` is not a tf.layers call this parser understands (a custom layer?); it is left out of the analyzed model`,
-        'error',
       );
       continue;
     }
@@ -114,6 +115,10 @@ function parseWithinBudget(text: string, file: string): ModelSpec {
   reportStrayLayers(ctx, used, chosen);
 
   const modelName = chosen.name ?? 'sequential';
+  const omitted = ctx.omitted
+    .filter((o) => o.owner === null || o.owner === chosen)
+    .map((o) => o.part)
+    .sort((a, b) => a.line - b.line || a.column - b.column);
   return {
     name: modelName,
     origin: 'tfjs-ts',
@@ -122,6 +127,7 @@ function parseWithinBudget(text: string, file: string): ModelSpec {
     layers: specs,
     training: readTrainingSetup(ctx, chosen.variable),
     issues: ctx.issues.sort((a, b) => a.line - b.line || a.column - b.column),
+    ...(omitted.length > 0 ? { omitted } : {}),
   };
 }
 

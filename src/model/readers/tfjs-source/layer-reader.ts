@@ -30,10 +30,11 @@ export function readLayer(
 ): ReadLayer | null {
   const kind = LAYER_KINDS.get(factory);
   if (!kind) {
-    ctx.issue(
+    ctx.leaveOut(
       call,
+      `tf.layers.${factory}`,
+      'not understood by Activation Lens yet',
       `tf.layers.${factory} is not understood by Activation Lens yet; this layer is left out of the analyzed model`,
-      'error',
     );
     return null;
   }
@@ -88,12 +89,16 @@ export function readLayer(
     const folded = ctx.folder.fold(value);
     if (!folded.ok) {
       const required = kind.required.includes(key) || key === 'inputShape';
-      ctx.issue(
-        folded.node,
-        `${key}: ${folded.reason}${required ? `; tf.layers.${factory} cannot be built without it, so it is left out of the analyzed model` : '; the option is ignored'}`,
-        required ? 'error' : 'warning',
-      );
-      if (required) return null;
+      if (required) {
+        ctx.leaveOut(
+          folded.node,
+          `tf.layers.${factory}`,
+          `${key}: ${folded.reason}`,
+          `${key}: ${folded.reason}; tf.layers.${factory} cannot be built without it, so it is left out of the analyzed model`,
+        );
+        return null;
+      }
+      ctx.issue(folded.node, `${key}: ${folded.reason}; the option is ignored`, 'warning');
       continue;
     }
     const v = folded.value;
@@ -138,10 +143,11 @@ export function readLayer(
   }
   const missing = kind.required.filter((k) => !args?.properties.some((p) => propertyKey(p) === k));
   if (missing.length > 0) {
-    ctx.issue(
+    ctx.leaveOut(
       call,
+      `tf.layers.${factory}`,
+      `it needs ${missing.map((k) => `\`${k}\``).join(', ')}`,
       `tf.layers.${factory} needs ${missing.map((k) => `\`${k}\``).join(', ')}; this layer is left out of the analyzed model`,
-      'error',
     );
     return null;
   }
@@ -175,10 +181,11 @@ function configLiteral(
   let expr = unwrap(arg);
   if (ts.isIdentifier(expr)) expr = unwrap(ctx.folder.initializerOf(expr) ?? expr);
   if (ts.isObjectLiteralExpression(expr)) return expr;
-  ctx.issue(
+  ctx.leaveOut(
     arg,
+    `the layer configured by \`${arg.getText(ctx.sf).slice(0, 60)}\``,
+    'its config is not an object literal this parser can read',
     `the config of this layer (\`${arg.getText(ctx.sf)}\`) is not an object literal this parser can read; the layer is left out of the analyzed model`,
-    'error',
   );
   return 'invalid';
 }

@@ -100,10 +100,13 @@ function readModel(ctx: ParseContext, call: ts.CallExpression, adds: ts.CallExpr
       if (problem === 'elsewhere') continue;
       const layerArg = add.arguments[0]!;
       if (problem === 'loop' || problem === 'function') {
-        ctx.issue(
+        const where = problem === 'loop' ? 'inside a loop or callback' : 'inside a helper function';
+        ctx.leaveOut(
           add,
-          `a layer added ${problem === 'loop' ? 'inside a loop or callback' : 'inside a helper function'} is not understood; it is left out of the analyzed model (write the layers out one by one)`,
-          'error',
+          `the layer added ${where}`,
+          `a layer added ${where} is not understood`,
+          `a layer added ${where} is not understood; it is left out of the analyzed model (write the layers out one by one)`,
+          model,
         );
         markLayerCalls(ctx, layerArg);
         continue;
@@ -117,20 +120,24 @@ function readModel(ctx: ParseContext, call: ts.CallExpression, adds: ts.CallExpr
 function readLayerArray(ctx: ParseContext, value: ts.Expression, model: FoundModel): void {
   const arr = ts.isIdentifier(value) ? ctx.folder.initializerOf(value) : value;
   if (!arr || !ts.isArrayLiteralExpression(arr)) {
-    ctx.issue(
+    ctx.leaveOut(
       value,
+      `the layers of \`${value.getText(ctx.sf).slice(0, 60)}\``,
+      'the layer list is not an array literal this parser can read',
       `the layer list \`${value.getText(ctx.sf)}\` is not an array literal this parser can read; write the layers out in \`layers: [...]\``,
-      'error',
+      model,
     );
     markLayerCalls(ctx, value);
     return;
   }
   for (const el of arr.elements) {
     if (ts.isSpreadElement(el)) {
-      ctx.issue(
+      ctx.leaveOut(
         el,
+        `the layers of \`${el.getText(ctx.sf).slice(0, 60)}\``,
+        'a spread in the layer list is not understood',
         `a spread (\`${el.getText(ctx.sf)}\`) in the layer list is not understood; those layers are left out of the analyzed model`,
-        'error',
+        model,
       );
       markLayerCalls(ctx, el);
     } else if (!ts.isOmittedExpression(el)) model.sites.push({ expr: el, conditional: false });
