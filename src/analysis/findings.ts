@@ -7,7 +7,7 @@ import type { ModelSpec } from '../model/spec';
 import type { Emit, Finding, RunConfig, TrainingSummary } from '../protocol';
 
 /** What the parser could not understand becomes findings that name the line. */
-export function sourceFindings(spec: ModelSpec): Finding[] {
+export function sourceFindings(spec: Pick<ModelSpec, 'issues'>): Finding[] {
   return spec.issues.map((issue) => ({
     kind: 'source' as const,
     layer: null,
@@ -18,8 +18,9 @@ export function sourceFindings(spec: ModelSpec): Finding[] {
   }));
 }
 
+/** `spec`: the model as read (a live run, which reads no source, passes no issues). */
 export function runFindings(
-  spec: ModelSpec,
+  spec: Pick<ModelSpec, 'issues'>,
   histories: LayerHistory[],
   training: TrainingSummary,
   config: RunConfig,
