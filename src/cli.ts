@@ -16,6 +16,8 @@ import { BACKENDS, defaultRunConfig } from './run-config';
 import { runWhatIf } from './whatif/run-what-if';
 import { whatIfTable } from './whatif/what-if-table';
 import { seedGridCommand, SEED_GRID_USAGE } from './whatif/seed-grid-command';
+import { watchCommand, WATCH_USAGE } from './live/watch-command';
+import { reportCommand, REPORT_USAGE } from './live/report-command';
 
 const USAGE = `usage: activation-lens analyze [FILE] [--example mnist-cnn] [--data digits|fashion|PATH]
          [--model NAME] [--input-shape 28,28,1]
@@ -23,7 +25,9 @@ const USAGE = `usage: activation-lens analyze [FILE] [--example mnist-cnn] [--da
          [--backend auto|tensorflow|webgpu|wasm|cpu] [--seed S] [--lr RATE]
          [--what-if elu [--layers a,b] [--alpha A]]
          [--json OUT] [--events] [--no-validate] [--debug]
-       ${SEED_GRID_USAGE.replace('usage: ', '')}`;
+       ${SEED_GRID_USAGE.replace('usage: ', '')}
+       ${WATCH_USAGE.replace('usage: ', '')}
+       ${REPORT_USAGE.replace('usage: ', '')}`;
 
 function integer(name: string, value: string | undefined, min: number): number | null {
   if (value === undefined) return null;
@@ -207,6 +211,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'analyze':
         return await analyze(rest);
+      case 'watch':
+        return await watchCommand(rest);
+      case 'report':
+        return await reportCommand(rest);
       case 'experiment':
         if (rest[0] !== 'seed-grid')
           throw new UserError(
