@@ -16,6 +16,9 @@ import { RunController, type EngineLaunch } from './run-controller';
 import { engineEnvironment } from './engine-environment';
 import { installedTfjsNodeFolders } from './tfjs-node-install';
 import { MachineSettings } from './machine-settings';
+import { LiveHost } from './live-host';
+import { liveOptions } from './live-options';
+import { bundledPythonDir } from '../src/live/python-package';
 
 /** A command: given the context, the handler VS Code calls with the command's arguments. */
 export type Command = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -27,6 +30,8 @@ export class Ctx {
   readonly run: RunController;
   readonly dashboard: DashboardViewProvider;
   readonly lenses: LayerLensProvider;
+  /** The window's live listener: where live training runs send their events. */
+  readonly live: LiveHost;
   readonly version: string;
   /** nodePath / tfjsNodePath: from the user's settings only (extension/machine-settings.ts). */
   readonly machineSettings: MachineSettings;
@@ -55,7 +60,19 @@ export class Ctx {
     this.lenses = new LayerLensProvider(this.documents, this.run, () =>
       this.settings().get<boolean>('lenses.enabled', true),
     );
-    this.push(this.log, this.documents, this.diagnostics, this.run, this.dashboard, this.lenses);
+    this.live = new LiveHost({
+      handler: {
+        onHello: (c) => this.run.liveConnected(c),
+        onEvent: (e, c) => this.run.liveEvent(e, c),
+        onEnd: (r, c) => this.run.liveEnded(r, c),
+      },
+      admit: (hello) => this.run.admitLive(hello),
+      settings: () => liveOptions((k) => this.settings().get(k)).settings,
+      log: (level, m) => this.log[level](m),
+      terminalEnvironment: context.environmentVariableCollection,
+      pythonDir: bundledPythonDir(join(context.extensionPath, 'dist')),
+    });
+    this.push(this.log, this.documents, this.diagnostics, this.run, this.dashboard, this.lenses, this.live);
   }
 
   /** `activationLens.*`, read fresh each time: the person may change settings between runs. */

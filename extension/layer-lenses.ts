@@ -1,16 +1,21 @@
 /**
  * Code lenses on every layer definition with a ReLU-family activation, from the parse result.
  * Before a run: "▶ Analyze activations". During and after a run on this file: the layer's latest
- * probe numbers, plus "Switch to ELU" where that applies.
+ * probe numbers, plus "Switch to ELU" where that applies. A live run's layers are found by the line
+ * that defines them (extension/live-layers.ts), so its lenses need no parse at all — the parse adds
+ * the quick fix.
  */
 import * as vscode from 'vscode';
-import type { DashboardState } from '../src/protocol';
+import type { DashboardState, LayerProbe, LayerSummary } from '../src/protocol';
 import { isRectifierFamily, isSwitchableToElu } from '../src/model/activation-families';
-import { layerTimelines } from '../src/dashboard-state';
+import { layerTimelines, type LayerTimeline } from '../src/dashboard-state';
 import { ANALYZE_LENS_TITLE, SWITCH_LENS_TITLE, WAITING_LENS_TITLE, layerLensTitle } from './lens-text';
 import type { ModelDocuments } from './model-documents';
 import type { ModelSpec } from '../src/model/spec';
 import { appendTestRecord } from './test-log';
+import { liveLayersByLine, sameFile, specLayerAt } from './live-layers';
+
+export { sameFile };
 
 /**
  * How long a lens request waits for a parse under way. VS Code shows no lens of any extension for a
@@ -59,8 +64,10 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
   }
 
   private lensesFor(document: vscode.TextDocument, spec: ModelSpec | null): vscode.CodeLens[] {
-    if (!spec) return [];
     const state = this.run.state;
+    const live = liveLayersByLine(state, document.uri.fsPath);
+    if (live.size > 0) return this.record(document, this.liveLenses(document, spec, state, live));
+    if (!spec) return [];
     const runOnThisFile =
       state.started?.model.file != null && sameFile(state.started.model.file, document.uri.fsPath);
     const timelines = runOnThisFile ? layerTimelines(state.probes) : new Map();
@@ -115,6 +122,66 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
         );
       }
     }
+    return this.record(document, lenses);
+  }
+
+  /**
+   * A live run's lenses: one per line that defines live layers, with the numbers of the layer
+   * there that looks worst (a block's `self.relu` applied in 8 blocks is 8 live layers on one line).
+   */
+  private liveLenses(
+    document: vscode.TextDocument,
+    spec: ModelSpec | null,
+    state: DashboardState,
+    byLine: Map<number, LayerSummary[]>,
+  ): vscode.CodeLens[] {
+    const timelines = layerTimelines(state.probes);
+    const lenses: vscode.CodeLens[] = [];
+    for (const [line, all] of [...byLine].sort((a, b) => a[0] - b[0])) {
+      const layers = all.filter((l) => isRectifierFamily(l.activation));
+      const first = layers[0];
+      if (!first?.source) continue;
+      const col = Math.max(0, first.source.column - 1);
+      const at = new vscode.Range(line - 1, col, line - 1, col);
+      const more = layers.length > 1 ? ` (+${layers.length - 1} more)` : '';
+      const worst = worstOf(layers, timelines);
+      if (!worst) {
+        lenses.push(
+          new vscode.CodeLens(at, {
+            title: `${first.name}${more} · ${state.status === 'running' ? WAITING_LENS_TITLE : 'not probed'}`,
+            command: 'activationLens.openDashboard',
+            arguments: [first.name],
+          }),
+        );
+        continue;
+      }
+      lenses.push(
+        new vscode.CodeLens(at, {
+          title: `${layerLensTitle(worst.layer.name, worst.layer.activation, worst.timeline.first, worst.timeline.latest)}${more}`,
+          tooltip:
+            layers.length > 1
+              ? `${layers.map((l) => l.name).join(', ')}: the worst shown`
+              : 'Open the dashboard at this layer',
+          command: 'activationLens.openDashboard',
+          arguments: [worst.layer.name],
+        }),
+      );
+      const parsed = spec ? specLayerAt(spec, first.source) : null;
+      if (parsed && isSwitchableToElu(parsed.activation)) {
+        lenses.push(
+          new vscode.CodeLens(at, {
+            title: SWITCH_LENS_TITLE,
+            tooltip: 'Rewrite this activation as ELU, with He initialisation',
+            command: 'activationLens.applyEluFix',
+            arguments: [document.uri, parsed.name],
+          }),
+        );
+      }
+    }
+    return lenses;
+  }
+
+  private record(document: vscode.TextDocument, lenses: vscode.CodeLens[]): vscode.CodeLens[] {
     appendTestRecord({
       kind: 'lenses',
       file: document.uri.fsPath,
@@ -129,8 +196,17 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
   }
 }
 
-/** Paths from the engine and from VS Code may differ in case (Windows) or separators. */
-export function sameFile(a: string, b: string): boolean {
-  const norm = (p: string) => p.replace(/\\/g, '/').replace(/\/+$/, '');
-  return process.platform === 'win32' ? norm(a).toLowerCase() === norm(b).toLowerCase() : norm(a) === norm(b);
+/** The live layer on a line whose latest probe looks worst: the most dead (or saturated) units. */
+function worstOf(
+  layers: LayerSummary[],
+  timelines: Map<string, LayerTimeline>,
+): { layer: LayerSummary; timeline: LayerTimeline } | null {
+  let worst: { layer: LayerSummary; timeline: LayerTimeline } | null = null;
+  const badness = (p: LayerProbe) => Math.max(p.dead.fraction, p.saturated?.fraction ?? 0);
+  for (const layer of layers) {
+    const timeline = timelines.get(layer.name);
+    if (timeline && (!worst || badness(timeline.latest) > badness(worst.timeline.latest)))
+      worst = { layer, timeline };
+  }
+  return worst;
 }

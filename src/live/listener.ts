@@ -65,6 +65,8 @@ export interface LiveListenerOptions {
   log: (level: 'info' | 'warn', message: string) => void;
   /** Read when a run starts: the thresholds its findings use. */
   settings?: () => LiveSettings;
+  /** A reason to refuse a process whose hello is otherwise good (its host is busy), or null. */
+  admit?: (hello: LiveHello) => string | null;
   helloTimeoutMs?: number;
   maxLineBytes?: number;
   maxWaiting?: number;
@@ -325,6 +327,11 @@ export class LiveListener {
       refuse(
         `pid ${hello.pid} (${hello.framework ?? 'no framework'}) said hello while the run of pid ${this.active.hello.pid} is being watched; one live run at a time`,
       );
+      return null;
+    }
+    const busy = this.options.admit?.(hello) ?? null;
+    if (busy) {
+      refuse(`pid ${hello.pid}: ${busy}`);
       return null;
     }
     clearTimeout(timer);

@@ -5,7 +5,16 @@
  * tests assert on that; it does not pretend to be VS Code beyond the calls listed here.
  */
 import Module from 'node:module';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
+
+// The extension writes its live endpoint file while it listens: in tests, never in the real home.
+process.env.ACTIVATION_LENS_ENDPOINT_FILE ??= join(
+  mkdtempSync(join(tmpdir(), 'al-endpoint-')),
+  'endpoint.json',
+);
 
 export class Position {
   constructor(
@@ -165,6 +174,10 @@ export const recorded = {
   /** `activationLens.*` from the workspace's .vscode/settings.json (they win in `get`, as in VS Code). */
   workspaceConfiguration: {} as Record<string, unknown>,
   applyEditResult: true,
+  /** Terminals created, with what their pseudoterminal wrote. */
+  terminals: [] as { name: string; output: string; pty: unknown }[],
+  /** Extensions `vscode.extensions.getExtension` finds, by id. */
+  extensions: new Map<string, { isActive: boolean; activate(): Promise<unknown>; exports: unknown }>(),
 };
 
 export function reset(): void {
@@ -182,7 +195,28 @@ export function reset(): void {
   recorded.configuration = {};
   recorded.workspaceConfiguration = {};
   recorded.applyEditResult = true;
+  recorded.terminals.length = 0;
+  recorded.extensions.clear();
   workspace.isTrusted = true;
+}
+
+/** An EnvironmentVariableCollection that records what the extension put in it. */
+export class FakeEnvironmentVariableCollection {
+  persistent = true;
+  description: string | undefined;
+  readonly values = new Map<string, { kind: 'replace' | 'prepend' | 'append'; value: string }>();
+  replace(variable: string, value: string): void {
+    this.values.set(variable, { kind: 'replace', value });
+  }
+  prepend(variable: string, value: string): void {
+    this.values.set(variable, { kind: 'prepend', value });
+  }
+  append(variable: string, value: string): void {
+    this.values.set(variable, { kind: 'append', value });
+  }
+  clear(): void {
+    this.values.clear();
+  }
 }
 
 const show =
@@ -299,6 +333,17 @@ export const window = {
   registerWebviewViewProvider: (id: string) => registration(`webview:${id}`),
   registerTreeDataProvider: (id: string) => registration(`tree:${id}`),
   showQuickPick: () => Promise.resolve(undefined),
+  createTerminal(options: {
+    name: string;
+    pty: { onDidWrite(l: (text: string) => void): unknown; open(d: unknown): void; close(): void };
+  }) {
+    const terminal = { name: options.name, output: '', pty: options.pty };
+    recorded.terminals.push(terminal);
+    options.pty.onDidWrite((text) => (terminal.output += text));
+    // VS Code opens a pseudoterminal shortly after creating it.
+    setImmediate(() => options.pty.open(undefined));
+    return { name: options.name, show: () => undefined, dispose: () => options.pty.close() };
+  },
   showSaveDialog: () => Promise.resolve(undefined),
   showTextDocument: () => Promise.resolve(undefined),
 };
@@ -340,6 +385,12 @@ export const commands = {
   },
 };
 
+export const extensions = {
+  getExtension(id: string) {
+    return recorded.extensions.get(id);
+  },
+};
+
 const fakeModule = {
   Position,
   Range,
@@ -359,6 +410,7 @@ const fakeModule = {
   window,
   languages,
   commands,
+  extensions,
 };
 
 // `vscode` is external in the test bundle, so the host modules call require('vscode') at run time.
