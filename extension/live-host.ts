@@ -12,10 +12,10 @@
  * is the command, which asks for trust.
  */
 import type * as vscode from 'vscode';
-import { delimiter } from 'node:path';
 import { LiveListener, type LiveHandler } from '../src/live/listener';
 import type { LiveSettings } from '../src/live/live-run';
 import { endpointFilePath, removeEndpointFile, writeEndpointFile } from '../src/live/endpoint-file';
+import { withPythonPath } from '../src/live/python-package';
 import type { LiveHello } from '../src/protocol';
 
 export interface LiveHostDeps {
@@ -81,7 +81,10 @@ export class LiveHost implements vscode.Disposable {
       terminals.description = 'Activation Lens: where live taps in this terminal send their events';
       terminals.replace('ACTIVATION_LENS_ADDRESS', env.ACTIVATION_LENS_ADDRESS);
       terminals.replace('ACTIVATION_LENS_TOKEN', env.ACTIVATION_LENS_TOKEN);
-      if (this.deps.pythonDir) terminals.prepend('PYTHONPATH', `${this.deps.pythonDir}${delimiter}`);
+      // Replaced, not prepended: prepending "dir:" to an unset PYTHONPATH would leave an empty
+      // entry, which puts the current folder on every terminal Python's sys.path.
+      if (this.deps.pythonDir)
+        terminals.replace('PYTHONPATH', withPythonPath(process.env, this.deps.pythonDir));
     }
     try {
       writeEndpointFile(this.endpointFile, {

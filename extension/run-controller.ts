@@ -175,13 +175,18 @@ export class RunController implements vscode.Disposable {
     const name = basename(launch.script);
     this.deps.log.info(`live run: ${launch.python} -m activation_lens run -- ${launch.script}`);
     this.setState({ ...emptyDashboardState(), status: 'running', started: this._state.started }, true);
-    await this.withLiveProgress(`starting ${name} with live taps…`, () => {
-      const run = new LiveTrainingRun(launch, {
+    let run: LiveTrainingRun;
+    try {
+      run = new LiveTrainingRun(launch, {
         log: (level, m) => this.deps.log[level](m),
         onExit: (exit) => this.liveScriptExited(run, exit),
       });
-      this.beginLive(run, name);
-    });
+    } catch (e) {
+      this.fail(`could not start ${name}: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    this.beginLive(run, name);
+    await this.withLiveProgress(`starting ${name} with live taps…`);
   }
 
   /** Whether a process that said hello may start a live run here: null to accept, else why not. */
@@ -212,14 +217,14 @@ export class RunController implements vscode.Disposable {
     }
     const name = hello.command?.[1] ? basename(hello.command[1]) : `pid ${hello.pid}`;
     this.setState({ ...emptyDashboardState(), status: 'running', started: this._state.started }, true);
-    void this.withLiveProgress(`watching ${name} (pid ${hello.pid}) live…`, () => {
-      const run = new LiveTrainingRun(null, {
-        log: (level, m) => this.deps.log[level](m),
-        onExit: () => undefined,
-      });
-      run.connection = connection;
-      this.beginLive(run, name);
+    const run = new LiveTrainingRun(null, {
+      log: (level, m) => this.deps.log[level](m),
+      onExit: () => undefined,
     });
+    run.connection = connection;
+    // Set up before the next line of the same socket read arrives: the events follow at once.
+    this.beginLive(run, name);
+    void this.withLiveProgress(`watching ${name} (pid ${hello.pid}) live…`);
   }
 
   liveEvent(event: EngineEvent, connection: LiveConnection): void {
@@ -250,20 +255,18 @@ export class RunController implements vscode.Disposable {
     };
   }
 
-  private withLiveProgress(message: string, begin: () => void): Thenable<void> {
+  /** The progress notification of the live run begun just before; resolves when it has ended. */
+  private withLiveProgress(message: string): Thenable<void> {
+    const live = this.live;
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Activation Lens', cancellable: true },
       (progress, token) =>
         new Promise<void>((resolve) => {
+          // Ended before VS Code showed the notification (a script that failed at once).
+          if (!live || this.live !== live) return resolve();
           this.progress = { report: (p) => progress.report(p), done: resolve, reported: 0 };
           progress.report({ message });
           token.onCancellationRequested(() => this.stop());
-          try {
-            begin();
-          } catch (e) {
-            this.fail(`could not start the script: ${e instanceof Error ? e.message : String(e)}`);
-            resolve();
-          }
         }),
     );
   }

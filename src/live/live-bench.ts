@@ -162,7 +162,7 @@ export async function liveBench(options: LiveBenchOptions, root: string): Promis
         'wall ratio (range)',
         'CPU ratio (range)',
         'probe share (range)',
-        'probes/run',
+        'probes/run (median)',
         'first histogram',
       ],
       [
@@ -171,7 +171,7 @@ export async function liveBench(options: LiveBenchOptions, root: string): Promis
         range(measured.median, measured.min, measured.max),
         range(measured.cpuMedian, measured.cpuMin, measured.cpuMax),
         `${pct(measured.probeShareMedian)} (${pct(Math.min(...shares))}–${pct(Math.max(...shares))})`,
-        String(measured.probes[Math.floor(measured.probes.length / 2)] ?? 0),
+        String([...measured.probes].sort((a, b) => a - b)[Math.floor(measured.probes.length / 2)] ?? 0),
         firstHistogram === null ? 'none arrived' : `${firstHistogram.toFixed(2)} s`,
       ],
     ];

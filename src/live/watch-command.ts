@@ -124,7 +124,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
     ...(args.probe !== null ? { ACTIVATION_LENS_PROBE: String(args.probe) } : {}),
   };
   if (tap.script) await checkPython(tap.argv[0]!, baseEnv);
-  else
+  else if (!args.command.includes('activation_lens'))
     process.stderr.write(
       `activation-lens: '${args.command[0]}' is not \`python SCRIPT.py\`: it runs as given, and the taps attach only if it runs \`python -m activation_lens run\` or calls activation_lens.watch() / activation_lens.keras.Callback\n`,
     );

@@ -54,7 +54,13 @@ test('while it listens: terminals get the address, token and package; the endpoi
     [
       ['ACTIVATION_LENS_ADDRESS', { kind: 'replace', value: env.ACTIVATION_LENS_ADDRESS }],
       ['ACTIVATION_LENS_TOKEN', { kind: 'replace', value: env.ACTIVATION_LENS_TOKEN }],
-      ['PYTHONPATH', { kind: 'prepend', value: `${pythonDir}${delimiter}` }],
+      [
+        'PYTHONPATH',
+        {
+          kind: 'replace',
+          value: process.env.PYTHONPATH ? `${pythonDir}${delimiter}${process.env.PYTHONPATH}` : pythonDir,
+        },
+      ],
     ],
   );
   assert.equal(collection.persistent, false, 'a new port and token every session');
