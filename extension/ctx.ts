@@ -20,6 +20,9 @@ import { engineEnvironment } from './engine-environment';
 import { installedTfjsNodeFolders } from './tfjs-node-install';
 import { MachineSettings } from './machine-settings';
 import { ModelChoices } from './model-choice';
+import { LiveHost } from './live-host';
+import { liveOptions } from './live-options';
+import { bundledPythonDir } from '../src/live/python-package';
 
 /** A command: given the context, the handler VS Code calls with the command's arguments. */
 export type Command = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -35,6 +38,8 @@ export class Ctx {
   readonly history: RunHistory;
   readonly runsTree: RunsTreeProvider;
   readonly lenses: LayerLensProvider;
+  /** The window's live listener: where live training runs send their events. */
+  readonly live: LiveHost;
   readonly version: string;
   /** nodePath / tfjsNodePath: from the user's settings only (extension/machine-settings.ts). */
   readonly machineSettings: MachineSettings;
@@ -84,7 +89,19 @@ export class Ctx {
     this.lenses = new LayerLensProvider(this.documents, this.run, () =>
       this.settings().get<boolean>('lenses.enabled', true),
     );
-    this.push(this.log, this.documents, this.diagnostics, this.run, this.dashboard, this.lenses);
+    this.live = new LiveHost({
+      handler: {
+        onHello: (c) => this.run.liveConnected(c),
+        onEvent: (e, c) => this.run.liveEvent(e, c),
+        onEnd: (r, c) => this.run.liveEnded(r, c),
+      },
+      admit: (hello) => this.run.admitLive(hello),
+      settings: () => liveOptions((k) => this.settings().get(k)).settings,
+      log: (level, m) => this.log[level](m),
+      terminalEnvironment: context.environmentVariableCollection,
+      pythonDir: bundledPythonDir(join(context.extensionPath, 'dist')),
+    });
+    this.push(this.log, this.documents, this.diagnostics, this.run, this.dashboard, this.lenses, this.live);
     this.push(
       this.history,
       this.runsTree,

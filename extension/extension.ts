@@ -42,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
   ctx.registerCommand('installCpuBackend', commands.installCpuBackend);
   ctx.registerCommand('applyEluFix', commands.applyEluFix);
   ctx.registerCommand('goToLayer', commands.goToLayer);
+  ctx.registerCommand('runLive', commands.runLive);
 
   ctx.push(
     ctx.documents.onDidParse(({ document, spec }) => ctx.diagnostics.onParsed(document.uri.fsPath, spec)),
@@ -77,5 +78,6 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 export function deactivate(): void {
-  // Everything is in context.subscriptions; the engine process is killed by RunController.dispose.
+  // Everything is in context.subscriptions: the engine process is killed by RunController.dispose,
+  // the live listener closed and its endpoint file removed by LiveHost.dispose.
 }

@@ -2,10 +2,13 @@
  * Findings with a source location → Problems entries on the layer's line. Each diagnostic remembers
  * its layer; when the file is re-parsed it follows the layer to its new line, and is dropped once
  * the layer is gone or no longer has the activation the finding was about (e.g. after the ELU fix).
+ * A finding of a live run names its layer by module path (`layer1.0.relu`): its parsed layer is the
+ * one its source line defines (extension/live-layers.ts), and that one is followed from then on.
  */
 import * as vscode from 'vscode';
 import type { Finding } from '../src/protocol';
-import type { ModelSpec } from '../src/model/spec';
+import type { LayerSpec, ModelSpec } from '../src/model/spec';
+import { specLayerAt } from './live-layers';
 import { appendTestRecord } from './test-log';
 import { showLayerUri } from './show-layer-link';
 
@@ -15,6 +18,16 @@ interface Tracked {
   finding: Finding;
   /** The layer's activation when the finding was made; undefined when its file was not parsed yet. */
   activation: string | null | undefined;
+  /** The parsed layer the finding is about, once known (for a live run, found by its line). */
+  parsedName: string | null;
+}
+
+/** The parsed layer a finding is about: the one of its name, else the one its line defines. */
+function parsedLayer(spec: ModelSpec, finding: Finding, knownName: string | null): LayerSpec | undefined {
+  const name = knownName ?? finding.layer;
+  const byName = spec.layers.find((l) => l.name === name);
+  if (byName || knownName !== null || !finding.source) return byName;
+  return specLayerAt(spec, finding.source) ?? undefined;
 }
 
 export function severityOf(finding: Finding): vscode.DiagnosticSeverity {
@@ -39,9 +52,13 @@ export class FindingDiagnostics implements vscode.Disposable {
     for (const finding of findings) {
       if (!finding.source) continue;
       const spec = specFor(finding.source.file);
-      const layer = finding.layer ? spec?.layers.find((l) => l.name === finding.layer) : undefined;
+      const layer = finding.layer && spec ? parsedLayer(spec, finding, null) : undefined;
       const list = this.tracked.get(finding.source.file) ?? [];
-      list.push({ finding, activation: spec ? (layer?.activation ?? null) : undefined });
+      list.push({
+        finding,
+        activation: spec ? (layer?.activation ?? null) : undefined,
+        parsedName: layer?.name ?? null,
+      });
       this.tracked.set(finding.source.file, list);
     }
     for (const file of this.tracked.keys()) this.publish(file);
@@ -58,10 +75,11 @@ export class FindingDiagnostics implements vscode.Disposable {
         kept.push(t);
         continue;
       }
-      const layer = spec.layers.find((l) => l.name === t.finding.layer);
+      const layer = parsedLayer(spec, t.finding, t.parsedName);
       if (!layer?.source || (t.activation !== undefined && layer.activation !== t.activation)) continue;
       kept.push({
         activation: layer.activation,
+        parsedName: layer.name,
         finding: { ...t.finding, source: { file, line: layer.source.line, column: layer.source.column } },
       });
     }

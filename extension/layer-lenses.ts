@@ -3,12 +3,14 @@
  * Before a run: "▶ Analyze activations". During and after a run on this file: the layer's latest
  * probe numbers, plus "Switch to ELU" where that applies. A definition that builds several runtime
  * layers (a block used 8 times) gets one lens for all of them ("relu ×8 …"); a file that defines
- * several models gets "▶ Analyze <name>" on each model's definition.
+ * several models gets "▶ Analyze <name>" on each model's definition. A live run's layers are found
+ * by the line that defines them (extension/live-layers.ts), so its lenses need no parse at all — the
+ * parse adds the quick fix.
  */
 import * as vscode from 'vscode';
-import type { DashboardState, LayerProbe } from '../src/protocol';
+import type { DashboardState, LayerProbe, LayerSummary } from '../src/protocol';
 import { isRectifierFamily, isSwitchableToElu } from '../src/model/activation-families';
-import { layerTimelines } from '../src/dashboard-state';
+import { layerTimelines, type LayerTimeline } from '../src/dashboard-state';
 import {
   ANALYZE_LENS_TITLE,
   SWITCH_LENS_TITLE,
@@ -19,6 +21,9 @@ import {
 } from './lens-text';
 import type { ModelDocuments } from './model-documents';
 import type { LayerSpec, ModelSpec } from '../src/model/spec';
+import { liveLayersByLine, sameFile, specLayerAt } from './live-layers';
+
+export { sameFile };
 import { appendTestRecord } from './test-log';
 
 /**
@@ -68,8 +73,10 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
   }
 
   private lensesFor(document: vscode.TextDocument, spec: ModelSpec | null): vscode.CodeLens[] {
-    if (!spec) return [];
     const state = this.run.state;
+    const live = liveLayersByLine(state, document.uri.fsPath);
+    if (live.size > 0) return this.record(document, this.liveLenses(document, spec, state, live));
+    if (!spec) return [];
     const runOnThisFile =
       state.started?.model.file != null && sameFile(state.started.model.file, document.uri.fsPath);
     const timelines = runOnThisFile ? layerTimelines(state.probes) : new Map();
@@ -149,6 +156,78 @@ export class LayerLensProvider implements vscode.CodeLensProvider, vscode.Dispos
         );
       }
     }
+    return this.record(document, lenses);
+  }
+
+  /**
+   * A live run's lenses: one per line that defines live layers, with the numbers of all the layers
+   * there (a block's `self.relu` applied in 8 blocks is 8 live layers on one line: "relu ×8 …").
+   */
+  private liveLenses(
+    document: vscode.TextDocument,
+    spec: ModelSpec | null,
+    state: DashboardState,
+    byLine: Map<number, LayerSummary[]>,
+  ): vscode.CodeLens[] {
+    const timelines = layerTimelines(state.probes);
+    const lenses: vscode.CodeLens[] = [];
+    for (const [line, all] of [...byLine].sort((a, b) => a[0] - b[0])) {
+      const layers = all.filter((l) => isRectifierFamily(l.activation));
+      const first = layers[0];
+      if (!first?.source) continue;
+      const col = Math.max(0, first.source.column - 1);
+      const at = new vscode.Range(line - 1, col, line - 1, col);
+      const probed = layers.flatMap((l) => {
+        const t = timelines.get(l.name);
+        return t ? [{ layer: l.name, first: t.first, latest: t.latest }] : [];
+      });
+      const worst = worstOf(layers, timelines);
+      if (!worst) {
+        const label = layers.length > 1 ? `${first.activation ?? 'linear'} ×${layers.length}` : first.name;
+        lenses.push(
+          new vscode.CodeLens(at, {
+            title: `${label} · ${state.status === 'running' ? WAITING_LENS_TITLE : 'not probed'}`,
+            command: 'activationLens.openDashboard',
+            arguments: [first.name],
+          }),
+        );
+        continue;
+      }
+      lenses.push(
+        new vscode.CodeLens(at, {
+          title:
+            layers.length > 1
+              ? instancesLensTitle(first.activation, layers.length, probed)
+              : layerLensTitle(
+                  worst.layer.name,
+                  worst.layer.activation,
+                  worst.timeline.first,
+                  worst.timeline.latest,
+                ),
+          tooltip:
+            layers.length > 1
+              ? `This line is applied as ${layers.length} layers; open the dashboard at the worst (${worst.layer.name})`
+              : 'Open the dashboard at this layer',
+          command: 'activationLens.openDashboard',
+          arguments: [worst.layer.name],
+        }),
+      );
+      const parsed = spec ? specLayerAt(spec, first.source) : null;
+      if (parsed && isSwitchableToElu(parsed.activation)) {
+        lenses.push(
+          new vscode.CodeLens(at, {
+            title: SWITCH_LENS_TITLE,
+            tooltip: 'Rewrite this activation as ELU, with He initialisation',
+            command: 'activationLens.applyEluFix',
+            arguments: [document.uri, parsed.name],
+          }),
+        );
+      }
+    }
+    return lenses;
+  }
+
+  private record(document: vscode.TextDocument, lenses: vscode.CodeLens[]): vscode.CodeLens[] {
     appendTestRecord({
       kind: 'lenses',
       file: document.uri.fsPath,
@@ -210,8 +289,16 @@ function modelLenses(document: vscode.TextDocument, spec: ModelSpec): vscode.Cod
   });
 }
 
-/** Paths from the engine and from VS Code may differ in case (Windows) or separators. */
-export function sameFile(a: string, b: string): boolean {
-  const norm = (p: string) => p.replace(/\\/g, '/').replace(/\/+$/, '');
-  return process.platform === 'win32' ? norm(a).toLowerCase() === norm(b).toLowerCase() : norm(a) === norm(b);
+/** The live layer on a line whose latest probe looks worst: the most dead (or saturated) units. */
+function worstOf(
+  layers: LayerSummary[],
+  timelines: Map<string, LayerTimeline>,
+): { layer: LayerSummary; timeline: LayerTimeline } | null {
+  let worst: { layer: LayerSummary; timeline: LayerTimeline } | null = null;
+  for (const layer of layers) {
+    const timeline = timelines.get(layer.name);
+    if (timeline && (!worst || deadShare(timeline.latest) > deadShare(worst.timeline.latest)))
+      worst = { layer, timeline };
+  }
+  return worst;
 }

@@ -1,13 +1,14 @@
 /**
- * Settings that name code which will run — `nodePath` (the engine's runtime: fork's execPath) and
- * `tfjsNodePath` (a folder whose native addon the engine require()s). They are `machine`-scoped in
+ * Settings that name code which will run — `nodePath` (the engine's runtime: fork's execPath),
+ * `tfjsNodePath` (a folder whose native addon the engine require()s) and `pythonPath` (the
+ * interpreter live runs use where the Python extension is absent). They are `machine`-scoped in
  * package.json, so VS Code does not apply a repository's .vscode/settings.json to them; they are
  * also read here from the user's own settings only, so a workspace value is ignored even where an
  * older VS Code or a remote setup would have applied it. Ignoring one is logged once per setting.
  */
 import type * as vscode from 'vscode';
 
-export const MACHINE_SETTINGS = ['nodePath', 'tfjsNodePath'] as const;
+export const MACHINE_SETTINGS = ['nodePath', 'tfjsNodePath', 'pythonPath'] as const;
 export type MachineSetting = (typeof MACHINE_SETTINGS)[number];
 
 type Inspect = Pick<vscode.WorkspaceConfiguration, 'inspect'>;

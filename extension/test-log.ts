@@ -12,6 +12,8 @@ export type TestRecord =
   | { kind: 'diagnostics'; file: string; items: { line: number; code: string; message: string }[] }
   | { kind: 'fix-applied'; file: string; layer: string; edits: number }
   | { kind: 'engine-exit'; runId: string; code: number | null; signal: string | null }
+  | { kind: 'live-connected'; pid: number; framework: string | null }
+  | { kind: 'live-exit'; script: string; code: number | null; signal: string | null }
   | { kind: 'error'; message: string };
 
 export function testLogPath(env: NodeJS.ProcessEnv = process.env): string | null {

@@ -1,11 +1,13 @@
 /**
- * `npm run bench [-- --quick] [-- --json OUT] [-- --backend all|wasm|cpu|webgpu|tensorflow]`:
+ * `npm run bench [-- --quick] [-- --json OUT] [-- --backend all|wasm|cpu|webgpu|tensorflow]`, or
+ * `npm run bench -- --live torch|keras` (the live taps: src/live/live-bench.ts):
  * in one run, per backend, bare training vs instrumented training of the reference CNN (same data,
  * seed and steps), alternating A/B/B/A so drift on a shared machine hits both arms alike.
  * Reports medians: samples/s, probe cost, overhead.ratio = instrumented / bare time, time to the
  * first probe summary.
  */
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runArms } from './analysis/arm-runner';
@@ -15,6 +17,7 @@ import type { BackendName, RunConfig } from './protocol';
 import { defaultRunConfig } from './run-config';
 import { Trainer } from './training/trainer';
 import { formatTable } from './text-table';
+import { liveBench } from './live/live-bench';
 
 interface BackendResult {
   backend: string;
@@ -160,8 +163,28 @@ async function main(): Promise<void> {
       backend: { type: 'string', default: 'wasm' },
       repeats: { type: 'string' },
       steps: { type: 'string' },
+      live: { type: 'string' },
+      python: { type: 'string' },
+      threads: { type: 'string' },
     },
   });
+  if (values.live !== undefined) {
+    if (values.live !== 'torch' && values.live !== 'keras')
+      throw new Error(`--live takes torch or keras, not '${values.live}'`);
+    const int = (v: string | undefined) => (v === undefined ? null : Number(v));
+    await liveBench(
+      {
+        framework: values.live,
+        python: values.python ?? null,
+        steps: int(values.steps),
+        repeats: int(values.repeats),
+        threads: int(values.threads),
+        json: values.json ?? null,
+      },
+      resolve(__dirname, '..'),
+    );
+    return;
+  }
   const quick = values.quick ?? false;
   // `all` leaves out the plain-JS cpu backend: one training step of the reference CNN takes ~100 s
   // there (measured: 2.3–2.6 samples/s); bench it explicitly with --backend cpu.

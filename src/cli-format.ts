@@ -101,7 +101,9 @@ export function reportTable(report: Report): string {
     ...partialBanner(report),
     `Activation Lens — ${report.model.name} (${report.model.origin}${report.model.file ? `: ${report.model.file}` : ''})${report.model.omitted?.length ? ' — PARTIAL' : ''}`,
     ...modelChoice(report),
-    `backend ${report.backend} (${report.backendDetail}); data ${report.data.name}: ${report.data.train} train, probe set ${report.data.probe}, validation ${report.data.validation}`,
+    report.origin === 'live'
+      ? `live run: ${report.backend} (${report.backendDetail}); the run's own data, probe set ${report.data.probe} (the first samples it trained on)`
+      : `backend ${report.backend} (${report.backendDetail}); data ${report.data.name}: ${report.data.train} train, probe set ${report.data.probe}, validation ${report.data.validation}`,
     `trained ${t.steps} steps at ${t.samplesPerSecond.toFixed(0)} samples/s; probing took ${t.wallSeconds > 0 ? pct(t.probeSeconds / t.wallSeconds) : '0%'} of ${t.wallSeconds.toFixed(1)} s` +
       (t.loss.length ? `; final loss ${t.loss[t.loss.length - 1]!.toFixed(4)}` : '') +
       (lastVal !== undefined && !Number.isNaN(lastVal)

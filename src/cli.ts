@@ -23,6 +23,8 @@ import { readReportAssets, reportNonce } from './report-assets';
 
 /** Finished, but the model analysed is partial: parts of the file were left out (ModelSpec.omitted). */
 export const PARTIAL_EXIT = 3;
+import { watchCommand, WATCH_USAGE } from './live/watch-command';
+import { reportCommand, REPORT_USAGE } from './live/report-command';
 
 const USAGE = `usage: activation-lens analyze [FILE] [--example mnist-cnn] [--data digits|fashion|PATH]
          [--model NAME] [--input-shape 28,28,1]
@@ -30,7 +32,9 @@ const USAGE = `usage: activation-lens analyze [FILE] [--example mnist-cnn] [--da
          [--backend auto|tensorflow|webgpu|wasm|cpu] [--seed S] [--lr RATE]
          [--what-if elu [--layers a,b] [--alpha A]]
          [--json OUT] [--html OUT] [--events] [--no-validate] [--debug]
-       ${SEED_GRID_USAGE.replace('usage: ', '')}`;
+       ${SEED_GRID_USAGE.replace('usage: ', '')}
+       ${WATCH_USAGE.replace('usage: ', '')}
+       ${REPORT_USAGE.replace('usage: ', '')}`;
 
 function integer(name: string, value: string | undefined, min: number): number | null {
   if (value === undefined) return null;
@@ -248,6 +252,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'analyze':
         return await analyze(rest);
+      case 'watch':
+        return await watchCommand(rest);
+      case 'report':
+        return await reportCommand(rest);
       case 'experiment':
         if (rest[0] !== 'seed-grid')
           throw new UserError(

@@ -1,10 +1,16 @@
 /**
  * The histogram rule shared by the engine, the dashboard and the live taps (which implement the
- * same rule in Python): B equal bins [e_i, e_{i+1}) with edges e_i = lo + i·w. A layer's range is
- * chosen at its first probe and afterwards only ever DOUBLES towards the side a value fell out of,
- * so each new edge is an old edge and every earlier histogram re-bins exactly onto the newest edges
- * (counts are summed, never estimated). Finite values are therefore always inside the range;
- * `underflow` / `overflow` count only −∞ / +∞ (NaN is counted only as non-finite).
+ * same rule in Python, python/activation_lens/histogram.py): B equal bins [e_i, e_{i+1}) with edges
+ * e_i = lo + i·w. A layer's range is chosen at its first probe and afterwards only ever DOUBLES
+ * towards the side a value fell out of, so each new edge is an old edge and every earlier histogram
+ * re-bins exactly onto the newest edges (counts are summed, never estimated). Finite values are
+ * therefore always inside the range; `underflow` / `overflow` count only −∞ / +∞ (NaN is counted
+ * only as non-finite).
+ *
+ * A bounded activation's known range is CLOSED: its last bin is [e_63, hi], so the bound itself —
+ * relu6 outputs of exactly 6, sigmoid/softmax 1.0, tanh ±1.0, all common — stays in it instead of
+ * doubling the range. Every other range, a doubled one included, is half-open. Binning is exact in
+ * both engines: by comparison with the edges (`binOf`), which are dyadic and exact in float32.
  *
  * Import-free: the webview imports this file too.
  */
@@ -31,7 +37,10 @@ export interface BinnedHistogram {
 
 export type DoublingDirection = 'above' | 'below';
 
-/** Activations whose output range is known before any data: their first range is that range. */
+/**
+ * Activations whose output range is known before any data: their first range is that range
+ * (closed). The activation table's `range` column says the same; a unit test keeps them equal.
+ */
 const KNOWN_RANGES: Record<string, HistogramRange> = {
   softmax: { lo: 0, width: 1 / HISTOGRAM_BINS },
   sigmoid: { lo: 0, width: 1 / HISTOGRAM_BINS },
@@ -40,6 +49,18 @@ const KNOWN_RANGES: Record<string, HistogramRange> = {
   softsign: { lo: -1, width: 2 / HISTOGRAM_BINS },
   relu6: { lo: 0, width: 6 / HISTOGRAM_BINS },
 };
+
+/** The known (closed) range of a bounded activation, or null. */
+export function knownRange(activation: string): HistogramRange | null {
+  const known = KNOWN_RANGES[activation];
+  return known ? { ...known } : null;
+}
+
+/** Whether `range` is the known range of `activation`: closed, its last bin holds `hi`. */
+export function isClosedRange(activation: string, range: HistogramRange): boolean {
+  const known = KNOWN_RANGES[activation];
+  return known !== undefined && known.lo === range.lo && known.width === range.width;
+}
 
 export function rangeHi(range: HistogramRange, bins = HISTOGRAM_BINS): number {
   return range.lo + bins * range.width;
@@ -61,8 +82,8 @@ export function rangeOfEdges(edges: readonly number[]): HistogramRange {
  * A layer's range at its first probe: the known range of a bounded activation, else from the
  * finite min m and max M: lo = 0 when m ≥ 0, else symmetric (lo = −(B/2)·w); w the smallest power
  * of two 2^k (k ≥ −24) that holds every value (m ≥ lo, M < lo + B·w). No finite values → m = M = 0.
- * A bounded activation can still reach its closed upper bound (tanh → 1.0 in float32), which the
- * half-open last bin does not hold: callers pass the first probe through `widenRange` as well.
+ * Callers pass the first probe through `widenRange` as well (closed for a known range), for values
+ * beyond a known range (a mislabelled activation).
  */
 export function initialRange(
   activation: string,
@@ -93,19 +114,21 @@ export interface Widening {
 
 /**
  * Widens `range` until the finite values between `min` and `max` fit, by doubling: a value ≥ hi
- * doubles the width keeping lo; a value < lo moves lo down by the old span (B·w) and doubles the
- * width, keeping hi. When both sides overflow the side with the larger excess goes first (above on
- * a tie). Non-finite min/max (no finite values) never widen.
+ * (> hi for a `closed` range) doubles the width keeping lo; a value < lo moves lo down by the old
+ * span (B·w) and doubles the width, keeping hi. When both sides overflow the side with the larger
+ * excess goes first (above on a tie). A doubled range is half-open. Non-finite min/max (no finite
+ * values) never widen.
  */
-export function widenRange(range: HistogramRange, min: number, max: number): Widening {
+export function widenRange(range: HistogramRange, min: number, max: number, closed = false): Widening {
   let { lo, width } = range;
   const directions: DoublingDirection[] = [];
   const hasMin = Number.isFinite(min);
   const hasMax = Number.isFinite(max);
   for (;;) {
     const hi = lo + HISTOGRAM_BINS * width;
+    const holdsHi = closed && directions.length === 0;
     const below = hasMin && min < lo ? lo - min : -1;
-    const above = hasMax && max >= hi ? max - hi : -1;
+    const above = hasMax && (holdsHi ? max > hi : max >= hi) ? max - hi : -1;
     if (below < 0 && above < 0) break;
     if (!Number.isFinite(hi)) throw new RangeError(`no histogram range holds [${min}, ${max}]`);
     if (above >= below) directions.push('above');
@@ -116,6 +139,22 @@ export function widenRange(range: HistogramRange, min: number, max: number): Wid
     width *= 2;
   }
   return { range: { lo, width }, doublings: directions.length, directions };
+}
+
+/**
+ * The bin holding `value`: the i with e_i ≤ value < e_{i+1}, by comparison with the edges (exact:
+ * they are dyadic), `hi` itself in the last bin of a closed range; −1 below the range, B above it.
+ * What the device kernels compute (src/probe/statistics.ts; python/activation_lens/statistics_*.py).
+ */
+export function binOf(value: number, range: HistogramRange, closed = false, bins = HISTOGRAM_BINS): number {
+  const hi = rangeHi(range, bins);
+  if (value < range.lo) return -1;
+  if (closed && value === hi) return bins - 1;
+  if (value >= hi) return bins;
+  let i = Math.min(bins - 1, Math.max(0, Math.floor((value - range.lo) / range.width)));
+  if (value < range.lo + i * range.width) i--;
+  else if (value >= range.lo + (i + 1) * range.width) i++;
+  return i;
 }
 
 /**

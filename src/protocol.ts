@@ -391,6 +391,33 @@ const stateProbeEvent: Check<ProbeEvent> = (x) => {
   };
 };
 
+// ---- a live run's own lines (the wire of docs/architecture.md "Live taps") ----
+
+/**
+ * The first line a training process sends a live listener: who speaks, with the listener's token.
+ * `framework` is null only for a script that never imported torch or keras (an error follows).
+ */
+export interface LiveHello {
+  v: typeof PROTOCOL_VERSION;
+  type: 'hello';
+  token: string;
+  pid: number;
+  framework: LiveRunInfo['framework'] | null;
+  frameworkVersion: string;
+  device: string;
+  worldSize: number;
+  command: string[] | null;
+}
+
+/** The last line of a live run: the script's exit code (null for watch() / a callback) and its training. */
+export interface LiveEnded {
+  v: typeof PROTOCOL_VERSION;
+  type: 'live-ended';
+  runId: string;
+  exitCode: number | null;
+  training: TrainingSummary;
+}
+
 // ---- host → engine commands ----
 
 export interface StartCommand {
@@ -958,12 +985,26 @@ const findings = array(finding, L.findings);
 
 const stepSeries = array(int(0), L.series);
 
-const trainingSummary: Check<TrainingSummary> = (x) => {
-  const f = new Fields(x);
+/**
+ * `withoutAccuracy`: a live run may send `accuracy: []` for a run that measures none (PyTorch), read
+ * back as NaN per step so the summary keeps one accuracy per loss like every other.
+ */
+const trainingSummaryOf =
+  (withoutAccuracy = false): Check<TrainingSummary> =>
+  (x) => {
+    const f = new Fields(x);
+    const loss = f.get('loss', array(statistic, L.series));
+    const accuracy = f.get('accuracy', array(shareOrNaN, L.series));
+    return checkedTraining(f, {
+      loss,
+      accuracy: withoutAccuracy && accuracy.length === 0 ? loss.map(() => NaN) : accuracy,
+    });
+  };
+
+function checkedTraining(f: Fields, series: Pick<TrainingSummary, 'loss' | 'accuracy'>): TrainingSummary {
   const t: TrainingSummary = {
     steps: f.get('steps', int(0)),
-    loss: f.get('loss', array(statistic, L.series)),
-    accuracy: f.get('accuracy', array(shareOrNaN, L.series)),
+    ...series,
     valLoss: f.get('valLoss', array(statistic, L.series)),
     valAccuracy: f.get('valAccuracy', array(shareOrNaN, L.series)),
     valSteps: f.get('valSteps', stepSeries),
@@ -976,7 +1017,9 @@ const trainingSummary: Check<TrainingSummary> = (x) => {
   if (t.valAccuracy.length !== t.valLoss.length || t.valSteps.length !== t.valLoss.length)
     failAt('.valSteps', 'valLoss, valAccuracy and valSteps differ in length');
   return t;
-};
+}
+
+const trainingSummary = trainingSummaryOf();
 
 const BACKEND_NAMES: readonly BackendName[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
@@ -1214,6 +1257,43 @@ const eventOf =
     return e as Extract<EngineEvent, { type: K }>;
   };
 
+// ---- a live run's own lines ----
+
+/** Longest token a hello may carry (the listeners make 64 hex characters). */
+const MAX_TOKEN = 1024;
+
+const liveHelloOf: Check<LiveHello> = (x) => {
+  const f = new Fields(x);
+  const v = version(f);
+  f.get('type', oneOf(['hello'] as const));
+  const token = f.get('token', text(MAX_TOKEN));
+  if (token.length === 0) failAt('.token', 'empty');
+  return {
+    v,
+    type: 'hello',
+    token,
+    pid: f.get('pid', int(1, 2 ** 32)),
+    framework: f.get('framework', nullable(oneOf(['torch', 'keras'] as const))),
+    frameworkVersion: f.get('frameworkVersion', text(L.name)),
+    device: f.get('device', text(L.name)),
+    worldSize: f.get('worldSize', int(1, 1_000_000)),
+    command: f.get('command', nullable(array(text(L.path), L.list))),
+  };
+};
+
+const liveEndedOf: Check<LiveEnded> = (x) => {
+  const f = new Fields(x);
+  const v = version(f);
+  f.get('type', oneOf(['live-ended'] as const));
+  return {
+    v,
+    type: 'live-ended',
+    runId: f.get('runId', runIdOf),
+    exitCode: f.get('exitCode', nullable(int(-(2 ** 31), 2 ** 32))),
+    training: f.get('training', trainingSummaryOf(true)),
+  };
+};
+
 // ---- host → engine commands ----
 
 const engineCommand: Check<EngineCommand> = (x) => {
@@ -1386,6 +1466,14 @@ const valueOrNull = <T>(r: Parsed<T>): T | null => (r.ok ? r.value : null);
 /** Engine → host: checks every field of every event (the engine, or a live run, is another process). */
 export const checkEngineEvent = (raw: unknown): Parsed<EngineEvent> => parseWith(engineEvent, raw, 'event');
 export const parseEngineEvent = (raw: unknown): EngineEvent | null => valueOrNull(checkEngineEvent(raw));
+
+/** Live process → listener, first line: validated before the token is even compared. */
+export const checkLiveHello = (raw: unknown): Parsed<LiveHello> => parseWith(liveHelloOf, raw, 'hello');
+export const parseLiveHello = (raw: unknown): LiveHello | null => valueOrNull(checkLiveHello(raw));
+
+/** Live process → listener, last line. */
+export const checkLiveEnded = (raw: unknown): Parsed<LiveEnded> => parseWith(liveEndedOf, raw, 'live-ended');
+export const parseLiveEnded = (raw: unknown): LiveEnded | null => valueOrNull(checkLiveEnded(raw));
 
 /** Host → engine. */
 export const checkEngineCommand = (raw: unknown): Parsed<EngineCommand> =>

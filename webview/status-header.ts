@@ -13,8 +13,9 @@ export function statusText(s: DashboardState): string {
     case 'idle':
       return 'No analysis yet. Run "Analyze Activations" on a model script, a saved model, or the built-in example.';
     case 'running':
+      // A live run does not know its length (totalSteps 0) and PyTorch reports no accuracy (NaN).
       return last
-        ? `Running ${where} · ${arm}step ${last.step}/${last.totalSteps} · loss ${last.loss.toFixed(3)}${Number.isNaN(last.accuracy) ? '' : ` · acc ${last.accuracy.toFixed(3)}`} · ${Math.round(last.samplesPerSecond)} samples/s`
+        ? `Running ${where} · ${arm}step ${last.step}${last.totalSteps > 0 ? `/${last.totalSteps}` : ''} · loss ${last.loss.toFixed(3)}${Number.isNaN(last.accuracy) ? '' : ` · acc ${last.accuracy.toFixed(3)}`} · ${Math.round(last.samplesPerSecond)} samples/s`
         : s.started
           ? `Running ${where} · starting…`
           : 'Starting the engine…';

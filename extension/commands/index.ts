@@ -5,3 +5,4 @@ export { openDashboard, openDashboardInEditor, exportReport } from './dashboard'
 export { installGpuBackend, installCpuBackend } from './backend';
 export { openRun, compareRuns, compareWithPrevious, clearComparison, deleteRun } from './runs';
 export { openExample } from './example';
+export { runLive } from './live';

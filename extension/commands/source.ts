@@ -4,7 +4,24 @@ import { isSwitchableToElu } from '../../src/model/activation-families';
 import type { Command, Ctx } from '../ctx';
 import { applyEluFix as applyFix } from '../apply-elu-fix';
 import { asUri, modelTarget } from '../model-target';
+import { liveLayerSource, specLayerAt } from '../live-layers';
 import { requireTrust } from './require-trust';
+
+/**
+ * A live run's layer (a module path such as `layer1.0.relu`) as the file and parsed layer its line
+ * defines; null when `layer` is not a live layer with a source line.
+ */
+async function liveTarget(
+  ctx: Ctx,
+  layer: string,
+): Promise<{ uri: vscode.Uri; parsed: string | null } | null> {
+  const source = liveLayerSource(ctx.run.state, layer);
+  if (!source) return null;
+  const uri = vscode.Uri.file(source.file);
+  await ctx.documents.ready();
+  const spec = await ctx.documents.get(await vscode.workspace.openTextDocument(uri));
+  return { uri, parsed: spec ? (specLayerAt(spec, source)?.name ?? null) : null };
+}
 
 /**
  * The file a dashboard button acts on: the one given, else that of the run the dashboard shows
@@ -27,6 +44,17 @@ async function chooseLayer(ctx: Ctx, uri: vscode.Uri): Promise<string | null> {
 
 export const applyEluFix: Command = (ctx) => async (uriArg?: unknown, layerArg?: unknown) => {
   if (!requireTrust('switching a layer to ELU', 'it edits a file of the workspace')) return null;
+  // The dashboard names a live run's layers by module path: the fix goes to the line defining it.
+  const live = typeof layerArg === 'string' && !asUri(uriArg) ? await liveTarget(ctx, layerArg) : null;
+  if (live) {
+    if (!live.parsed) {
+      void vscode.window.showWarningMessage(
+        `Activation Lens: ${live.uri.fsPath}: the line that defines ${layerArg} holds no activation the quick fix can rewrite.`,
+      );
+      return null;
+    }
+    return applyFix(ctx.documents, live.uri, live.parsed, ctx.settings().get<number>('eluAlpha', 1.0));
+  }
   const uri = runFile(ctx, uriArg);
   if (!uri) {
     void vscode.window.showWarningMessage(
@@ -41,6 +69,17 @@ export const applyEluFix: Command = (ctx) => async (uriArg?: unknown, layerArg?:
 };
 
 export const goToLayer: Command = (ctx) => async (layerArg?: unknown, uriArg?: unknown) => {
+  const liveSource = typeof layerArg === 'string' ? liveLayerSource(ctx.run.state, layerArg) : null;
+  if (liveSource) {
+    // A live layer's line is where the run said it is defined; no parse needed.
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(liveSource.file));
+    const at = new vscode.Position(liveSource.line - 1, Math.max(0, liveSource.column - 1));
+    await vscode.window.showTextDocument(document, {
+      selection: new vscode.Range(at, at),
+      preserveFocus: false,
+    });
+    return;
+  }
   const uri = runFile(ctx, uriArg);
   if (typeof layerArg !== 'string' || !uri) {
     void vscode.window.showWarningMessage(

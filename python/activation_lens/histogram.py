@@ -1,7 +1,11 @@
-"""Adaptive histogram edges (CONTRACTS.md "Adaptive histogram edges"; the TS twin is
-src/histogram.ts). B = 64 equal bins [e_i, e_{i+1}), e_i = lo + i·w. The first probe picks the
-range; later probes only ever DOUBLE it toward the side that overflowed, so every new edge is an
-old edge and earlier histograms re-bin exactly (counts summed, never estimated).
+"""Adaptive histogram edges (docs/architecture.md "Histograms"; the TS twin is src/histogram.ts).
+B = 64 equal bins [e_i, e_{i+1}), e_i = lo + i·w. The first probe picks the range; later probes only
+ever DOUBLE it toward the side that overflowed, so every new edge is an old edge and earlier
+histograms re-bin exactly (counts summed, never estimated).
+
+A bounded activation's known range is CLOSED: its last bin is [e_63, hi] and holds the bound itself
+(relu6 outputs of exactly 6, sigmoid/softmax 1.0, tanh ±1.0 are common), so such values never
+double the range. Every other range — a doubled one included — is half-open.
 
 All arithmetic here is exact: widths are powers of two (or a power of two times 3 for relu6, times
 1 for the other known ranges) and lo is a multiple of the first width, so every edge is a dyadic
@@ -24,6 +28,8 @@ MIN_EXPONENT = -24
 class HistogramRange:
     lo: float
     width: float
+    #: The known range of a bounded activation: the last bin also holds `hi`.
+    closed: bool = False
 
     @property
     def hi(self) -> float:
@@ -33,13 +39,14 @@ class HistogramRange:
         return [self.lo + i * self.width for i in range(BINS + 1)]
 
     def contains(self, minimum: float, maximum: float) -> bool:
-        return minimum >= self.lo and maximum < self.hi
+        return minimum >= self.lo and (maximum <= self.hi if self.closed else maximum < self.hi)
 
 
 def initial_range(
     activation: str, alpha: Optional[float], minimum: Optional[float], maximum: Optional[float]
 ) -> HistogramRange:
-    """The range of a layer's first histogram. Bounded activations keep their known range; others
+    """The range of a layer's first histogram. Bounded activations keep their known range (closed);
+    others
     take the smallest power-of-two width 2^k (k ≥ −24) that holds the first probe's finite values,
     from 0 when they are all ≥ 0, else symmetric around 0. No finite value at all counts as [0, 0].
     `alpha` is unused by the rule (ELU/SELU values are ≥ −α·λ anyway) and kept for parity with
@@ -47,7 +54,7 @@ def initial_range(
     del alpha
     if activation in KNOWN_RANGES:
         lo, hi = KNOWN_RANGES[activation]
-        return HistogramRange(lo, (hi - lo) / BINS)
+        return HistogramRange(lo, (hi - lo) / BINS, closed=True)
     m = minimum if minimum is not None and math.isfinite(minimum) else 0.0
     big = maximum if maximum is not None and math.isfinite(maximum) else 0.0
     symmetric = m < 0
@@ -68,18 +75,19 @@ def widen_range(
 ) -> Tuple[HistogramRange, List[str]]:
     """Doubles `current` until [minimum, maximum] fits: overflow above keeps lo and doubles w;
     below moves lo down by B·w and doubles w (hi kept). With both sides out, the side with the
-    larger excess goes first (a tie goes above). Returns the new range and the directions taken
-    ('above' / 'below'), in order."""
+    larger excess goes first (a tie goes above). A closed range holds its `hi`; a doubled range is
+    half-open. Returns the new range and the directions taken ('above' / 'below'), in order."""
     directions: List[str] = []
     lo, w = current.lo, current.width
     m = minimum if minimum is not None and math.isfinite(minimum) else None
     big = maximum if maximum is not None and math.isfinite(maximum) else None
     while True:
         hi = lo + BINS * w
+        closed = current.closed and not directions
         below = m is not None and m < lo
-        above = big is not None and big >= hi
+        above = big is not None and (big > hi if closed else big >= hi)
         if not below and not above:
-            return HistogramRange(lo, w), directions
+            return HistogramRange(lo, w, closed), directions
         if below and above:
             direction = "above" if (big - hi) >= (lo - m) else "below"  # type: ignore[operator]
         else:
@@ -119,11 +127,13 @@ def rebin(counts: Sequence[int], source: HistogramRange, target: HistogramRange)
 
 
 def bin_of(value: float, r: HistogramRange) -> int:
-    """The bin index holding `value` (−1 below lo, B at or above hi), by exact comparison with the
-    edges: e_i ≤ value < e_{i+1}. The device kernels compute the same thing (floor, then one
-    correction against the exact edges)."""
+    """The bin index holding `value` (−1 below lo, B above the range), by exact comparison with the
+    edges: e_i ≤ value < e_{i+1}, and value = hi in the last bin of a closed range. The device
+    kernels compute the same thing (floor, then one correction against the exact edges)."""
     if value < r.lo:
         return -1
+    if r.closed and value == r.hi:
+        return BINS - 1
     if value >= r.hi:
         return BINS
     q = math.floor((value - r.lo) / r.width)
@@ -137,7 +147,7 @@ def bin_of(value: float, r: HistogramRange) -> int:
 
 def histogram_of(values: Sequence[float], r: HistogramRange) -> Tuple[List[int], int, int]:
     """Reference histogram (host, for tests and cross-checks): finite values into bins; returns
-    (counts, finite below lo, finite at/above hi). Non-finite values are skipped."""
+    (counts, finite below the range, finite above it). Non-finite values are skipped."""
     counts = [0] * BINS
     below = above = 0
     for v in values:

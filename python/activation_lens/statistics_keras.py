@@ -26,7 +26,8 @@ def _is_power_of_two(x: float) -> bool:
 
 
 def bin_index(ops: Any, values: Any, r: HistogramRange) -> Any:
-    """0 below lo, 1 + i for [e_i, e_{i+1}), B + 1 at or above hi; exact (see statistics_torch)."""
+    """0 below lo, 1 + i for [e_i, e_{i+1}), B + 1 at or above hi (hi itself in the last bin of a
+    closed range); exact (see statistics_torch)."""
     lo, w = r.lo, r.width
     offset = lo / w
     if _is_power_of_two(w) and offset == math.floor(offset):
@@ -36,6 +37,8 @@ def bin_index(ops: Any, values: Any, r: HistogramRange) -> Any:
         edge = q * w + lo
         q = q - ops.cast(ops.less(values, edge), values.dtype) + ops.cast(ops.greater_equal(values, edge + w), values.dtype)
         q = ops.clip(q + 1.0, 0, BINS + 1)
+    if r.closed:
+        q = q - ops.cast(ops.equal(values, r.hi), q.dtype)  # a closed range's last bin holds hi itself
     q = ops.where(ops.isnan(q), ops.zeros_like(q), q)  # NaN only in an unmasked pass, discarded
     return ops.reshape(ops.cast(q, "int32"), (-1,))
 

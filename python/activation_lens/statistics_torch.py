@@ -33,7 +33,8 @@ _MAGIC_BITS = 0x4B000000
 
 
 def bin_index(values: torch.Tensor, r: HistogramRange) -> torch.Tensor:
-    """Per element, 0 for < lo, 1 + i for [e_i, e_{i+1}), B + 1 for ≥ hi (flat integer tensor).
+    """Per element, 0 for < lo, 1 + i for [e_i, e_{i+1}), B + 1 for ≥ hi — except hi itself, in
+    the last bin of a closed range (flat integer tensor).
     Exact: with w = 2^k and lo/w an integer, x · 2^-k is exact and so is its floor; otherwise the
     float estimate is corrected once against the edges, which are exact in float32. NaN (only in
     an unmasked pass, whose histogram is then discarded) lands in bin 0 instead of breaking bincount.
@@ -48,6 +49,8 @@ def bin_index(values: torch.Tensor, r: HistogramRange) -> torch.Tensor:
         edge = q * w + lo
         q = q.sub_((values < edge).to(q.dtype)).add_((values >= edge + w).to(q.dtype)).add_(1.0)
     q = q.clamp_(0, BINS + 1).nan_to_num_(0.0)
+    if r.closed:
+        q.sub_((values == r.hi).to(q.dtype))  # a closed range's last bin holds hi itself
     if q.dtype == torch.float32:
         return (q.add_(_MAGIC).view(torch.int32) - _MAGIC_BITS).reshape(-1)
     return q.to(torch.int64).reshape(-1)

@@ -25,6 +25,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 
+from .collectives import all_reduce
 from .options import Options
 from .probe_inputs import ProbeInputs
 from .session import LiveSession
@@ -165,7 +166,7 @@ class TorchRun:
         ready = self.ready()
         if _collective():
             flag = torch.tensor([1.0 if ready else 0.0], device=self._reduce_device())
-            torch.distributed.all_reduce(flag, torch.distributed.ReduceOp.MIN)
+            all_reduce(flag, torch.distributed.ReduceOp.MIN)
             ready = bool(flag.item())
         if ready:
             self.probe(self.steps)
@@ -257,7 +258,7 @@ class TorchRun:
             self._last_probe_step = step
             if _collective():
                 ahead = torch.tensor([float(step + session.schedule.steps_until_due())], device=self._reduce_device())
-                torch.distributed.all_reduce(ahead, torch.distributed.ReduceOp.MAX)
+                all_reduce(ahead, torch.distributed.ReduceOp.MAX)
                 self.next_probe_step = int(ahead.item())
             if session.reporter:
                 self._flush_losses()
@@ -351,13 +352,13 @@ def read_back(summaries: List[Summary]) -> List[Tuple[List[float], List[float]]]
     if _collective():
         d = torch.distributed
         sizes = torch.tensor([float(additive.numel()), -float(additive.numel())], device=additive.device)
-        d.all_reduce(sizes, d.ReduceOp.MIN)
+        all_reduce(sizes, d.ReduceOp.MIN)
         if sizes[0].item() != -sizes[1].item():
             raise RuntimeError("ranks probed different layers (data-dependent control flow?)")
-        d.all_reduce(additive, d.ReduceOp.SUM)
+        all_reduce(additive, d.ReduceOp.SUM)
         pairs = extremes.reshape(-1, 2).clone()
         pairs[:, 1].neg_()
-        d.all_reduce(pairs, d.ReduceOp.MIN)
+        all_reduce(pairs, d.ReduceOp.MIN)
         pairs[:, 1].neg_()
         extremes = pairs.reshape(-1)
     flat = torch.cat([additive, extremes]).cpu().tolist()

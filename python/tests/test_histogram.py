@@ -1,4 +1,4 @@
-"""The adaptive histogram rule (CONTRACTS.md), exactly: initial ranges, doubling, exact re-binning."""
+"""The adaptive histogram rule (docs/architecture.md "Histograms"), exactly: initial ranges, doubling, exact re-binning."""
 from __future__ import annotations
 
 import json
@@ -101,13 +101,42 @@ class GrowingRun(unittest.TestCase):
             self.assertEqual(rebin(counts, old_range, final), fresh)
 
     def test_relu6_widths_that_are_not_powers_of_two_still_bin_exactly(self) -> None:
-        r = initial_range("relu6", None, 0.0, 6.0)
-        r, _ = widen_range(r, 0.0, 6.0)  # values equal to 6 overflow [0, 6)
-        self.assertEqual((r.lo, r.hi), (0.0, 12.0))
+        r, dirs = widen_range(initial_range("relu6", None, 0.0, 6.0), 0.0, 6.5)  # beyond its bound
+        self.assertEqual((r.lo, r.hi, r.closed, dirs), (0.0, 12.0, False, ["above"]))
         for i in range(BINS + 1):
             e = r.lo + i * r.width
             self.assertEqual(bin_of(e, r), min(i, BINS))
             self.assertEqual(bin_of(math.nextafter(e, -math.inf), r), i - 1 if i > 0 else -1)
+
+
+class BoundedRanges(unittest.TestCase):
+    """A bounded activation's known range is closed: relu6 = 6, sigmoid/softmax = 1 and tanh = ±1
+    are common outputs, and must not double the range."""
+
+    def test_values_at_the_bound_stay_in_the_last_bin(self) -> None:
+        for activation, lo, hi in (("relu6", 0.0, 6.0), ("sigmoid", 0.0, 1.0), ("softmax", 0.0, 1.0), ("tanh", -1.0, 1.0)):
+            r = initial_range(activation, None, lo, hi)
+            self.assertTrue(r.closed)
+            widened, dirs = widen_range(r, lo, hi)
+            self.assertEqual((widened, dirs), (r, []), activation)
+            self.assertEqual(bin_of(hi, r), BINS - 1)
+            self.assertEqual(bin_of(lo, r), 0)
+            counts, below, above = histogram_of([lo, hi, hi], r)
+            self.assertEqual((counts[0], counts[-1], below, above), (1, 2, 0, 0))
+
+    def test_beyond_the_bound_doubles_and_the_doubled_range_is_half_open(self) -> None:
+        r = initial_range("sigmoid", None, 0.0, 1.0)
+        widened, dirs = widen_range(r, 0.0, 1.25)
+        self.assertEqual((widened.lo, widened.hi, widened.closed, dirs), (0.0, 2.0, False, ["above"]))
+        self.assertEqual(bin_of(1.0, widened), 32)
+        # Below: the first doubling leaves the range half-open, so a value at the old bound doubles above too.
+        widened, dirs = widen_range(initial_range("tanh", None, -1.0, 1.0), -1.5, 1.0)
+        self.assertEqual((widened.lo, widened.hi, dirs), (-3.0, 5.0, ["below", "above"]))
+
+    def test_other_ranges_stay_half_open(self) -> None:
+        r = initial_range("relu", None, 0.0, 0.9)
+        self.assertFalse(r.closed)
+        self.assertEqual(bin_of(r.hi, r), BINS)
 
 
 class CrossEngineCases(unittest.TestCase):

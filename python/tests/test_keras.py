@@ -161,7 +161,8 @@ class KerasHistogramKernel(unittest.TestCase):
         from activation_lens.statistics_keras import bin_index
 
         ranges = [initial_range("relu", None, 0.0, 3.0), initial_range("leaky_relu", None, -1.0, 1.0)]
-        ranges.append(widen_range(initial_range("relu6", None, 0, 1), 0.0, 6.0)[0])
+        ranges.append(initial_range("relu6", None, 0, 6))  # closed: 6 itself is in the last bin
+        ranges.append(widen_range(initial_range("relu6", None, 0, 1), 0.0, 6.5)[0])
         r = ranges[1]
         for _ in range(6):
             r, _ = widen_range(r, r.lo - 1e-9, 0.0)

@@ -83,6 +83,21 @@ class Distributed(unittest.TestCase):
         self.assertEqual(last["fireCount"][0], 80)
         self.assertEqual(events[-1]["type"], "live-ended")
 
+    def test_collectives_hand_their_tensors_back_before_the_taps_let_go(self) -> None:
+        # Why rank 1 once aborted at exit under load (activation_lens/collectives.py): gloo returns
+        # from all_reduce while its worker still holds the tensor. The taps' all-reduce waits.
+        env = {**os.environ, "PYTHONPATH": PYTHON_DIR, "OMP_NUM_THREADS": "1"}
+        run = subprocess.run(
+            [torchrun(), "--nproc-per-node", "2", "--master-port", str(free_port()), os.path.join(FIXTURES, "torch_collective_release.py")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        self.assertEqual(run.returncode, 0, run.stderr[-3000:])
+        for rank in (0, 1):
+            self.assertRegex(run.stdout, rf"rank {rank}: still held after return: bare \d+/300, ours 0/300")
+
 
 def free_port() -> int:
     with socket.socket() as s:

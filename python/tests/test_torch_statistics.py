@@ -140,7 +140,8 @@ class HistogramKernel(unittest.TestCase):
     def test_bins_are_exact_at_every_edge(self) -> None:
         self.check(initial_range("relu", None, 0.0, 3.0))  # power of two, lo = 0
         self.check(initial_range("leaky_relu", None, -1.0, 1.0))  # symmetric
-        self.check(widen_range(initial_range("relu6", None, 0, 1), 0.0, 6.0)[0])  # 3·2^k widths
+        self.check(initial_range("relu6", None, 0, 6))  # closed: 6 itself is in the last bin
+        self.check(widen_range(initial_range("relu6", None, 0, 1), 0.0, 6.5)[0])  # 3·2^k widths
         r = initial_range("leaky_relu", None, -1.0, 1.0)
         for _ in range(6):  # lo/w is no longer an integer: the corrected path
             r, _ = widen_range(r, r.lo - 1e-9, 0.0)

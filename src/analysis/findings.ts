@@ -13,11 +13,15 @@ import type { Emit, Finding, RunConfig, TrainingSummary } from '../protocol';
 import { DEFAULT_OPTIMIZER, usualLearningRate } from '../training/optimizer';
 import type { TrainingPlan } from '../training/label-check';
 
+/** The model as read; a live run, which reads no source, passes only its (empty) issues. */
+export type ReadModel = Pick<ModelSpec, 'issues'> &
+  Partial<Pick<ModelSpec, 'omitted' | 'topology' | 'training'>>;
+
 /**
  * What the parser could not understand becomes findings that name the line. A part left out of the
  * model is a warning on its line — the person's code is fine; our reading of it is partial.
  */
-export function sourceFindings(spec: ModelSpec): Finding[] {
+export function sourceFindings(spec: ReadModel): Finding[] {
   const omitted = spec.omitted ?? [];
   const at = (file: string, line: number, column: number) =>
     omitted.find((o) => o.file === file && o.line === line && o.column === column);
@@ -73,7 +77,8 @@ export function lossFindings(plan: TrainingPlan | undefined): Finding[] {
 }
 
 /** The units of the model's last layer that has them: the classes of a classifier's output. */
-function outputUnits(spec: ModelSpec): number | null {
+function outputUnits(spec: ReadModel): number | null {
+  if (!spec.topology) return null;
   const layers = topologyLayers(spec.topology);
   for (let i = layers.length - 1; i >= 0; i--) {
     const units = layers[i]!.config.units;
@@ -85,13 +90,13 @@ function outputUnits(spec: ModelSpec): number | null {
 /** What the engine knows of a run; live taps pass what they know (often nothing). */
 export type KnownRun = Partial<Pick<RunContext, 'learningRate' | 'classes' | 'fault'>>;
 
-function runContext(spec: ModelSpec, config: RunConfig, known: KnownRun): RunContext {
+function runContext(spec: ReadModel, config: RunConfig, known: KnownRun): RunContext {
   // The engine (which says its rate) trains with its default optimizer where the source names none;
   // of a live run only what its source says is known.
   const engine = known.learningRate !== undefined;
-  const optimizer = spec.training.optimizer ?? (engine ? DEFAULT_OPTIMIZER : null);
+  const optimizer = spec.training?.optimizer ?? (engine ? DEFAULT_OPTIMIZER : null);
   return {
-    learningRate: known.learningRate ?? config.learningRate ?? spec.training.learningRate ?? null,
+    learningRate: known.learningRate ?? config.learningRate ?? spec.training?.learningRate ?? null,
     optimizer,
     classes: known.classes ?? outputUnits(spec),
     usualLearningRate: optimizer !== null ? usualLearningRate(optimizer) : null,
@@ -100,7 +105,7 @@ function runContext(spec: ModelSpec, config: RunConfig, known: KnownRun): RunCon
 }
 
 export function runFindings(
-  spec: ModelSpec,
+  spec: ReadModel,
   histories: LayerHistory[],
   training: TrainingSummary,
   config: RunConfig,

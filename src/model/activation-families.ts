@@ -58,12 +58,21 @@ export const ACTIVATION_FAMILIES = {
   thresholded_relu: rectifier,
   // A small negative slope: never exactly zero, so no dead units and no −α floor to saturate at.
   leaky_relu: { ...rectifier, canDie: false },
+  // PyTorch's randomised leaky ReLU (live taps): a leaky ReLU at probe time.
+  rrelu: { ...rectifier, canDie: false },
   prelu: { ...rectifier, canDie: false, ownWeights: true },
   elu: { ...none, saturates: true, rectifierFamily: true },
+  // ELU with its α in the exponent too (PyTorch's CELU, live taps): saturates at −α like ELU.
+  celu: { ...none, saturates: true, rectifierFamily: true },
   selu: { ...none, saturates: true },
   gelu: none,
   swish: none,
   mish: none,
+  hard_swish: none,
+  // PyTorch's Hardtanh with other bounds than (0, 6) (that one is relu6); its bounds are settings.
+  hard_tanh: none,
+  // PyTorch's Threshold with a non-zero replacement value (with 0 it is thresholded_relu).
+  threshold: none,
   softplus: none,
   softsign: { ...none, range: [-1, 1] },
   tanh: { ...none, range: [-1, 1] },

@@ -12,7 +12,15 @@ import type { Tf } from '../backend/tf';
 import type { LayerProbe, UnitSet } from '../protocol';
 import { CAN_DIE } from '../model/activation-families';
 import type { Tap } from './taps';
-import { HISTOGRAM_BINS, initialRange, rangeEdges, widenRange, type HistogramRange } from '../histogram';
+import {
+  HISTOGRAM_BINS,
+  binOf,
+  initialRange,
+  isClosedRange,
+  rangeEdges,
+  widenRange,
+  type HistogramRange,
+} from '../histogram';
 
 export const SATURATION_TOLERANCE = 0.01;
 const SCALARS = 6;
@@ -38,19 +46,38 @@ function cleaned(tf: Tf, output: tfType.Tensor, tap: Tap): { clean: tfType.Tenso
   return { clean: tf.where(finite, flat, tf.zerosLike(flat)), finite };
 }
 
+const isPowerOfTwo = (x: number) => x > 0 && 2 ** Math.round(Math.log2(x)) === x;
+
 /**
- * Bin counts of `clean` over `range` (inside tidy). Indices are clipped into [0, B): exact for every
- * value inside the range (the caller widens first), and float32 rounding at the last edge cannot
- * push a value out. Zeroed non-finite values sit in the bin of 0 (see `binOfZero`).
+ * Each value's bin, exactly as `binOf` (src/histogram.ts) and the live taps' kernels compute it
+ * (inside tidy). With w = 2^k and lo/w an integer, v · 2^−k is exact in float32 and so is its floor.
+ * Otherwise (relu6's 3·2^k widths, lo/w not an integer after doublings below) floor((v − lo)/w) is
+ * only an estimate — float32 rounding puts values within an ulp of an edge in the neighbouring
+ * bin — so it is corrected once against the edges, which are exact in float32. Indices are clipped
+ * into [0, B): the caller widens first, so only `hi` of a closed range reaches the clip.
  */
+function binIndex(tf: Tf, clean: tfType.Tensor, range: HistogramRange): tfType.Tensor {
+  const { lo, width } = range;
+  const offset = lo / width;
+  let bin: tfType.Tensor;
+  if (isPowerOfTwo(width) && Number.isInteger(offset)) {
+    bin = clean
+      .mul(1 / width)
+      .floor()
+      .sub(offset);
+  } else {
+    const estimate = clean.sub(lo).div(width).floor().clipByValue(-1, HISTOGRAM_BINS);
+    const edge = estimate.mul(width).add(lo);
+    bin = estimate
+      .sub(clean.less(edge).cast('float32'))
+      .add(clean.greaterEqual(edge.add(width)).cast('float32'));
+  }
+  return tf.clipByValue(bin, 0, HISTOGRAM_BINS - 1);
+}
+
+/** Bin counts of `clean` over `range` (inside tidy). Zeroed non-finite values sit in the bin of 0. */
 function binCounts(tf: Tf, clean: tfType.Tensor, range: HistogramRange): tfType.Tensor1D {
-  const index = clean
-    .sub(range.lo)
-    .div(range.width)
-    .floor()
-    .clipByValue(0, HISTOGRAM_BINS - 1)
-    .cast('int32')
-    .reshape([-1]);
+  const index = binIndex(tf, clean, range).cast('int32').reshape([-1]);
   return tf.bincount(index as tfType.Tensor1D, tf.tensor1d([], 'float32'), HISTOGRAM_BINS);
 }
 
@@ -87,11 +114,9 @@ function summarise(tf: Tf, output: tfType.Tensor, tap: Tap, range: HistogramRang
   return tf.concat(parts.map((p) => p.reshape([-1]))) as tfType.Tensor1D;
 }
 
-/** The bin that a zeroed non-finite value fell into, in float32 as the device computed it. */
+/** The bin that a zeroed non-finite value fell into (0 is inside every range). */
 function binOfZero(range: HistogramRange): number {
-  const f = Math.fround;
-  const bin = Math.floor(f(f(0 - f(range.lo)) / f(range.width)));
-  return Math.min(HISTOGRAM_BINS - 1, Math.max(0, bin));
+  return binOf(0, range);
 }
 
 interface NonFiniteDetail {
@@ -252,7 +277,7 @@ export async function summariseProbe(
   const settled = probes.map((p, i) => {
     const tap = taps[i]!;
     const start = options.ranges[i] ?? initialRange(tap.activation, tap.alpha, p.min, p.max);
-    return widenRange(start, p.min, p.max).range;
+    return widenRange(start, p.min, p.max, isClosedRange(tap.activation, start)).range;
   });
   const moved = settled.flatMap((r, i) =>
     r.lo !== binned[i]!.lo || r.width !== binned[i]!.width ? [i] : [],

@@ -1,6 +1,6 @@
 /**
  * Puts the built extension where VS Code finds it. The unpacked way copies what the .vsix would
- * hold (package.json, dist/, media/, data/, README, LICENSE: the
+ * hold (package.json, dist/, media/, data/, python/ without its tests, README, LICENSE: the
  * folders .vscodeignore keeps) into `<extensionsDir>/<publisher>.<name>-<version>`
  * as a snapshot — other people's rebuilds of dist/ cannot change it under a running test — and links
  * node_modules (TF.js and its wasm binaries load from there at run time). The packaged way runs
@@ -54,6 +54,11 @@ export function installUnpacked(
     const from = join(layout.root, entry);
     if (existsSync(from)) cpSync(from, join(target, entry), { recursive: true, dereference: true });
   }
+  // The live taps' Python package ships beside dist/ (its tests do not).
+  cpSync(join(layout.root, 'python'), join(target, 'python'), {
+    recursive: true,
+    filter: (from) => !/[\\/](tests|__pycache__)([\\/]|$)/.test(from.slice(layout.root.length)),
+  });
   symlinkSync(join(layout.root, 'node_modules'), join(target, 'node_modules'), 'dir');
   return target;
 }

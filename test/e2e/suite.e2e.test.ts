@@ -20,6 +20,8 @@ import { acquireSuiteLock } from './suite-lock';
 import { createRunLayout, findRepoRoot, type RunLayout } from './run-layout';
 import { TestReport, runFlow } from './test-report';
 import { uiFlowSteps } from './ui-flow';
+import { liveFlowSteps } from './live-flow';
+import { missingPythonModules, testPython } from '../support/python-env';
 import { killAllServers, startServer, type ServerProcess } from './vscode-server';
 
 type Only = 'harness' | 'in-host' | 'ui' | null;
@@ -65,6 +67,7 @@ async function runUiFlow(
   let server: ServerProcess | undefined;
   let session: BrowserSession | undefined;
   const steps = [];
+  const liveSteps = [];
   try {
     if (vsix) installVsix(layout, extensionsDir, vsix);
     else installUnpacked(layout, extensionsDir, { requireMain: !harnessOnly });
@@ -89,21 +92,24 @@ async function runUiFlow(
         'telemetry.telemetryLevel': 'off',
         'chat.disableAIFeatures': true,
         'git.openRepositoryInParentFolders': 'never',
+        // No Python extension can be installed here: live runs use the fallback setting.
+        'activationLens.pythonPath': testPython(),
       },
     });
     session = await openBrowser(layout);
-    steps.push(
-      ...uiFlowSteps(
-        {
-          layout,
-          page: session.page,
-          origin: server.origin,
-          testOutPath,
-          displayName: manifest.displayName ?? manifest.name,
-        },
-        { harnessOnly },
-      ),
-    );
+    const flowContext = {
+      layout,
+      page: session.page,
+      origin: server.origin,
+      testOutPath,
+      displayName: manifest.displayName ?? manifest.name,
+    };
+    steps.push(...uiFlowSteps(flowContext, { harnessOnly }));
+    if (!harnessOnly) {
+      const noTorch = missingPythonModules(['torch']);
+      if (noTorch) console.log(`ui › live taps: not run: ${noTorch}`);
+      else liveSteps.push(...liveFlowSteps(flowContext));
+    }
   } catch (error) {
     report.record({
       name: 'ui › code-server starts with the extension installed',
@@ -123,6 +129,10 @@ async function runUiFlow(
     await runFlow(report, 'ui', steps, (stepName) =>
       saveEvidence(layout, `ui-${stepName}`, { page, server, consoleLines }).then(() => undefined),
     );
+    if (liveSteps.length > 0)
+      await runFlow(report, 'ui › live taps', liveSteps, (stepName) =>
+        saveEvidence(layout, `live-${stepName}`, { page, server, consoleLines }).then(() => undefined),
+      );
   }
   await session?.close();
   await server?.stop();

@@ -5,7 +5,16 @@
  * tests assert on that; it does not pretend to be VS Code beyond the calls listed here.
  */
 import Module from 'node:module';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
+
+// The extension writes its live endpoint file while it listens: in tests, never in the real home.
+process.env.ACTIVATION_LENS_ENDPOINT_FILE ??= join(
+  mkdtempSync(join(tmpdir(), 'al-endpoint-')),
+  'endpoint.json',
+);
 
 export class Position {
   constructor(
@@ -262,6 +271,10 @@ export const recorded = {
   /** Quick picks shown (their titles and item labels); the answer is `pickAnswer(items)`. */
   quickPicks: [] as { title: string; labels: string[] }[],
   pickAnswer: (() => undefined) as (items: { label: string }[]) => { label: string } | undefined,
+  /** Terminals created, with what their pseudoterminal wrote. */
+  terminals: [] as { name: string; output: string; pty: unknown }[],
+  /** Extensions `vscode.extensions.getExtension` finds, by id. */
+  extensions: new Map<string, { isActive: boolean; activate(): Promise<unknown>; exports: unknown }>(),
 };
 
 export function reset(): void {
@@ -287,7 +300,28 @@ export function reset(): void {
   recorded.configuration = {};
   recorded.workspaceConfiguration = {};
   recorded.applyEditResult = true;
+  recorded.terminals.length = 0;
+  recorded.extensions.clear();
   workspace.isTrusted = true;
+}
+
+/** An EnvironmentVariableCollection that records what the extension put in it. */
+export class FakeEnvironmentVariableCollection {
+  persistent = true;
+  description: string | undefined;
+  readonly values = new Map<string, { kind: 'replace' | 'prepend' | 'append'; value: string }>();
+  replace(variable: string, value: string): void {
+    this.values.set(variable, { kind: 'replace', value });
+  }
+  prepend(variable: string, value: string): void {
+    this.values.set(variable, { kind: 'prepend', value });
+  }
+  append(variable: string, value: string): void {
+    this.values.set(variable, { kind: 'append', value });
+  }
+  clear(): void {
+    this.values.clear();
+  }
 }
 
 const show =
@@ -436,6 +470,17 @@ export const window = {
     return Promise.resolve(answer && typeof items[0] === 'string' ? answer.label : answer);
   },
   showSaveDialog: () => Promise.resolve(recorded.saveDialogAnswer),
+  createTerminal(options: {
+    name: string;
+    pty: { onDidWrite(l: (text: string) => void): unknown; open(d: unknown): void; close(): void };
+  }) {
+    const terminal = { name: options.name, output: '', pty: options.pty };
+    recorded.terminals.push(terminal);
+    options.pty.onDidWrite((text) => (terminal.output += text));
+    // VS Code opens a pseudoterminal shortly after creating it.
+    setImmediate(() => options.pty.open(undefined));
+    return { name: options.name, show: () => undefined, dispose: () => options.pty.close() };
+  },
   showTextDocument: () => Promise.resolve(undefined),
 };
 
@@ -476,6 +521,12 @@ export const commands = {
   },
 };
 
+export const extensions = {
+  getExtension(id: string) {
+    return recorded.extensions.get(id);
+  },
+};
+
 const fakeModule = {
   Position,
   Range,
@@ -500,6 +551,7 @@ const fakeModule = {
   window,
   languages,
   commands,
+  extensions,
 };
 
 // `vscode` is external in the test bundle, so the host modules call require('vscode') at run time.

@@ -68,8 +68,28 @@ test('the commands package.json enables only when trusted are the ones these tes
     'activationLens.applyEluFix',
     'activationLens.installCpuBackend',
     'activationLens.installGpuBackend',
+    'activationLens.runLive',
     'activationLens.runWhatIf',
   ]);
+});
+
+test('untrusted: Run Training with Live Taps runs no interpreter and says why', async () => {
+  const { run, root } = start();
+  const script = join(root, 'train.py');
+  writeFileSync(script, 'raise SystemExit(3)\n');
+  const marker = join(root, 'python-ran');
+  // A "Python" that would leave a marker: it must never be started.
+  const python = join(root, 'python');
+  writeFileSync(python, `#!/bin/sh\ntouch ${JSON.stringify(marker)}\n`, { mode: 0o755 });
+  recorded.configuration = { pythonPath: python };
+  await run('runLive', Uri.file(script));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(existsSync(marker), false);
+  assert.equal(recorded.terminals.length, 0);
+  assert.match(
+    lastWarning().text,
+    /running a training script with live taps runs only in a trusted workspace/,
+  );
 });
 
 test('untrusted: analyze and the what-if start no engine and say why, with Manage Workspace Trust', async () => {

@@ -12,8 +12,8 @@ import { pythonDir, runPython } from './live-python';
 const GROUPS: [string, string[], string[]][] = [
   ['histogram rule, wire, endpoint', ['test_histogram', 'test_wire'], []],
   [
-    'PyTorch (statistics, runner, DDP, source lines)',
-    ['test_source_lines', 'test_torch_statistics', 'test_torch_runner', 'test_torch_ddp'],
+    'PyTorch (activation names, statistics, runner, DDP, source lines)',
+    ['test_activations', 'test_source_lines', 'test_torch_statistics', 'test_torch_runner', 'test_torch_ddp'],
     ['torch'],
   ],
   ['Keras', ['test_keras'], ['keras', 'tensorflow', 'numpy']],

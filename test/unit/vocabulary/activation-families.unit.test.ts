@@ -21,18 +21,27 @@ const where = (p: (n: string) => boolean) => names.filter(p).sort();
 test('which activations can die, saturate, get a lens, a suggestion and a what-if', () => {
   assert.deepEqual([...CAN_DIE].sort(), ['relu', 'relu6', 'thresholded_relu']);
   assert.deepEqual(where(canDie), ['relu', 'relu6', 'thresholded_relu']);
-  assert.deepEqual(where(saturates), ['elu', 'selu']);
+  assert.deepEqual(where(saturates), ['celu', 'elu', 'selu']);
   assert.deepEqual(where(isRectifierFamily), [
+    'celu',
     'elu',
     'leaky_relu',
     'prelu',
     'relu',
     'relu6',
+    'rrelu',
     'thresholded_relu',
   ]);
-  assert.deepEqual(where(isSwitchableToElu), ['leaky_relu', 'prelu', 'relu', 'relu6', 'thresholded_relu']);
+  assert.deepEqual(where(isSwitchableToElu), [
+    'leaky_relu',
+    'prelu',
+    'relu',
+    'relu6',
+    'rrelu',
+    'thresholded_relu',
+  ]);
   // PReLU's slopes are weights: the what-if's arms could not start from the same weights.
-  assert.deepEqual(where(isWhatIfSwitchable), ['leaky_relu', 'relu', 'relu6', 'thresholded_relu']);
+  assert.deepEqual(where(isWhatIfSwitchable), ['leaky_relu', 'relu', 'relu6', 'rrelu', 'thresholded_relu']);
   assert.deepEqual(names.filter((n) => !reportsMeanDrift(n)).sort(), [
     'hard_sigmoid',
     'linear',

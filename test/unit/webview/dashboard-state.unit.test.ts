@@ -58,6 +58,13 @@ test('events fold into the state; other runs are ignored; a new run resets', () 
   assert.equal(failed.status, 'failed');
   assert.equal(failed.probes.length, 1, 'the last data stays');
   assert.match(statusText(failed), /^Failed: no GPU/);
+  // A live run: no known length, and PyTorch reports no accuracy.
+  const live = applyEngineEvent(s, {
+    ...(progress('a', 12) as Extract<EngineEvent, { type: 'progress' }>),
+    totalSteps: 0,
+    accuracy: NaN,
+  });
+  assert.equal(statusText(live), 'Running sequential on wasm · step 12 · loss 1.960 · 250 samples/s');
   const next = applyEngineEvent(failed, runStarted('b', null));
   assert.equal(next.probes.length, 0);
   assert.equal(next.runId, 'b');
