@@ -134,7 +134,10 @@ test(
       assert.match(terminal.output, /\[train\.py exited with code 0\]/);
       const diagnostics = recorded.diagnostics.get(script) ?? [];
       assert.deepEqual(
-        diagnostics.map((d) => [d.range.start.line + 1, d.code]),
+        diagnostics.map((d) => [
+          d.range.start.line + 1,
+          typeof d.code === 'object' ? (d.code as { value: unknown }).value : d.code,
+        ]),
         [[19, 'dead-units']],
         'relu2 (self.relu2 = nn.ReLU(), line 19) is dead',
       );

@@ -98,7 +98,7 @@ test('one lens per defining line, with the worst application of that line, and t
       l.command?.arguments?.[1],
     ]),
     [
-      [19, 21, 'layer1.1.relu · 63% dead (5/8) · mean +0.40 ↑ (+3 more)', undefined],
+      [19, 21, 'relu ×4 · 25% dead (8/32) · worst layer1.1.relu 63% · mean +0.40', undefined],
       [19, 21, 'Switch to ELU', 'layer1_0_relu'],
       [50, 13, 'SmallResNet.forward:50:relu · 13% dead (1/8) · mean +0.40 ↑', undefined],
       [50, 13, 'Switch to ELU', 'bn_relu'],
@@ -111,7 +111,7 @@ test('one lens per defining line, with the worst application of that line, and t
 test('before the first probe a live run says it is waiting; the GELU line gets no lens', async () => {
   const titles = (await lensesFor(liveState('running', false))).map((l) => l.command?.title);
   assert.deepEqual(titles, [
-    'layer1.0.relu (+3 more) · $(loading~spin) waiting for the first probe…',
+    'relu ×4 · $(loading~spin) waiting for the first probe…',
     'SmallResNet.forward:50:relu · $(loading~spin) waiting for the first probe…',
   ]);
 });

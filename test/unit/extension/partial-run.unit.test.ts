@@ -87,10 +87,14 @@ test('several models: a quick pick passes --model; a lens skips it; a partial ru
     writeFileSync(other, TWO_MODELS);
     recorded.documents.push(fakeDocument(other, TWO_MODELS));
     recorded.pickAnswer = () => undefined;
-    const runsBefore = recorded.log.filter((l) => /^info run /.test(l)).length;
+    const runsBefore = recorded.log.filter((l) => /^info run [0-9a-f-]{36}: /.test(l)).length;
     await analyze(Uri.file(other));
     assert.equal(recorded.quickPicks.length, 2);
-    assert.equal(recorded.log.filter((l) => /^info run /.test(l)).length, runsBefore);
+    assert.equal(
+      recorded.log.filter((l) => /^info run [0-9a-f-]{36}: /.test(l)).length,
+      runsBefore,
+      recorded.log.join('\n'),
+    );
   } finally {
     for (const s of ctx.subscriptions) s.dispose();
   }
