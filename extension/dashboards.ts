@@ -37,6 +37,7 @@ export class Dashboards implements vscode.WebviewViewProvider, vscode.Disposable
   private saved: ShownSaved | null = null;
   private comparison: { id: string | null; comparison: RunComparison } | null = null;
   private liveRunId: string | null = null;
+  private liveRunning = false;
   private restoring: Promise<void> | null = null;
 
   constructor(private readonly deps: DashboardsDeps) {
@@ -50,6 +51,7 @@ export class Dashboards implements vscode.WebviewViewProvider, vscode.Disposable
     this.sidebar = new DashboardViewProvider(deps.extensionUri, host);
     this.editor = new DashboardPanels(deps.extensionUri, host);
     this.liveRunId = deps.live().runId;
+    this.liveRunning = deps.live().status === 'running';
   }
 
   /** What the dashboards show: a saved run when one is open, else the current run. */
@@ -84,10 +86,17 @@ export class Dashboards implements vscode.WebviewViewProvider, vscode.Disposable
 
   /** The run controller changed the current run's state itself (start, crash, cancel). */
   sendState(): void {
-    const runId = this.deps.live().runId;
-    if (runId !== this.liveRunId) {
-      // A new run: the dashboards follow it, whatever saved run was open.
-      this.liveRunId = runId;
+    const { runId, status } = this.deps.live();
+    const running = status === 'running';
+    // A new run — the status turned to running (before the engine or script has named the run), or
+    // one named run follows another: the dashboards follow it, whatever saved run was open. The
+    // id of the run going arriving later is the same run.
+    const began =
+      (running && !this.liveRunning) ||
+      (runId !== null && this.liveRunId !== null && runId !== this.liveRunId);
+    this.liveRunId = runId;
+    this.liveRunning = running;
+    if (began) {
       if (this.saved) {
         this.saved = null;
         this.sendView();

@@ -372,7 +372,7 @@ export class RunController implements vscode.Disposable {
     switch (event.type) {
       case 'run-started':
         this.deps.log.info(
-          `backend: ${event.backend} (${event.backendDetail}); model ${event.model.name}, ${event.model.layers.length} layers; ${event.totalSteps} steps`,
+          `backend: ${event.backend} (${event.backendDetail}); model ${event.model.name}, ${event.model.layers.length} layers; ${event.totalSteps > 0 ? `${event.totalSteps} steps` : 'steps as the script runs them'}`,
         );
         for (const part of event.model.omitted ?? [])
           this.deps.log.warn(

@@ -191,3 +191,32 @@ test('a run already going is never replaced by a saved one', async () => {
   assert.equal(dashboards.shownSaved, null);
   assert.equal(dashboards.state.runId, 'live');
 });
+
+test('after a reload a saved run is shown; a run starting (not yet named) brings the dashboards to it', async () => {
+  const latest = { id: 'saved-9', label: 'mnist_cnn · yesterday', state: finishedState({ runId: 'r9' }) };
+  const { dashboards, setLive } = setup(latest);
+  dashboards.openEditor();
+  const panel = recorded.panels[0]!;
+  panel.webview.send({ v: 1, type: 'ready' });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(dashboards.shownSaved?.id, 'saved-9');
+  // What startLive / start do: running, before the script or engine has said run-started.
+  setLive({ ...emptyDashboardState(), status: 'running' });
+  dashboards.sendState();
+  assert.equal(dashboards.shownSaved, null);
+  const view = posted(panel)
+    .filter((m) => m.type === 'run-view')
+    .at(-1);
+  assert.ok(view?.type === 'run-view' && view.view.saved === null);
+  // Its run-started names it: the same run; a saved run opened now stays until the next run.
+  setLive(applyEngineEvent({ ...emptyDashboardState(), status: 'running' }, runStarted('live-5', null)));
+  dashboards.pushEvent(runStarted('live-5', null));
+  dashboards.showSaved(latest);
+  setLive({
+    ...dashboards.state,
+    ...applyEngineEvent(emptyDashboardState(), runStarted('live-5', null)),
+    status: 'finished',
+  });
+  dashboards.sendState();
+  assert.equal((dashboards.shownSaved as ShownSaved | null)?.id, 'saved-9');
+});
