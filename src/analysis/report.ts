@@ -18,6 +18,7 @@ import {
 } from '../protocol';
 import type { TrainingPlan } from '../training/label-check';
 import type { Prepared } from './prepare';
+import { layerReportOf } from './layer-report';
 
 function sourceRef(spec: ModelSpec, name: string): SourceRef | null {
   const s = spec.layers.find((l) => l.name === name)?.source;
@@ -44,30 +45,13 @@ export function layerSummaries(model: tfType.LayersModel, spec: ModelSpec): Laye
 
 export function layerReports(histories: LayerHistory[], spec: ModelSpec): LayerReport[] {
   return histories.flatMap((h) => {
-    const last = h.probes[h.probes.length - 1];
-    if (!last) return [];
-    return [
-      {
-        name: h.name,
-        className: h.spec?.className ?? '',
-        activation: h.activation,
-        units: last.units,
-        source: sourceRef(spec, h.name),
-        dead: last.dead,
-        dormant: last.dormant,
-        saturated: last.saturated,
-        sparsity: last.sparsity,
-        mean: last.mean,
-        std: last.std,
-        min: last.min,
-        max: last.max,
-        meanDrift: h.probes.map((p) => ({ step: p.step, mean: p.mean })),
-        deadFraction: h.probes.map((p) => ({ step: p.step, fraction: p.dead.fraction })),
-        histogram: last.histogram,
-        nonFinite: last.nonFinite,
-        neverFires: h.neverFires,
-      },
-    ];
+    const report = layerReportOf(h, {
+      className: h.spec?.className ?? '',
+      activation: h.activation,
+      source: sourceRef(spec, h.name),
+      neverFires: h.neverFires,
+    });
+    return report ? [report] : [];
   });
 }
 

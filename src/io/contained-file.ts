@@ -64,6 +64,18 @@ function readExactly(fd: number, size: number): Buffer | null {
   return out;
 }
 
+/** The stat of `real`, which must be a regular file (not a folder, FIFO, device or socket). */
+function regularFileStat(real: string, fail: (what: string) => UserError): Stats {
+  let st: Stats;
+  try {
+    st = statSync(real);
+  } catch (e) {
+    throw fail(`cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!st.isFile()) throw fail(`is ${kindOf(st)}, not a regular file`);
+  return st;
+}
+
 /**
  * Opens `real` (a path without symlinks) and reads it, refusing anything but a regular file of at
  * most `maxBytes`. `fail` makes the UserError; `tooBig` words the size refusal.
@@ -74,13 +86,7 @@ function readRegular(
   fail: (what: string, hint?: string) => UserError,
   tooBig: (size: number) => UserError,
 ): Buffer {
-  let st: Stats;
-  try {
-    st = statSync(real);
-  } catch (e) {
-    throw fail(`cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  if (!st.isFile()) throw fail(`is ${kindOf(st)}, not a regular file`);
+  const st = regularFileStat(real, fail);
   if (st.size > maxBytes) throw tooBig(st.size);
   let fd: number;
   try {
@@ -214,15 +220,7 @@ export function realPathInside(at: NamedInside): string {
  */
 export function sizeInside(at: NamedInside): number {
   const fail = insideFailure(at);
-  const real = realPathInside(at);
-  let st: Stats;
-  try {
-    st = statSync(real);
-  } catch (e) {
-    throw fail(`cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  if (!st.isFile()) throw fail(`is ${kindOf(st)}, not a regular file`);
-  return st.size;
+  return regularFileStat(realPathInside(at), fail).size;
 }
 
 /** Reads a regular file inside the folder of at most `maxBytes`. */

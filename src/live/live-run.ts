@@ -11,6 +11,7 @@
  * Layers that first appear in a later probe (a data-dependent branch) join the run then.
  */
 import { runFindings } from '../analysis/findings';
+import { layerReportOf } from '../analysis/layer-report';
 import type { LayerHistory } from '../advisor/rules';
 import type { LayerSpec } from '../model/spec';
 import {
@@ -319,28 +320,12 @@ function layerSpecOf(s: LayerSummary): LayerSpec {
 }
 
 function layerReport(h: LayerHistory, summary: LayerSummary | undefined): LayerReport[] {
-  const last = h.probes[h.probes.length - 1];
-  if (!last) return [];
-  return [
-    {
-      name: h.name,
-      className: summary?.className ?? '',
-      activation: summary?.activation ?? null,
-      units: last.units,
-      source: summary?.source ?? null,
-      dead: last.dead,
-      dormant: last.dormant,
-      saturated: last.saturated,
-      sparsity: last.sparsity,
-      mean: last.mean,
-      std: last.std,
-      min: last.min,
-      max: last.max,
-      meanDrift: h.probes.map((p) => ({ step: p.step, mean: p.mean })),
-      deadFraction: h.probes.map((p) => ({ step: p.step, fraction: p.dead.fraction })),
-      histogram: last.histogram,
-      nonFinite: last.nonFinite,
-      neverFires: null,
-    },
-  ];
+  const report = layerReportOf(h, {
+    className: summary?.className ?? '',
+    activation: summary?.activation ?? null,
+    source: summary?.source ?? null,
+    // A live run sees only the probe batches, not a full pass over data: no never-fires count.
+    neverFires: null,
+  });
+  return report ? [report] : [];
 }

@@ -8,6 +8,7 @@
 import { UserError } from '../../errors';
 import { formatBytes } from '../../io/contained-file';
 import type { KerasLayerJson, KerasTopology } from '../spec';
+import { ELEMENTWISE_LAYERS, ELEMENTWISE_MERGE_LAYERS } from '../layer-classes';
 import { checkTopology, topologyLayerList, type CheckedGraph, type NodeRef } from './topology-check';
 
 /** Weights, their gradients and two optimizer slots (Adam), float32 each. */
@@ -28,21 +29,9 @@ export interface ModelFootprint {
 
 type Refuse = (why: string) => never;
 
-const IDENTITY = new Set([
-  'Activation',
-  'ReLU',
-  'ELU',
-  'LeakyReLU',
-  'Softmax',
-  'ThresholdedReLU',
-  'Dropout',
-  'SpatialDropout1D',
-  'SpatialDropout2D',
-  'GaussianNoise',
-  'GaussianDropout',
-  'AlphaDropout',
-]);
-const MERGE = new Set(['Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum']);
+// SpatialDropout2D too: TF.js cannot build it, but the estimate runs first and its shape is plain.
+const IDENTITY = new Set([...ELEMENTWISE_LAYERS, 'SpatialDropout2D']);
+const MERGE = ELEMENTWISE_MERGE_LAYERS;
 
 function count(n: number): string {
   return Number.isFinite(n) && n < 1e15 ? Math.round(n).toLocaleString('en-US') : n.toExponential(2);

@@ -38,7 +38,7 @@ test('a 5,000-term sum: refused on its line (deep tree, no brackets)', async () 
 
 test("5,000 chained arrows: the parser's own recursion is caught", async () => {
   const file = write('arrows.ts', `${MODEL}const f = ${'a => '.repeat(5000)}1;\n`);
-  await refused(analyze(file), { names: file, says: /the file nests too deeply to be read/ });
+  await refused(analyze(file), { names: file, says: /the file nests too deeply to read/ });
 });
 
 test('2,500 layers: more than a model can have', async () => {

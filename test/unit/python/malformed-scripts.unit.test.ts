@@ -185,3 +185,20 @@ test('an activation held in a variable: the quick-fix range is the string litera
     end: { line: 3, column: 13 },
   });
 });
+
+test("hard_sigmoid in a source is not TF.js's: Keras 3 computes relu6(x + 3) / 6, so the layer is flagged, never built as TF.js's", () => {
+  for (const text of [
+    "import keras\nm = keras.Sequential([keras.layers.Dense(8, activation='hard_sigmoid', input_shape=(4,))])\n",
+    'import keras\ni = keras.Input((4,))\nx = keras.layers.Dense(8)(i)\nx = keras.activations.hard_sigmoid(x)\nm = keras.Model(i, x)\n',
+  ]) {
+    const spec = parsePythonModel(text, 'h.py');
+    const configs = (spec.topology.config.layers as { config: { activation?: unknown } }[]).map(
+      (l) => l.config.activation,
+    );
+    assert.ok(!configs.includes('hard_sigmoid'), JSON.stringify(configs));
+    assert.ok(
+      spec.issues.some((i) => i.severity !== 'info') || (spec.omitted?.length ?? 0) > 0,
+      `not flagged: ${JSON.stringify(spec.issues)}`,
+    );
+  }
+});

@@ -16,15 +16,14 @@ const ALLOWED: Record<string, string> = {
   'src/model/activation-families.ts': 'the table itself',
   'src/model/activation-of.ts': 'Keras layer classes (ReLU with max_value 6, LeakyReLU …) → table names',
   'src/model/readers/': "each framework's spellings → table names, and which names TF.js can build",
+  'src/model/keras-activations.ts':
+    'the Keras names TF.js computes exactly as Keras does (the readers share it)',
   'src/source-edit/elu-fix.ts':
     'the callee spellings in source text that the ELU edit rewrites (F.relu6, leakyReLU)',
   'src/probe/never-fires.ts': "interval arithmetic needs each activation's formula",
   'src/training/loss-plan.ts':
     'the loss follows the output activation (softmax, log_softmax, sigmoid, logits) where the file names none',
   'src/whatif/seed-grid.ts': "the seed grid's arms are named relu / elu (arms, not a layer's activation)",
-  // To go: issue 13 replaces this file with src/histogram.ts, whose known ranges should come from
-  // the table's `range` column.
-  'src/probe/histogram-edges.ts': 'known output ranges, until the adaptive histograms replace it',
 };
 
 /** Names that appear in code only when it keeps its own list of rectifier / ELU-family activations. */
@@ -77,4 +76,8 @@ test('no production file outside the table keeps its own list of activations', (
     [],
     'ask src/model/activation-families.ts (canDie, saturates, isRectifierFamily, isSwitchableToElu …) instead',
   );
+});
+
+test('every file the list above allows still exists (an allowance outlives no file)', () => {
+  for (const path of Object.keys(ALLOWED)) assert.ok(existsSync(join(ROOT, path)), `${path} is gone`);
 });

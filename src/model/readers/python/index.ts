@@ -3,6 +3,7 @@
  * @lezer/python and read statically; it is never executed. Reading is bounded (ReadBudget): a
  * file too large, too deep or too loop-heavy to follow is a UserError on its line.
  */
+import { withinStack } from '../stack-guard';
 import { UserError } from '../../../errors';
 import type { ModelSpec } from '../../spec';
 import { defaultReadLimits, ReadBudget } from './budget';
@@ -29,19 +30,7 @@ export function parsePythonModel(text: string, file: string, options: PythonRead
       null,
       'put the model definition in a smaller file, or save the model (.keras, .h5 or a TF.js model.json) and analyze that',
     );
-  try {
-    return readModel(text, file, options);
-  } catch (e) {
-    // The interpreter bounds its own nesting; a stack overflow elsewhere is still a file too deep to read.
-    if (e instanceof RangeError && /call stack/i.test(e.message))
-      throw new UserError(
-        'the file nests too deeply to read (a stack overflow while following it)',
-        file,
-        null,
-        'simplify the nesting of this file, or save the model and analyze the saved file',
-      );
-    throw e;
-  }
+  return withinStack(file, () => readModel(text, file, options));
 }
 
 function readModel(text: string, file: string, options: PythonReadOptions): ModelSpec {

@@ -8,6 +8,7 @@ import type { Argument } from './interpreter';
 import { Parameters } from './call-parameters';
 import { initializerClassFromName, kerasInitializerName } from '../../initializer-names';
 import type { SourceText } from './source-text';
+import { kerasActivationInTfjs } from '../../keras-activations';
 import { asIntTuple, asNumber, asShape, asString, describe, hostOf, refName, type PyValue } from './values';
 import { draftExtraKerasLayer, extraPositionalParameters, extraRequired } from './keras-extra-layers';
 
@@ -71,29 +72,27 @@ const positionalParameters: Record<string, string[]> = {
   ...extraPositionalParameters,
 };
 
+/** Layers whose config carries a data_format. */
+const CHANNELS_LAST = new Set([
+  'Conv1D',
+  'Conv2D',
+  'Conv2DTranspose',
+  'MaxPooling1D',
+  'MaxPooling2D',
+  'AveragePooling1D',
+  'AveragePooling2D',
+  'GlobalAveragePooling1D',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling1D',
+  'GlobalMaxPooling2D',
+  'Flatten',
+  'ZeroPadding2D',
+  'UpSampling2D',
+]);
+
 export function isSupportedKerasLayer(className: string): boolean {
   return className in positionalParameters;
 }
-
-/** Keras activation names TF.js 4.22 knows (it camel-cases snake_case names on load). */
-const tfjsActivations = new Set([
-  'relu',
-  'relu6',
-  'elu',
-  'selu',
-  'sigmoid',
-  'hard_sigmoid',
-  'softmax',
-  'log_softmax',
-  'tanh',
-  'linear',
-  'softplus',
-  'softsign',
-  'swish',
-  'gelu',
-  'mish',
-]);
-const activationAliases: Record<string, string> = { silu: 'swish' };
 
 export interface DraftProblem {
   node: SyntaxNode;
@@ -202,13 +201,17 @@ export function draftKerasLayer(
     readInitializer: (arg) => readInitializer(arg, draft, source, problems),
     useBias: () => useBias(p),
   };
+  // What Dense and the convolutions share: activation, kernel initializer, bias.
+  const readKernelLayer = () => {
+    readActivation(p.get('activation'), draft, source, problems);
+    readInitializer(p.get('kernel_initializer', 'init'), draft, source, problems);
+    config.use_bias = useBias(p);
+  };
   if (!draftExtraKerasLayer(tools))
     switch (className) {
       case 'Dense':
         setNumber('units', ['units', 'output_dim'], null);
-        readActivation(p.get('activation'), draft, source, problems);
-        readInitializer(p.get('kernel_initializer', 'init'), draft, source, problems);
-        config.use_bias = useBias(p);
+        readKernelLayer();
         break;
       case 'Conv1D':
       case 'Conv2D':
@@ -218,10 +221,7 @@ export function draftKerasLayer(
         setTuple('strides', ['strides', 'subsample'], new Array<number>(rank).fill(1));
         setString('padding', ['padding', 'border_mode'], 'valid');
         setTuple('dilation_rate', ['dilation_rate'], new Array<number>(rank).fill(1));
-        config.data_format = 'channels_last';
-        readActivation(p.get('activation'), draft, source, problems);
-        readInitializer(p.get('kernel_initializer', 'init'), draft, source, problems);
-        config.use_bias = useBias(p);
+        readKernelLayer();
         break;
       case 'MaxPooling1D':
       case 'MaxPooling2D':
@@ -235,7 +235,6 @@ export function draftKerasLayer(
           config.pool_size = (config.pool_size as number[])[0];
           config.strides = (config.strides as number[])[0];
         }
-        config.data_format = 'channels_last';
         break;
       }
       case 'GlobalAveragePooling1D':
@@ -243,7 +242,6 @@ export function draftKerasLayer(
       case 'GlobalMaxPooling1D':
       case 'GlobalMaxPooling2D':
       case 'Flatten':
-        config.data_format = 'channels_last';
         break;
       case 'Reshape': {
         const a = p.get('target_shape');
@@ -312,12 +310,10 @@ export function draftKerasLayer(
             [flat[1], flat[1]],
           ];
         else if (v?.kind === 'tuple') config.padding = v.items.map((item) => asIntTuple(item, 2));
-        config.data_format = 'channels_last';
         break;
       }
       case 'UpSampling2D':
         setTuple('size', ['size'], [2, 2]);
-        config.data_format = 'channels_last';
         break;
       case 'Concatenate':
         setNumber('axis', ['axis'], -1);
@@ -325,6 +321,9 @@ export function draftKerasLayer(
       default:
         break;
     }
+  // The layout Keras defaults to and the only one TF.js builds on the CPU: batch, …, channels.
+  if (CHANNELS_LAST.has(className)) config.data_format = 'channels_last';
+
   const required: Record<string, string[]> = {
     Dense: ['units'],
     Conv1D: ['filters', 'kernel_size'],
@@ -359,21 +358,25 @@ function readActivation(
     });
     return;
   }
-  name = activationAliases[name.toLowerCase()] ?? name.toLowerCase();
+  name = name.toLowerCase();
   // `act = 'relu'` … `activation=act`: the literal is what a quick fix rewrites.
   draft.activationRange = source.range(
     arg.value.kind === 'string' && arg.value.node ? arg.value.node : arg.node,
   );
-  if (!tfjsActivations.has(name)) {
+  const tfjs = kerasActivationInTfjs(name);
+  if (tfjs === null) {
     problems.push({
       node: arg.node,
-      message: `activation '${name}' has no TF.js equivalent; the layer is analyzed as linear`,
+      message:
+        name === 'hard_sigmoid'
+          ? `activation 'hard_sigmoid' is relu6(x + 3) / 6 in Keras 3 and clip(0.2·x + 0.5) in TF.js; the layer is analyzed as linear`
+          : `activation '${name}' has no TF.js equivalent; the layer is analyzed as linear`,
     });
     draft.activation = name;
     return;
   }
-  draft.config.activation = name;
-  draft.activation = name === 'linear' ? null : name;
+  draft.config.activation = tfjs;
+  draft.activation = tfjs === 'linear' ? null : tfjs;
 }
 
 function readInitializer(

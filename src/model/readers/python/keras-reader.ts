@@ -86,15 +86,7 @@ export class KerasReader {
         loopFollowed: (statement, n) =>
           source.report(statement, `this loop builds layers; it was unrolled ${n} time(s)`, 'info'),
         loopNotFollowed: (statement, reason, builds) => {
-          if (builds)
-            this.omissions.add(
-              statement,
-              'the layers this loop builds',
-              `the loop cannot be followed without running the script (${reason})`,
-              null,
-              `this loop builds layers but cannot be unrolled (${reason}); the layers it adds are missing from the analysis`,
-              'warning',
-            );
+          if (builds) this.omissions.loopNotFollowed(statement, reason, null, false);
         },
         assignName: (name, value) => this.nameModel(name, value),
       },

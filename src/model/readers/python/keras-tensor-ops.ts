@@ -5,31 +5,16 @@
  * sharing weights, as Keras does). Anything else on a tensor is left out, on its line.
  */
 import type { SyntaxNode } from '@lezer/common';
+import { constantAffine } from './constant-affine';
 import type { Argument, CallContext } from './interpreter';
 import type { KerasReader } from './keras-reader';
 import { FunctionalModel, KerasTensor, SequentialModel, tensorsOf, type KerasModel } from './keras-values';
 import type { SourceText } from './source-text';
-import { asNumber, describe, hostOf, num, refName, type PyValue } from './values';
+import { kerasActivationInTfjs } from '../../keras-activations';
+import { describe, hostOf, num, refName, type PyValue } from './values';
 
-/** Where activation functions live, and the names TF.js's Activation layer knows. */
+/** Where activation functions live. */
 const activationModules = ['keras.activations.', 'tensorflow.nn.', 'keras.ops.', 'tensorflow.math.'];
-const activationNames: Record<string, string> = {
-  relu: 'relu',
-  relu6: 'relu6',
-  elu: 'elu',
-  selu: 'selu',
-  sigmoid: 'sigmoid',
-  hard_sigmoid: 'hard_sigmoid',
-  tanh: 'tanh',
-  softmax: 'softmax',
-  log_softmax: 'log_softmax',
-  softplus: 'softplus',
-  softsign: 'softsign',
-  swish: 'swish',
-  silu: 'swish',
-  gelu: 'gelu',
-  mish: 'mish',
-};
 const mergeOps: Record<string, string> = {
   add: 'Add',
   multiply: 'Multiply',
@@ -66,19 +51,12 @@ export class KerasTensorOps {
       return this.leaveOut(node, `'${op}' of two tensors`, 'TF.js has no layer that computes it', l);
     }
     const tensor = (l ?? r)!;
-    const c = asNumber(l ? right : left);
     // A constant scale or shift (`x / 255.0`, `x - 0.5`) is what a Rescaling layer computes.
-    let scaleOffset: [number, number] | null = null;
-    if (c !== null) {
-      if (op === '*') scaleOffset = [c, 0];
-      else if (op === '/' && l && c !== 0) scaleOffset = [1 / c, 0];
-      else if (op === '+') scaleOffset = [1, c];
-      else if (op === '-') scaleOffset = l ? [1, -c] : [-1, c];
-    }
+    const scaleOffset = constantAffine(op, l ? right : left, Boolean(l));
     if (scaleOffset)
       return this.layerOn(
         'Rescaling',
-        [this.constant(scaleOffset[0], node), this.constant(scaleOffset[1], node)],
+        [this.constant(scaleOffset.scale, node), this.constant(scaleOffset.offset, node)],
         [tensor],
         node,
       );
@@ -96,7 +74,7 @@ export class KerasTensorOps {
     if (!tensorArg) return undefined;
     const name = refName({ kind: 'ref', path }) ?? '';
     const first = tensorsOf(tensorArg.value)!;
-    const activation = activationNames[name];
+    const activation = kerasActivationInTfjs(name);
     if (activation && activationModules.some((m) => path.startsWith(m))) {
       const args: Argument[] = [
         {

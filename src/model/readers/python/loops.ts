@@ -53,17 +53,23 @@ export class LoopRunner {
       for (const item of snapshot) {
         iterations++;
         interp.assignTarget(target, item, scope);
-        try {
-          interp.execBlock(body, scope);
-        } catch (e) {
-          if (e instanceof BreakSignal) return;
-          if (e instanceof ContinueSignal) continue;
-          throw e;
-        }
+        if (!this.pass(body, scope)) return;
       }
       if (elseBody) interp.execBlock(elseBody, scope);
     });
     if (followed && modelLoop) interp.hooks.loopFollowed?.(statement, iterations);
+  }
+
+  /** One pass through a loop's body: false after `break` (which also skips the loop's `else`). */
+  private pass(body: SyntaxNode, scope: Scope): boolean {
+    try {
+      this.interp.execBlock(body, scope);
+    } catch (e) {
+      if (e instanceof BreakSignal) return false;
+      if (e instanceof ContinueSignal) return true;
+      throw e;
+    }
+    return true;
   }
 
   runWhile(statement: SyntaxNode, scope: Scope): void {
@@ -91,13 +97,7 @@ export class LoopRunner {
           return;
         }
         iterations++;
-        try {
-          interp.execBlock(body, scope);
-        } catch (e) {
-          if (e instanceof BreakSignal) return;
-          if (e instanceof ContinueSignal) continue;
-          throw e;
-        }
+        if (!this.pass(body, scope)) return;
       }
       if (elseBody) interp.execBlock(elseBody, scope);
     });

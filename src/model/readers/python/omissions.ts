@@ -36,6 +36,22 @@ export class Omissions {
     return part;
   }
 
+  /**
+   * A loop that builds (or, in a traced forward, applies) layers and cannot be unrolled because of
+   * `reason`: the layers it would add are missing, said as a warning on the loop.
+   */
+  loopNotFollowed(statement: SyntaxNode, reason: string, owner: object | null, applies: boolean): void {
+    const verbs = applies ? 'builds or applies' : 'builds';
+    this.add(
+      statement,
+      `the layers this loop ${verbs}`,
+      `the loop cannot be followed without running the script (${reason})`,
+      owner,
+      `this loop ${verbs} layers but cannot be unrolled (${reason}); those layers are missing from the analysis`,
+      'warning',
+    );
+  }
+
   /** Adds a part already recorded (for another owner) to `owner` as well. */
   attach(part: OmittedSourcePart, owner: object | null): void {
     if (!this.parts.some((p) => p.part === part && p.owner === owner)) this.parts.push({ part, owner });

@@ -104,13 +104,11 @@ export class TorchReader {
         },
         loopNotFollowed: (statement, reason, builds) => {
           if (builds)
-            this.omissions.add(
+            this.omissions.loopNotFollowed(
               statement,
-              'the layers this loop builds or applies',
-              `the loop cannot be followed without running the script (${reason})`,
+              reason,
               this.initializing[this.initializing.length - 1] ?? null,
-              `a loop inside the model cannot be unrolled (${reason}); the layers it builds or applies are missing from the analysis`,
-              'warning',
+              true,
             );
         },
         beforeLoop: (statement, scope) => {

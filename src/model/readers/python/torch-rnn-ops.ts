@@ -9,20 +9,8 @@ import type { CallContext } from './interpreter';
 import type { SubscriptPart } from './subscripts';
 import { RnnState } from './torch-recurrent';
 import type { TorchTrace } from './torch-trace';
-import { Tensor } from './torch-values';
+import { PASS_THROUGH_METHODS, Tensor } from './torch-values';
 import { asNumber, describe, hostOf, type PyValue } from './values';
-
-const passThrough = new Set([
-  'to',
-  'cuda',
-  'cpu',
-  'float',
-  'double',
-  'half',
-  'contiguous',
-  'clone',
-  'detach',
-]);
 
 export class TorchRnnOps {
   constructor(private readonly trace: () => TorchTrace) {}
@@ -93,7 +81,7 @@ export class TorchRnnOps {
   stateMethod(state: RnnState, name: string, ctx: CallContext): PyValue | undefined {
     if (name === 'squeeze' && state.which === 'h' && state.fromEnd === null && state.app.directions === 1)
       return this.t.lastStep(state.app, ctx.node);
-    if (passThrough.has(name)) return { kind: 'host', value: state };
+    if (PASS_THROUGH_METHODS.has(name)) return { kind: 'host', value: state };
     return this.t.omit(
       ctx.node,
       `${state.describe()}.${name}(...)`,

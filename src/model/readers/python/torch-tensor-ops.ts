@@ -5,6 +5,7 @@
  * last step of an RNN output. Anything else on a tensor is left out on its line (partial model).
  */
 import type { SyntaxNode } from '@lezer/common';
+import { constantAffine } from './constant-affine';
 import type { CallContext } from './interpreter';
 import { oursOf, sampleAxis, torchDims } from './torch-axes';
 import { isActivationModule, moduleForFunction } from './torch-layer-config';
@@ -12,23 +13,10 @@ import { RnnState } from './torch-recurrent';
 import { TorchRnnOps } from './torch-rnn-ops';
 import { TorchShapeOps } from './torch-shape-ops';
 import type { TorchTrace } from './torch-trace';
-import { Tensor, type Layout } from './torch-values';
+import { PASS_THROUGH_METHODS, Tensor, type Layout } from './torch-values';
 import { asNumber, describe, hostOf, num, type PyValue } from './values';
 
 export { torchDims };
-
-const passThrough = new Set([
-  'to',
-  'cuda',
-  'cpu',
-  'float',
-  'double',
-  'half',
-  'contiguous',
-  'clone',
-  'detach',
-  'type_as',
-]);
 
 export class TorchTensorOps {
   readonly shapes: TorchShapeOps;
@@ -50,14 +38,8 @@ export class TorchTensorOps {
     if (!l && !r) return undefined;
     if (l && r) return this.merge(op, l, r, node);
     const tensor = (l ?? r)!;
-    const c = asNumber(l ? right : left);
-    let scaleOffset: [number, number] | null = null;
-    if (c !== null) {
-      if (op === '*') scaleOffset = [c, 0];
-      else if (op === '/' && l && c !== 0) scaleOffset = [1 / c, 0];
-      else if (op === '+') scaleOffset = [1, c];
-      else if (op === '-') scaleOffset = l ? [1, -c] : [-1, c];
-    }
+    // A constant scale or shift (`x / 255.0`, `x - 0.5`) is what a Rescaling layer computes.
+    const scaleOffset = constantAffine(op, l ? right : left, Boolean(l));
     if (!scaleOffset)
       return this.t.omit(
         node,
@@ -69,7 +51,7 @@ export class TorchTensorOps {
     const shape = this.t.shapeOf(tensor, 'Rescaling', [], node);
     const out = this.t.emitOp(
       'Rescaling',
-      { scale: scaleOffset[0], offset: scaleOffset[1] },
+      { scale: scaleOffset.scale, offset: scaleOffset.offset },
       [tensor],
       shape,
       tensor.layout,
@@ -195,7 +177,7 @@ export class TorchTensorOps {
 
   /** A method of a tensor: `x.view(...)`, `x.size(1)`, `x.relu()` … */
   method(tensor: Tensor, name: string, ctx: CallContext): PyValue | undefined {
-    if (passThrough.has(name)) return { kind: 'host', value: tensor };
+    if (PASS_THROUGH_METHODS.has(name)) return { kind: 'host', value: tensor };
     const args = ctx.args.filter((a) => a.keyword === null).map((a) => a.value);
     switch (name) {
       case 'size':

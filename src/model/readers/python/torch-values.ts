@@ -11,6 +11,23 @@ import type { PyValue } from './values';
 /** Per-sample shape, channels-last: [H, W, C] for images, [L, C] for sequences, [F] for features. */
 export type Shape = number[];
 
+/**
+ * Tensor methods that change where or in which precision a tensor lives, not its values as the
+ * analysis sees them (`x.to(device)`, `x.float()`, `x.detach()`): the tensor goes on as it is.
+ */
+export const PASS_THROUGH_METHODS: ReadonlySet<string> = new Set([
+  'to',
+  'cuda',
+  'cpu',
+  'float',
+  'double',
+  'half',
+  'contiguous',
+  'clone',
+  'detach',
+  'type_as',
+]);
+
 /** Anything that can be a part of a model; `owner`/`attrName` give its path in the model. */
 export abstract class TorchPart {
   owner: TorchPart | null = null;

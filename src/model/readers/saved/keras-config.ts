@@ -8,6 +8,7 @@ import { UserError } from '../../../errors';
 import type { KerasLayerJson, KerasTopology } from '../../spec';
 import { layerWeights } from './layer-weights';
 import { tfjsInitializerClass } from '../../initializer-names';
+import { kerasActivationInTfjs } from '../../keras-activations';
 
 type Json = Record<string, unknown>;
 
@@ -30,25 +31,6 @@ export interface TranslatedModel {
 }
 
 const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
-
-/** Keras activation name → the name TF.js knows (null: TF.js has none with Keras' meaning). */
-const ACTIVATIONS: Record<string, string> = {
-  linear: 'linear',
-  relu: 'relu',
-  relu6: 'relu6',
-  elu: 'elu',
-  selu: 'selu',
-  sigmoid: 'sigmoid',
-  tanh: 'tanh',
-  softmax: 'softmax',
-  log_softmax: 'log_softmax',
-  softplus: 'softplus',
-  softsign: 'softsign',
-  swish: 'swish',
-  silu: 'swish',
-  gelu: 'gelu',
-  mish: 'mish',
-};
 
 const CONSTRAINTS = new Set(['MaxNorm', 'UnitNorm', 'NonNeg', 'MinMaxNorm']);
 
@@ -334,9 +316,8 @@ function activationOf(value: unknown, source: ConfigSource, refuse: Refuse): str
       'has an activation that is not a Keras built-in',
       'use a built-in activation name such as relu or elu',
     );
-  const keras3 = (source.kerasVersion ?? '').startsWith('3');
-  if (name === 'hard_sigmoid' && !keras3) return 'hard_sigmoid';
-  const mapped = ACTIVATIONS[name];
+  // An .h5 that does not say which Keras wrote it predates Keras 3 (which always says).
+  const mapped = kerasActivationInTfjs(name, source.kerasVersion ?? '2');
   if (!mapped) {
     return refuse(
       `uses the activation '${name}', which TF.js has no exact equivalent for`,

@@ -3,6 +3,7 @@
  * counts them as trainable. Keras 3 stores a layer's variables as `vars/0`, `vars/1`… in its own
  * creation order, which for every class below is the same order.
  */
+import { ELEMENTWISE_LAYERS, ELEMENTWISE_MERGE_LAYERS } from '../../layer-classes';
 
 export interface LayerWeight {
   /** TF.js / tf.keras weight name: kernel, bias, gamma, moving_mean … */
@@ -50,17 +51,8 @@ export function layerWeights(className: string, config: Record<string, unknown>)
 /** Layer classes TF.js 4.22 builds that own no weights. */
 export const WEIGHTLESS = new Set([
   'InputLayer',
-  'Activation',
-  'ReLU',
-  'ELU',
-  'LeakyReLU',
-  'Softmax',
-  'ThresholdedReLU',
-  'Dropout',
-  'SpatialDropout1D',
-  'GaussianNoise',
-  'GaussianDropout',
-  'AlphaDropout',
+  ...ELEMENTWISE_LAYERS,
+  ...ELEMENTWISE_MERGE_LAYERS,
   'Flatten',
   'Reshape',
   'Permute',
@@ -78,12 +70,6 @@ export const WEIGHTLESS = new Set([
   'ZeroPadding2D',
   'Cropping2D',
   'UpSampling2D',
-  'Add',
-  'Subtract',
-  'Multiply',
-  'Average',
-  'Maximum',
-  'Minimum',
   'Concatenate',
 ]);
 

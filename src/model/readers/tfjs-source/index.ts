@@ -3,6 +3,7 @@
  * script) and understands `tf.sequential({layers: [...]})` and `model.add(tf.layers.x({...}))`
  * models; whatever it cannot read becomes a SourceIssue with its line, never a crash.
  */
+import { withinStack } from '../stack-guard';
 import ts from 'typescript';
 import { UserError } from '../../../errors';
 import type { KerasLayerJson, LayerSpec, ModelSpec } from '../../spec';
@@ -17,19 +18,7 @@ import { TfBindings } from './tf-bindings';
 import { readTrainingSetup } from './training-setup';
 
 export function parseTfjsSource(text: string, file: string): ModelSpec {
-  try {
-    return parseWithinBudget(text, file);
-  } catch (e) {
-    // The budgets keep nesting far below the stack's limit; this is the net under them.
-    if (e instanceof RangeError && /call stack/i.test(e.message))
-      throw new UserError(
-        'the file nests too deeply to be read (the parser ran out of stack)',
-        file,
-        null,
-        'Activation Lens reads model definitions, not generated code; move the model into a file of its own',
-      );
-    throw e;
-  }
+  return withinStack(file, () => parseWithinBudget(text, file));
 }
 
 function parseWithinBudget(text: string, file: string): ModelSpec {
