@@ -219,3 +219,8 @@ export function heatmapFrame(d: HeatmapData): uPlot.AlignedData {
   const xs = d.steps.length === 1 ? [d.steps[0] as number, (d.steps[0] as number) + 1] : d.steps;
   return [xs, xs.map(() => null)];
 }
+
+/** Shows or hides series by index, touching only those that change (each change redraws). */
+export function showSeries(chart: uPlot, shown: readonly (readonly [number, boolean])[]): void {
+  for (const [idx, show] of shown) if (chart.series[idx]?.show !== show) chart.setSeries(idx, { show });
+}

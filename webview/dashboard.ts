@@ -25,9 +25,9 @@ import { layersTable } from './layers-table';
 import { definitionsPanel } from './definitions-panel';
 import { statusText } from './status-header';
 import { partialBanner } from './partial-banner';
-import { GHOST_DASH, lineChart } from './charts';
+import { GHOST_DASH, lineChart, showSeries } from './charts';
 import { onUnionOfSteps, stepSeries, thinPoints } from './ghost-series';
-import { el, pct, signed } from './dom';
+import { actionButton, el, pct, signed } from './dom';
 
 /** Models with at most this many tapped layers open every section; wider ones open on demand. */
 export const OPEN_SECTIONS_UP_TO = 8;
@@ -94,31 +94,22 @@ export class Dashboard {
     this.full = options.layout === 'full';
     this.readOnly = options.readOnly;
     root.dataset.layout = options.layout;
-    const button = (label: string, icon: string, action: string, secondary: boolean, run: () => void) => {
-      const b = el(
-        'vscode-button',
-        { icon, 'data-action': action, ...(secondary ? { secondary: '' } : {}) },
-        label,
-      );
-      b.addEventListener('click', run);
-      return b;
-    };
     const actions = this.readOnly
       ? []
       : [
-          button('Analyze', 'pulse', 'analyze', false, () => post(webviewRequest({ type: 'analyze' }))),
-          button('Stop', 'debug-stop', 'stop', true, () => post(webviewRequest({ type: 'stop' }))),
+          actionButton('Analyze', 'pulse', 'analyze', false, () => post(webviewRequest({ type: 'analyze' }))),
+          actionButton('Stop', 'debug-stop', 'stop', true, () => post(webviewRequest({ type: 'stop' }))),
           ...(this.full
             ? [
-                button('ELU what-if', 'beaker', 'run-what-if', true, () =>
+                actionButton('ELU what-if', 'beaker', 'run-what-if', true, () =>
                   post(webviewRequest({ type: 'run-what-if', layers: [] })),
                 ),
-                button('Compare with previous run', 'history', 'compare-previous', true, () =>
+                actionButton('Compare with previous run', 'history', 'compare-previous', true, () =>
                   post(webviewRequest({ type: 'compare-previous' })),
                 ),
               ]
             : [
-                button('Open in editor', 'open-preview', 'open-in-editor', true, () =>
+                actionButton('Open in editor', 'open-preview', 'open-in-editor', true, () =>
                   post(webviewRequest({ type: 'open-in-editor', layer: null })),
                 ),
               ]),
@@ -362,12 +353,11 @@ export class Dashboard {
       ghost?.accuracy ?? null,
     ]);
     this.trainingChart.setData([xs, ...values]);
-    for (const [idx, show] of [
+    showSeries(this.trainingChart, [
       [5, other.length > 0],
       [6, !!ghost],
       [7, !!ghost],
-    ] as const)
-      if (this.trainingChart.series[idx]?.show !== show) this.trainingChart.setSeries(idx, { show });
+    ]);
     this.training.dataset.ghost = String(!!ghost);
   }
 

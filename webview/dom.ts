@@ -29,3 +29,20 @@ export function signed(x: number, digits = 2): string {
   const s = x.toFixed(digits);
   return x >= 0 && !s.startsWith('-') ? `+${s}` : s;
 }
+
+/** A toolbar or card button (`data-action` names it for tests and styles); `run` on click. */
+export function actionButton(
+  label: string,
+  icon: string,
+  action: string,
+  secondary: boolean,
+  run: () => void,
+): HTMLElement {
+  const b = el(
+    'vscode-button',
+    { icon, 'data-action': action, ...(secondary ? { secondary: '' } : {}) },
+    label,
+  );
+  b.addEventListener('click', run);
+  return b;
+}

@@ -7,7 +7,7 @@
  */
 import type { Finding, FindingKind, WebviewRequest } from '../src/protocol';
 import { webviewRequest } from '../src/protocol';
-import { el, pct } from './dom';
+import { actionButton, el, pct } from './dom';
 
 const ICON: Record<Finding['severity'], string> = { error: 'error', warning: 'warning', info: 'info' };
 
@@ -87,16 +87,6 @@ export interface CardActions {
   showLayer: ((layer: string) => void) | null;
 }
 
-function action(label: string, icon: string, name: string, secondary: boolean, run: () => void): HTMLElement {
-  const b = el(
-    'vscode-button',
-    { icon, 'data-action': name, ...(secondary ? { secondary: '' } : {}) },
-    label,
-  );
-  b.addEventListener('click', run);
-  return b;
-}
-
 /**
  * `actions` null: a read-only card (an exported report), nothing to click. `brief`: the sidebar's
  * summary, the title, message and actions only (the editor tab has the reasoning and evidence).
@@ -127,24 +117,24 @@ export function findingCard(f: Finding, actions: CardActions | null, brief = fal
       const switched = f.suggestion.layer;
       if (f.source)
         buttons.push(
-          action('Apply ELU fix', 'wand', 'apply-fix', false, () =>
+          actionButton('Apply ELU fix', 'wand', 'apply-fix', false, () =>
             post(webviewRequest({ type: 'apply-fix', layer })),
           ),
         );
       buttons.push(
-        action('Run what-if', 'beaker', 'run-what-if', true, () =>
+        actionButton('Run what-if', 'beaker', 'run-what-if', true, () =>
           post(webviewRequest({ type: 'run-what-if', layers: [switched] })),
         ),
       );
     }
     if (layer && f.source)
       buttons.push(
-        action('Go to layer', 'go-to-file', 'go-to-layer', true, () =>
+        actionButton('Go to layer', 'go-to-file', 'go-to-layer', true, () =>
           post(webviewRequest({ type: 'go-to-layer', layer })),
         ),
       );
     if (layer && showLayer)
-      buttons.push(action('Show layer', 'graph', 'show-layer', true, () => showLayer(layer)));
+      buttons.push(actionButton('Show layer', 'graph', 'show-layer', true, () => showLayer(layer)));
   }
   const rationale = brief ? null : rationaleBody(f);
   return el(

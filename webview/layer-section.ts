@@ -18,9 +18,12 @@ import {
   histogramChart,
   histogramData,
   lineChart,
+  showSeries,
   type HeatmapData,
 } from './charts';
 import { el, pct, signed } from './dom';
+
+const ghostStep = (p: { step: number }) => p.step;
 import type { Health } from './layer-health';
 
 /** The same layer in another run (a comparison), drawn as ghost lines. */
@@ -194,29 +197,16 @@ export class LayerSection {
       stepSeries(probes, step, (x) => x.mean),
       compare ? stepSeries(other, step, (x) => x.saturated?.fraction ?? x.dead.fraction) : null,
       compare ? stepSeries(other, step, (x) => x.mean) : null,
-      ghost
-        ? stepSeries(
-            ghost.deadFraction,
-            (p) => p.step,
-            (p) => p.fraction,
-          )
-        : null,
-      ghost
-        ? stepSeries(
-            ghost.meanDrift,
-            (p) => p.step,
-            (p) => p.mean,
-          )
-        : null,
+      ghost ? stepSeries(ghost.deadFraction, ghostStep, (p) => p.fraction) : null,
+      ghost ? stepSeries(ghost.meanDrift, ghostStep, (p) => p.mean) : null,
     ]);
     c.trend.setData([steps, ...values]);
-    for (const [idx, show] of [
+    showSeries(c.trend, [
       [5, !!compare],
       [6, !!compare],
       [7, !!ghost],
       [8, !!ghost],
-    ] as const)
-      if (c.trend.series[idx]?.show !== show) c.trend.setSeries(idx, { show });
+    ]);
     this.root.dataset.ghost = String(!!ghost);
   }
 

@@ -39,3 +39,26 @@ export function refuseSavedModel(file: string): never {
     'load it in Python and save it with model.save("model.keras") (Keras 3) or model.save("model.h5") (tf.keras), then analyze that file',
   );
 }
+
+/**
+ * Refuses a file that is not the kind its reader reads: a SavedModel, or the other Keras format
+ * (an HDF5 file named .keras, a zip named .h5), with the extension it should have.
+ */
+export function expectKerasKind(bytes: Uint8Array, file: string, expected: 'hdf5' | 'zip'): void {
+  const kind = savedFileKind(bytes, file);
+  if (kind === 'savedmodel') refuseSavedModel(file);
+  const mismatch = {
+    hdf5: {
+      is: 'zip',
+      says: 'a zip archive (a Keras 3 .keras file), not a legacy HDF5 model',
+      ext: '.keras',
+    },
+    zip: {
+      is: 'hdf5',
+      says: 'HDF5 (a legacy .h5 model or a weights file), not a .keras zip archive',
+      ext: '.h5',
+    },
+  }[expected];
+  if (kind === mismatch.is)
+    throw new UserError(`this file is ${mismatch.says}`, file, null, `give it the ${mismatch.ext} extension`);
+}

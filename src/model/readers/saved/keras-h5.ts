@@ -7,7 +7,7 @@
  */
 import { UserError } from '../../../errors';
 import type { ModelSpec } from '../../spec';
-import { refuseSavedModel, savedFileKind } from './file-kind';
+import { expectKerasKind } from './file-kind';
 import { isDataset, isGroup, isNumeric, openHdf5, stringAttr, stringListAttr, type Hdf5File } from './hdf5';
 import { translateModelConfig } from './keras-config';
 import { checkConfigShape, checkTopology } from '../../build/topology-check';
@@ -20,16 +20,7 @@ import {
 
 /** Loads a legacy Keras `.h5` model (config + weights) into a ModelSpec with origin 'keras-h5'. */
 export async function loadKerasH5(bytes: Uint8Array, file: string): Promise<ModelSpec> {
-  const kind = savedFileKind(bytes, file);
-  if (kind === 'savedmodel') refuseSavedModel(file);
-  if (kind === 'zip') {
-    throw new UserError(
-      'this file is a zip archive (a Keras 3 .keras file), not a legacy HDF5 model',
-      file,
-      null,
-      'give it the .keras extension',
-    );
-  }
+  expectKerasKind(bytes, file, 'hdf5');
   const h5 = await openHdf5(bytes, file, 'the file');
   try {
     return await readModel(h5, file);

@@ -7,7 +7,7 @@
 import { UserError } from '../../../errors';
 import { ZipArchive } from '../../../io/zip-archive';
 import type { KerasLayerJson, ModelSpec } from '../../spec';
-import { refuseSavedModel, savedFileKind } from './file-kind';
+import { expectKerasKind } from './file-kind';
 import { isDataset, isGroup, isNumeric, MAX_DATASET_BYTES, openHdf5, type Hdf5File } from './hdf5';
 import { translateModelConfig } from './keras-config';
 import { checkConfigShape, checkTopology } from '../../build/topology-check';
@@ -25,16 +25,7 @@ const WEIGHTS = 'model.weights.h5';
 
 /** Loads a Keras 3 `.keras` model (config + weights) into a ModelSpec with origin 'keras-v3'. */
 export async function loadKerasV3(bytes: Uint8Array, file: string): Promise<ModelSpec> {
-  const kind = savedFileKind(bytes, file);
-  if (kind === 'savedmodel') refuseSavedModel(file);
-  if (kind === 'hdf5') {
-    throw new UserError(
-      'this file is HDF5 (a legacy .h5 model or a weights file), not a .keras zip archive',
-      file,
-      null,
-      'give it the .h5 extension',
-    );
-  }
+  expectKerasKind(bytes, file, 'zip');
   const archive = ZipArchive.open(
     bytes,
     file,
