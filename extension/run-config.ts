@@ -20,10 +20,10 @@ export const EDITOR_STEPS = 300;
 const NUMERIC_SETTINGS = (() => {
   const d = defaultRunConfig();
   return {
-    steps: { fallback: EDITOR_STEPS, min: 1, max: 1_000_000 },
-    probeSize: { fallback: d.probe, min: 8, max: 100_000 },
+    steps: { fallback: EDITOR_STEPS, min: 1, max: 1_000_000, integer: true },
+    probeSize: { fallback: d.probe, min: 8, max: 100_000, integer: true },
     // 0 = adaptive (RunConfig.every null): the interval that keeps probing within the overhead budget.
-    probeEvery: { fallback: d.every ?? 0, min: 0, max: 100_000 },
+    probeEvery: { fallback: d.every ?? 0, min: 0, max: 100_000, integer: true },
     overheadBudget: { fallback: d.overheadBudget, min: 0.001, max: 1 },
     deadThreshold: { fallback: d.deadThreshold, min: 0, max: 1 },
     dormantTau: { fallback: d.dormantTau, min: 0, max: 1 },
@@ -43,9 +43,13 @@ export function settingDefaults(): Record<NumericSetting | 'backend' | 'data', n
 }
 
 function num(get: SettingGetter, key: NumericSetting): number {
-  const { fallback, min, max } = NUMERIC_SETTINGS[key];
+  const setting: { fallback: number; min: number; max: number; integer?: boolean } = NUMERIC_SETTINGS[key];
+  const { fallback, min, max } = setting;
   const v = get(key);
-  return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v)) return fallback;
+  // settings.json may hold 12.5 where the schema says integer (VS Code only warns): the nearest one.
+  const clamped = Math.min(max, Math.max(min, v));
+  return setting.integer ? Math.round(clamped) : clamped;
 }
 
 export interface RunTarget {

@@ -15,8 +15,8 @@ REPORT_SCHEMA = "activation-lens/report@1"
 #: first samples the run trained on, not held-out ones (a node test keeps the rest in sync).
 DEFINITIONS: Dict[str, str] = {
     "probeSet": "The first N samples the run trained on, copied once and kept fixed: the same at every probe step.",
-    "dead": 'A Dense unit or conv channel whose post-activation output is ≤ 0 for every sample and every spatial position of the probe set ("fired 0 of N"). ReLU only.',
-    "saturated": "ELU / LeakyReLU: a unit whose output is within 1% of −α for every probe observation.",
+    "dead": 'A Dense unit or conv channel whose post-activation output is ≤ 0 for every sample and every spatial position of the probe set ("fired 0 of N"). ReLU, ReLU6 and thresholded ReLU only; a unit with any NaN or ±∞ output is not counted.',
+    "saturated": "ELU, CELU and SELU: a unit whose output is within 1% of the floor (−α; −λα for SELU) for every probe observation.",
     "dormant": "A unit whose mean |activation| is below τ × the layer's mean |activation| (τ = 0.025 default, Sokar et al. 2023).",
     "sparsity": "The share of output elements that are ≤ 0. Sparsity is not death.",
     "meanDrift": "The layer's mean post-activation value on the probe set, tracked from step 0.",

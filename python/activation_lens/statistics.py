@@ -57,7 +57,7 @@ def additive_length(units: int, saturating: bool, request: Request) -> int:
     if request.core:
         n += 4 + 2 * units + (units if saturating else 0)
     if request.exact:
-        n += 2
+        n += 2 + units
     if request.range is not None:
         n += BINS + 2
     return n
@@ -82,6 +82,8 @@ class Partial:
     saturated: Optional[List[int]] = None
     posinf: int = 0
     neginf: int = 0
+    #: Per unit: how many of its values were NaN or ±∞ (masked passes only).
+    unit_nonfinite: List[int] = field(default_factory=list)
     below: int = 0
     above: int = 0
     counts: List[int] = field(default_factory=list)
@@ -110,6 +112,7 @@ def parse_partial(
     if request.exact:
         posinf, neginf = take(2)
         p.posinf, p.neginf = int(posinf), int(neginf)
+        p.unit_nonfinite = [int(v) for v in take(app.units)]
     if request.range is not None:
         hist = take(BINS + 2)
         p.below, p.above = int(hist[0]), int(hist[BINS + 1])
@@ -212,8 +215,15 @@ def layer_probe(
     unit_mean_abs = [a / observations if observations else 0.0 for a in core.abs_sum]
     layer_mean_abs = sum(unit_mean_abs) / units if units else 0.0
     can_die = app.activation in CAN_DIE
-    dead = [u for u in range(units) if can_die and core.fire[u] == 0]
-    dormant = [u for u in range(units) if layer_mean_abs == 0 or unit_mean_abs[u] < dormant_tau * layer_mean_abs]
+    # A unit with NaN/±∞ outputs never fired 0 of N "for real" (its zeroed values are not ≤ 0): it
+    # is neither dead nor dormant, as in the engine (src/probe/statistics.ts).
+    faulty = set(u for u, n in enumerate(exact.unit_nonfinite) if n) if exact is not None and nonfinite else set()
+    dead = [u for u in range(units) if can_die and core.fire[u] == 0 and u not in faulty]
+    dormant = [
+        u
+        for u in range(units)
+        if u not in faulty and (layer_mean_abs == 0 or unit_mean_abs[u] < dormant_tau * layer_mean_abs)
+    ]
     saturated = (
         [u for u in range(units) if core.saturated[u] == observations] if core.saturated is not None else None
     )

@@ -95,6 +95,7 @@ def summarise(
                 ]
             )
         )
+        parts.append(across(ops.sum(ops.cast(ops.logical_not(finite), "float32"), axis=1)))
     if request.range is not None:
         parts.append(ops.cast(ops.bincount(bin_index(ops, values, request.range), minlength=BINS + 2), acc))
     if finite is not None:

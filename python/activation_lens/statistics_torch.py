@@ -108,6 +108,8 @@ def summarise(
             parts.append(saturated.sum(-1).to(acc).sum(0))
     if request.exact:
         parts.append(torch.stack([torch.isposinf(rows).sum(), torch.isneginf(rows).sum()]).to(acc))
+        assert finite is not None
+        parts.append((~finite).sum(-1).to(acc).sum(0))
     if request.range is not None:
         parts.append(torch.bincount(bin_index(values, request.range), minlength=BINS + 2).to(acc))
     if finite is not None:

@@ -64,8 +64,17 @@ def reference_probe(values: Any, tau: float = 0.025, activation: str = "relu", a
         "units": units,
         "observationsPerUnit": observations,
         "fireCount": [int(c) for c in fire],
-        "dead": [u for u in range(units) if activation in ("relu", "relu6", "thresholded_relu") and fire[u] == 0],
-        "dormant": [u for u in range(units) if layer_mean_abs == 0 or unit_mean_abs[u] < tau * layer_mean_abs],
+        # A unit with any NaN/±∞ output is neither dead nor dormant.
+        "dead": [
+            u
+            for u in range(units)
+            if activation in ("relu", "relu6", "thresholded_relu") and fire[u] == 0 and finite[:, u].all()
+        ],
+        "dormant": [
+            u
+            for u in range(units)
+            if finite[:, u].all() and (layer_mean_abs == 0 or unit_mean_abs[u] < tau * layer_mean_abs)
+        ],
         "saturated": None
         if alpha is None
         else [u for u in range(units) if (clean[:, u] <= -alpha * 0.99).sum() == observations],

@@ -21,6 +21,8 @@ if HAVE_KERAS:
     from keras import layers
 
     import activation_lens.keras
+    import activation_lens.keras_callback
+    import activation_lens.options
     from activation_lens.histogram import HistogramRange, histogram_of
 
 DEAD_CHANNELS = [1, 4]
@@ -110,6 +112,21 @@ class KerasTaps(unittest.TestCase):
         self.assertEqual(hist["counts"], histogram_of([float(v) for v in ref["finite"]], r)[0])
         self.assertEqual((hist["underflow"], hist["overflow"]), (1, 1))
         self.assertEqual(probe["elu"]["saturated"]["units"], [4])
+
+    def test_a_relu_unit_with_a_nan_is_not_dead(self) -> None:
+        inputs = keras.Input((5,))
+        model = keras.Model(inputs, layers.Dense(2, name="head")(layers.ReLU(name="relu")(inputs)))
+        x = np.random.default_rng(6).standard_normal((30, 5)).astype("float32")
+        x[:, 1] = -1.0  # dead
+        x[:, 3] = -1.0
+        x[4, 3] = np.nan  # never fired, but one NaN: not dead
+        run = activation_lens.keras_callback.KerasRun(keras, activation_lens.options.Options(json_path=self.report), [], probe=x)
+        run.begin(model, None)
+        run.finish(None)
+        probe = {l["layer"]: l for l in read_events(self.report.replace(".json", ".events.jsonl"))[1]["layers"]}
+        self.assertEqual(probe["relu"]["dead"]["units"], [1])
+        self.assertEqual(probe["relu"]["dead"]["units"], reference_probe(np.maximum(x, 0) + 0 * x)["dead"])
+        self.assertEqual(probe["relu"]["nonFinite"], 1)
 
     def test_a_reshuffling_dataset_is_not_read_ahead_and_training_is_unchanged(self) -> None:
         def train(with_taps: bool):

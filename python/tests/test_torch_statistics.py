@@ -58,6 +58,21 @@ class Statistics(unittest.TestCase):
         self.assertEqual(probe["dead"]["count"], 0, "leaky ReLU cannot die")
         self.assertEqual(apps["0"].activation, "leaky_relu")
 
+    def test_a_relu_unit_with_a_nan_is_not_dead(self) -> None:
+        g = torch.Generator().manual_seed(3)
+        x = torch.randn(30, 5, generator=g)
+        x[:, 1] = -1.0  # dead
+        x[:, 3] = -1.0
+        x[4, 3] = math.nan  # never fired, but one NaN: not dead (nor dormant)
+        x[:, 0] *= 1e-5
+        x[2, 0] = math.nan  # would be dormant, but has a NaN
+        layers, _, _ = probe_module(nn.Sequential(nn.ReLU()), x)
+        ref = reference_probe(torch.relu(x).numpy())
+        self.assert_matches(layers["0"], ref)
+        self.assertEqual(layers["0"]["dead"]["units"], [1])
+        self.assertNotIn(0, layers["0"]["dormant"]["units"])
+        self.assertEqual(layers["0"]["fireCount"][3], 0)
+
     def test_channels_first_outputs_count_channels_and_relu_units_die(self) -> None:
         g = torch.Generator().manual_seed(2)
         x = torch.randn(6, 5, 4, 3, generator=g)

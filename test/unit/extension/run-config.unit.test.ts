@@ -106,6 +106,12 @@ test('settings flow through; bad values fall back or clamp; relative data paths 
     buildRunConfig(() => undefined, { file: null, workspaceFolder: null }, { layers: [] }).whatIfLayers,
     null,
   );
+  // Counts written as fractions in settings.json (the schema only warns): the nearest whole number.
+  const fractional = buildRunConfig((k) => ({ steps: 12.5, probeSize: 63.4, probeEvery: 2.6 })[k], {
+    file: null,
+    workspaceFolder: null,
+  });
+  assert.deepEqual([fractional.steps, fractional.probe, fractional.every], [13, 63, 3]);
 });
 
 test('engine runtime: VS Code runtime as Node by default; a Node binary and tfjs-node search paths when set', () => {
