@@ -11,6 +11,7 @@ import { runAnalysis } from './analysis/run-analysis';
 import { showNativeLogs } from './backend/native-logs';
 import { progressBar, reportTable } from './cli-format';
 import { CANCELLED_EXIT, cancelOnSignals } from './cli-signals';
+import { TRAINING_OPTIONS, singleModelFile } from './cli-options';
 import { UserError, isUserError } from './errors';
 import { createEmitter, type BackendName, type EngineEvent, type Report, type RunConfig } from './protocol';
 import { BACKENDS, defaultRunConfig } from './run-config';
@@ -81,36 +82,25 @@ export function parseAnalyzeArgs(argv: string[]): {
     args: argv,
     allowPositionals: true,
     options: {
+      ...TRAINING_OPTIONS,
       example: { type: 'string' },
       data: { type: 'string' },
       model: { type: 'string' },
       'input-shape': { type: 'string' },
-      steps: { type: 'string' },
-      epochs: { type: 'string' },
-      batch: { type: 'string' },
-      probe: { type: 'string' },
       every: { type: 'string' },
-      backend: { type: 'string' },
-      seed: { type: 'string' },
       lr: { type: 'string' },
       'overhead-budget': { type: 'string' },
       'dead-threshold': { type: 'string' },
       'what-if': { type: 'string' },
       layers: { type: 'string' },
       alpha: { type: 'string' },
-      json: { type: 'string' },
       html: { type: 'string' },
       events: { type: 'boolean', default: false },
       'no-validate': { type: 'boolean', default: false },
-      debug: { type: 'boolean', default: false },
     },
   });
-  if (positionals.length > 1)
-    throw new UserError(
-      `expected at most one model file, got ${positionals.length}: ${positionals.join(' ')}`,
-    );
+  const file = singleModelFile(positionals);
   const config = defaultRunConfig();
-  const file = positionals[0];
   if (file && values.example) throw new UserError('give either a model FILE or --example, not both');
   config.file = file ? resolve(file) : null;
   config.example = file ? null : (values.example ?? 'mnist-cnn');

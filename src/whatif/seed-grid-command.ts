@@ -18,6 +18,7 @@ import { loadExample, loadModelSpec } from '../model/load';
 import type { BackendName, EventBody } from '../protocol';
 import { BACKENDS, defaultRunConfig } from '../run-config';
 import { CANCELLED_EXIT, cancelOnSignals } from '../cli-signals';
+import { TRAINING_OPTIONS, singleModelFile } from '../cli-options';
 import { runSeedGrid } from './seed-grid';
 import { seedGridTable } from './seed-grid-table';
 
@@ -38,21 +39,9 @@ export async function seedGridCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      epochs: { type: 'string' },
-      steps: { type: 'string' },
-      batch: { type: 'string' },
-      seed: { type: 'string' },
-      probe: { type: 'string' },
-      backend: { type: 'string' },
-      json: { type: 'string' },
-      debug: { type: 'boolean', default: false },
-    },
+    options: TRAINING_OPTIONS,
   });
-  if (positionals.length > 1)
-    throw new UserError(
-      `expected at most one model file, got ${positionals.length}: ${positionals.join(' ')}`,
-    );
+  const file = singleModelFile(positionals);
   if (values.epochs !== undefined && values.steps !== undefined)
     throw new UserError('give --epochs or --steps, not both');
   const backendName = (values.backend ?? 'auto') as BackendName;
@@ -75,7 +64,7 @@ export async function seedGridCommand(argv: string[]): Promise<number> {
   const { tf, info } = await initBackend(backendName, (m) => {
     if (values.debug) process.stderr.write(`${m}\n`);
   });
-  const spec = positionals[0] ? await loadModelSpec(resolve(positionals[0])) : loadExample('mnist-cnn');
+  const spec = file ? await loadModelSpec(resolve(file)) : loadExample('mnist-cnn');
   if (spec.weights)
     process.stderr.write(
       `note: ${spec.file} holds trained weights; the grid trains every arm from fresh initialisation\n`,

@@ -29,6 +29,17 @@ function isDecimalInteger(node: SyntaxNode | null, source: SourceText): node is 
   return text.length > 0;
 }
 
+/** `100.…` read as a MemberExpression: the integer, the `.` right after it, and what follows. */
+function integerDot(
+  member: SyntaxNode,
+  source: SourceText,
+): { int: SyntaxNode; dot: SyntaxNode; rest: SyntaxNode | null } | null {
+  const int = member.firstChild;
+  const dot = int?.nextSibling ?? null;
+  if (!isDecimalInteger(int, source) || dot?.name !== '.' || dot.from !== int.to) return null;
+  return { int, dot, rest: dot.nextSibling };
+}
+
 /** `e5`, `E+05` after the dot: an exponent written without a mantissa fraction. */
 function isExponent(text: string): boolean {
   if (text.length < 2 || (text[0] !== 'e' && text[0] !== 'E')) return false;
@@ -42,10 +53,9 @@ function isExponent(text: string): boolean {
  */
 export function trailingDotFloat(node: SyntaxNode, source: SourceText): number | null {
   if (node.name !== 'MemberExpression') return null;
-  const int = node.firstChild;
-  const dot = int?.nextSibling ?? null;
-  const rest = dot?.nextSibling ?? null;
-  if (!isDecimalInteger(int, source) || dot?.name !== '.' || dot.from !== int.to) return null;
+  const parts = integerDot(node, source);
+  if (!parts) return null;
+  const { int, dot, rest } = parts;
   if (rest === null || rest.nextSibling !== null) return null;
   const mantissa = source.slice(int);
   // The empty error node sits where the missing property name would start (after any blanks).
@@ -65,10 +75,9 @@ export function signedExponentFloat(node: SyntaxNode, source: SourceText): numbe
   if (left?.name !== 'MemberExpression' || !op || right?.name !== 'Number' || right.nextSibling) return null;
   const opText = source.slice(op);
   if ((opText !== '-' && opText !== '+') || op.from !== left.to || right.from !== op.to) return null;
-  const int = left.firstChild;
-  const dot = int?.nextSibling ?? null;
-  const e = dot?.nextSibling ?? null;
-  if (!isDecimalInteger(int, source) || dot?.name !== '.' || dot.from !== int.to) return null;
+  const parts = integerDot(left, source);
+  if (!parts) return null;
+  const { int, dot, rest: e } = parts;
   if (e?.name !== 'PropertyName' || e.from !== dot.to || e.nextSibling) return null;
   const letter = source.slice(e);
   if (letter !== 'e' && letter !== 'E') return null;

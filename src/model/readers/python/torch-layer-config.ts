@@ -12,7 +12,7 @@ import {
   extraActivations,
 } from './torch-extra-modules';
 import type { Shape } from './torch-values';
-import { asIntTuple, asNumber, asString, describe } from './values';
+import { asIntTuple, asNumber, asString, describe, type PyValue } from './values';
 
 export type { Shape };
 
@@ -229,10 +229,8 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
             padding,
             depth_multiplier: filters / groups,
             data_format: 'channels_last',
-            activation: 'linear',
-            use_bias: bias?.kind === 'bool' ? bias.value : true,
             depthwise_initializer: torchDefaultKernelInit,
-            bias_initializer: { class_name: 'Zeros', config: {} },
+            ...biasAndNoActivation(bias),
           },
           [...outSpatial, filters],
         );
@@ -247,10 +245,8 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
           dilation_rate: rank === 2 ? dilation : dilation[0],
           padding,
           data_format: 'channels_last',
-          activation: 'linear',
-          use_bias: bias?.kind === 'bool' ? bias.value : true,
           kernel_initializer: torchDefaultKernelInit,
-          bias_initializer: { class_name: 'Zeros', config: {} },
+          ...biasAndNoActivation(bias),
         },
         [...outSpatial, filters],
         null,
@@ -272,10 +268,8 @@ export function convertTorchModule(kind: string, args: Argument[], input: Shape)
         'Dense',
         {
           units,
-          activation: 'linear',
-          use_bias: bias?.kind === 'bool' ? bias.value : true,
           kernel_initializer: torchDefaultKernelInit,
-          bias_initializer: { class_name: 'Zeros', config: {} },
+          ...biasAndNoActivation(bias),
         },
         [...input.slice(0, -1), units],
         null,
@@ -405,6 +399,15 @@ type Push = (className: string, config: Record<string, unknown>, outShape: Shape
  * PyTorch's symmetric zero padding before a convolution or pooling; returns the padded spatial
  * size. TF.js has ZeroPadding2D only, so a sequence is padded as a one-pixel-wide image.
  */
+/** What every PyTorch weight layer's config shares: no fused activation, and `bias=` (default True). */
+function biasAndNoActivation(bias: PyValue | undefined): Record<string, unknown> {
+  return {
+    activation: 'linear',
+    use_bias: bias?.kind === 'bool' ? bias.value : true,
+    bias_initializer: { class_name: 'Zeros', config: {} },
+  };
+}
+
 function zeroPad(pad: number[], spatial: number[], channels: number, push: Push): number[] {
   const padded = spatial.map((s, i) => s + 2 * pad[i]!);
   if (spatial.length === 2) {
