@@ -8,6 +8,7 @@ import inspect
 import types
 from typing import Any, Optional, Sequence
 
+from .auto_attach import AutoAttach
 from .keras_callback import KerasRun, callback_class
 from .options import Options
 from .wire import warn
@@ -24,7 +25,7 @@ def keras_version_problem(keras: types.ModuleType) -> Optional[str]:
     return None
 
 
-class KerasAutoAttach:
+class KerasAutoAttach(AutoAttach):
     def __init__(self, keras: types.ModuleType, options: Options, extra_files: Sequence[str]) -> None:
         self.keras = keras
         self.run = KerasRun(keras, options, extra_files)
@@ -65,20 +66,9 @@ class KerasAutoAttach:
             warn(f"fit() of a second model ({getattr(model, 'name', '?')}) is not tapped: one model per run")
         return cb
 
-    def trained(self) -> bool:
-        return self.run.trained()
+    def _detach(self) -> None:
+        if self._own_fit is not None:
+            self._model_class.fit = self._own_fit
+        else:
+            del self._model_class.fit
 
-    def started(self) -> bool:
-        return self.run.session is not None
-
-    def close(self, exit_code: Optional[int], never_trained: Optional[str]) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        try:
-            self.run.finish(exit_code, never_trained)
-        finally:
-            if self._own_fit is not None:
-                self._model_class.fit = self._own_fit
-            else:
-                del self._model_class.fit

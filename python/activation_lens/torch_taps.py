@@ -25,6 +25,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 
+from .auto_attach import AutoAttach
 from .collectives import all_reduce
 from .options import Options
 from .probe_inputs import ProbeInputs
@@ -414,7 +415,7 @@ class _BackwardTap:
             cls.original = None
 
 
-class TorchAutoAttach:
+class TorchAutoAttach(AutoAttach):
     """The runner's zero-code-change attachment (see the module docstring)."""
 
     def __init__(self, options: Options, extra_files: Sequence[str]) -> None:
@@ -499,27 +500,15 @@ class TorchAutoAttach:
         if self.run.trained() and self.run._last_probe_step != self.run.steps:
             self.run.probe(self.run.steps, final=True)
 
-    def trained(self) -> bool:
-        return self.run.trained()
-
-    def started(self) -> bool:
-        return self.run.session is not None
-
-    def close(self, exit_code: Optional[int], never_trained: Optional[str]) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        try:
-            self.run.finish(exit_code, never_trained)
-        finally:
-            self._remove_module_hooks()
-            for h in self._step_handles:
-                h.remove()
-            self._step_handles = []
-            _BackwardTap.remove(self.run)
-            if self._destroy is not None:
-                torch.distributed.destroy_process_group = self._destroy
-                self._destroy = None
+    def _detach(self) -> None:
+        self._remove_module_hooks()
+        for h in self._step_handles:
+            h.remove()
+        self._step_handles = []
+        _BackwardTap.remove(self.run)
+        if self._destroy is not None:
+            torch.distributed.destroy_process_group = self._destroy
+            self._destroy = None
 
 
 class WatchHandle:
