@@ -134,7 +134,7 @@ export function liveFlowSteps(ctx: UiFlowContext): Step[] {
       timeoutMs: 45_000,
       run: async () => {
         const before = readFileSync(scriptOnDisk, 'utf8').split('\n');
-        await goToLine(page, DEAD_LINE);
+        await goToLine(page, DEAD_LINE, LIVE_SCRIPT);
         const label = await applyQuickFix(page, /ELU/);
         console.log(`      quick fix on line ${DEAD_LINE}: "${label}"`);
         await page

@@ -22,7 +22,14 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const row = page.locator(QUICK_ROW).filter({ hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: 20_000 });
   await row.click();
-  await input.waitFor({ state: 'hidden' });
+  // The palette closes — or a quick pick of the command itself takes its place at once (Export
+  // Report asks for the format), reusing the same input: either way the palette's text is gone.
+  await waitUntil(
+    `the command palette to give way after "${title}"`,
+    async () => ((await input.isHidden()) || !(await input.inputValue()).startsWith('>') ? true : undefined),
+    15_000,
+    100,
+  );
 }
 
 /** Opens a workspace file through quick open (Control+P) and waits for its editor tab. */
@@ -46,8 +53,15 @@ export async function openFile(page: Page, fileName: string): Promise<void> {
 }
 
 /** Moves the cursor in the active editor to a 1-based line (Control+G). */
-export async function goToLine(page: Page, line: number): Promise<void> {
-  await page
+export async function goToLine(page: Page, line: number, file?: string): Promise<void> {
+  // With `file`: the editor group whose active tab holds it (another group may come first on the page).
+  const group = file
+    ? page
+        .locator('.editor-group-container')
+        .filter({ has: page.locator('.tab.active', { hasText: file }) })
+        .first()
+    : page;
+  await group
     .locator('.editor-instance .monaco-editor .view-lines')
     .first()
     .click({ position: { x: 5, y: 5 } });

@@ -69,7 +69,8 @@ export const CORPUS: Record<string, Case> = {
   'keras_old_submodules.py': { exit: 0 },
   'keras_relu_machinecurve.py': { exit: 0 },
   'keras_reuters_conv1d.py': { exit: 0, data: 'newswire' },
-  'keras_sequence_regression.py': { exit: 0, data: 'series' },
+  // Keras 3's GRU is reset_after=True; TF.js builds only reset_after=False: partial, said.
+  'keras_sequence_regression.py': { exit: 3, data: 'series' },
   'keras_star_import.py': { exit: 0 },
   'keras_subclassed_model.py': { exit: 1 },
   'keras_tf_cnn_cifar.py': { exit: 0, data: 'images32' },

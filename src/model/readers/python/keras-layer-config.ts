@@ -97,6 +97,11 @@ export function isSupportedKerasLayer(className: string): boolean {
 export interface DraftProblem {
   node: SyntaxNode;
   message: string;
+  /**
+   * An unreadable input shape: settled apart from the layer (the first layer's, or `--input-shape`;
+   * refused while unknown), so not a part of the layer built otherwise than written.
+   */
+  inputShape?: true;
 }
 
 /** What drafting one layer needs: its arguments, the config being filled, and setters that report unreadable values. */
@@ -145,6 +150,7 @@ export function draftKerasLayer(
       problems.push({
         node: arg.node,
         message: `${className}: '${name}' is ${describe(arg.value)}; the reader could not fold it to a constant`,
+        ...(name === 'input_shape' || name === 'batch_input_shape' ? { inputShape: true as const } : {}),
       });
   };
   const setNumber = (key: string, names: string[], fallback: number | null): void => {

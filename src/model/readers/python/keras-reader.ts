@@ -318,7 +318,12 @@ export class KerasReader {
     }
     const problems: DraftProblem[] = [];
     const draft = draftKerasLayer(cls, args, node, this.source, problems);
-    for (const p of problems) this.source.report(p.node, p.message, 'warning');
+    // Each is a part of the layer built otherwise than the file says (a default in place of an
+    // unreadable value, an activation TF.js does not compute alike): the model is partial. (A layer
+    // left out whole for a missing argument is recorded once, below.)
+    for (const p of problems)
+      if (p.inputShape || draft.missing) this.source.report(p.node, p.message, 'warning');
+      else this.omissions.add(p.node, `part of ${cls}(…)`, p.message, null, p.message, 'warning');
     const name = draft.explicitName
       ? this.namer.explicit(draft.explicitName)
       : this.namer.auto(cls, cls === 'InputLayer');
